@@ -1,0 +1,38 @@
+# textlens: `make demo` sets everything up and reads the bundled sample;
+# `make test` sets everything up and runs the whole test suite.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.textlens-installed
+export OMP_WAIT_POLICY := PASSIVE
+
+.PHONY: setup demo test lint bench fonts clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	# The CPU build of PyTorch (training only; reading runs on ONNX Runtime).
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e ".[train,serve,dev]"
+	-bash scripts/install-fonts.sh
+	touch $(STAMP)
+
+demo: setup
+	$(BIN)/textlens read samples/receipt.png
+
+lint: setup
+	$(BIN)/ruff check textlens tests benchmarks
+
+test: lint
+	$(BIN)/pytest
+
+bench: setup
+	bash benchmarks/bench.sh
+
+fonts:
+	bash scripts/install-fonts.sh
+
+clean:
+	rm -rf $(VENV) .bench-venv build *.egg-info .pytest_cache .ruff_cache

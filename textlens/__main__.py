@@ -1,0 +1,5 @@
+import sys
+
+from textlens.cli import main
+
+sys.exit(main())

@@ -1,0 +1,15 @@
+"""Command groups shared by several modules (``train``, ``eval``, ``synth``, ``export``)."""
+
+import typer
+
+from textlens.cli import app
+
+train_app = typer.Typer(help="Train detectors and recognizers.", no_args_is_help=True)
+eval_app = typer.Typer(help="Evaluate a model on a labelled manifest.", no_args_is_help=True)
+synth_app = typer.Typer(help="Render synthetic training data.", no_args_is_help=True)
+export_app = typer.Typer(help="Export a checkpoint to a self-describing ONNX model.", no_args_is_help=True)
+
+app.add_typer(train_app, name="train")
+app.add_typer(eval_app, name="eval")
+app.add_typer(synth_app, name="synth")
+app.add_typer(export_app, name="export")

@@ -1,0 +1,153 @@
+"""Recognizer commands: `recognize`, `train recognizer`, `eval recognizer`, `export recognizer`."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import typer
+
+from textlens.cli import app
+from textlens.cli.groups import eval_app, export_app, train_app
+from textlens.errors import TextlensError
+
+
+@app.command("recognize")
+def recognize_command(
+    images: list[str] = typer.Argument(
+        ..., help="Images that each hold ONE text line or word (files, folders, globs)."
+    ),
+    model: str = typer.Option(None, "--model", "-m", help="Registered recognizer name or .onnx path."),
+    output_format: str = typer.Option("text", "--format", "-f", help="text (one line per image) or json (JSON lines)."),
+    decoder: str = typer.Option("greedy", help="greedy or beam."),
+    threads: int = typer.Option(None, help="CPU threads for ONNX Runtime."),
+) -> None:
+    """Read images that are already single text lines (no detection), one result per image."""
+    from textlens.io.loading import expand_inputs, load_image
+    from textlens.recognition.predictor import Recognizer
+
+    if output_format not in ("text", "json"):
+        raise TextlensError(f"unknown --format {output_format!r}: use text or json")
+    paths = expand_inputs(images)
+    crops = [load_image(p) for p in paths]
+    results = Recognizer.load(model, threads=threads, decoder=decoder).predict(crops)
+    for path, result in zip(paths, results):
+        if output_format == "json":
+            record = {"image": path, "text": result.text, "confidence": round(result.confidence, 4)}
+            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+        else:
+            sys.stdout.write(result.text + "\n")
+
+
+@train_app.command("recognizer")
+def train_recognizer_command(
+    data: list[str] = typer.Argument(
+        None,
+        help="Labelled data: manifest.jsonl, a folder of images named by their labels, or a CSV/TSV of "
+        "path,label. Append @RATIO to weight a source, e.g. receipts/manifest.jsonl@0.3.",
+    ),
+    out: Path = typer.Option(Path("runs/recognizer"), "--out", "-o", help="Run folder (checkpoints, log)."),
+    val: list[str] = typer.Option(None, "--val", help="Validation data (default: 10% held out of DATA)."),
+    synth_ratio: float = typer.Option(
+        None, help="Share of synthetic lines per batch (default 0.5 for new Latin models, 0 otherwise)."
+    ),
+    finetune: str = typer.Option(None, "--finetune", help="Start from a shipped model name or a checkpoint."),
+    extend_charset: bool = typer.Option(False, help="When fine-tuning, add characters the labels need."),
+    charset_from_data: bool = typer.Option(
+        None, help="New model's charset = characters in the labels (default: on unless --synth-ratio > 0)."
+    ),
+    drop_unsupported: bool = typer.Option(False, help="Skip samples with characters outside the charset."),
+    case_insensitive: bool = typer.Option(False, help="Score validation ignoring case."),
+    steps: int = typer.Option(20_000, help="Maximum optimizer steps."),
+    minutes: float = typer.Option(None, help="Wall-clock budget; the LR schedule follows it."),
+    batch_size: int = typer.Option(32, help="Lines per batch."),
+    lr: float = typer.Option(1.5e-3, help="Peak learning rate (AdamW, cosine)."),
+    val_every: int = typer.Option(500, help="Validate every N steps."),
+    patience: int = typer.Option(8, help="Stop after N validations without improvement."),
+    augment: float = typer.Option(1.0, help="Augmentation strength for real images (0 = off)."),
+    workers: int = typer.Option(1, help="Data-loading worker processes."),
+    threads: int = typer.Option(1, help="Torch threads for training."),
+    seed: int = typer.Option(0, help="Random seed."),
+    fresh: bool = typer.Option(False, "--fresh", help="Ignore an existing last.pt instead of resuming."),
+) -> None:
+    """Train or fine-tune a CRNN-CTC line recognizer; keeps the best checkpoint by validation CER."""
+    from textlens.training.recognizer import RecognizerTrainConfig, train_recognizer
+
+    data = list(data or [])
+    if synth_ratio is None:
+        synth_ratio = 0.0 if (data or finetune) else 1.0
+    if charset_from_data is None:
+        charset_from_data = not finetune and synth_ratio == 0
+    config = RecognizerTrainConfig(
+        out_dir=str(out),
+        train=data,
+        val=list(val or []),
+        synth_ratio=synth_ratio,
+        init_from=finetune,
+        infer_charset=charset_from_data,
+        extend_charset=extend_charset,
+        drop_unsupported=drop_unsupported,
+        case_insensitive=case_insensitive,
+        max_steps=steps,
+        max_minutes=minutes,
+        batch_size=batch_size,
+        lr=lr,
+        val_every=val_every,
+        patience=patience,
+        augment=augment,
+        workers=workers,
+        threads=threads,
+        seed=seed,
+        resume=not fresh,
+    )
+    result = train_recognizer(config, log=lambda msg: typer.echo(msg, err=True))
+    summary = f"best checkpoint {result.best_checkpoint}: val CER {result.best_val_cer:.4f}, "
+    summary += f"accuracy {result.best_val_accuracy:.4f} after {result.steps} steps ({result.seconds / 60:.1f} min)"
+    if result.initial_val_cer is not None:
+        summary += f"; starting model had val CER {result.initial_val_cer:.4f}"
+    typer.echo(summary)
+
+
+@eval_app.command("recognizer")
+def eval_recognizer_command(
+    data: str = typer.Option(..., "--data", "-d", help="Labelled line crops (manifest, folder or CSV)."),
+    model: str = typer.Option(None, "--model", "-m", help="Registered recognizer name or .onnx path."),
+    decoder: str = typer.Option("greedy", help="greedy or beam."),
+    threads: int = typer.Option(None, help="CPU threads for ONNX Runtime."),
+    limit: int = typer.Option(None, help="Score only the first N samples."),
+) -> None:
+    """CER, WER, word accuracy (exact and case-insensitive) and lines/s on a labelled set."""
+    from textlens.eval.metrics import CropScores
+    from textlens.recognition.predictor import Recognizer
+    from textlens.training.sources import load_crop, load_samples
+
+    samples = load_samples(data)[:limit]
+    if not samples:
+        raise TextlensError(f"{data}: no labelled samples")
+    crops = [load_crop(s) for s in samples]
+    recognizer = Recognizer.load(model, threads=threads, decoder=decoder)
+    started = time.perf_counter()
+    results = recognizer.predict(crops)
+    seconds = time.perf_counter() - started
+    scores = CropScores().update([r.text for r in results], [s.text for s in samples])
+    typer.echo(
+        f"{len(samples)} lines  CER {scores.cer:.2%}  CER (case-insensitive) {scores.cer_ci:.2%}  "
+        f"WER {scores.wer:.2%}  WER (case-insensitive) {scores.wer_ci:.2%}  "
+        f"accuracy {scores.accuracy:.2%}  accuracy (case-insensitive) {scores.accuracy_ci:.2%}  "
+        f"{len(samples) / seconds:.1f} lines/s"
+    )
+
+
+@export_app.command("recognizer")
+def export_recognizer_command(
+    checkpoint: Path = typer.Argument(..., help="Training checkpoint (best.pt)."),
+    output: Path = typer.Option(..., "--output", "-o", help="ONNX file to write."),
+    name: str = typer.Option(None, help="Model name stored in the metadata (default: file stem)."),
+) -> None:
+    """Write a self-describing ONNX recognizer (charset, height, normalisation, version)."""
+    from textlens.runtime.export import export_recognizer
+
+    path = export_recognizer(checkpoint, output, name)
+    typer.echo(f"wrote {path} and {path.with_suffix('.pt')} (fine-tuning weights)")

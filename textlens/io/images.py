@@ -1,0 +1,186 @@
+"""Decode raster images with Pillow and normalise them to RGB uint8 NumPy arrays.
+
+Private helpers of :mod:`textlens.io.loading` (the public face). Everything here takes the
+display name of the input so that every error names the file.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Callable, Iterator
+from typing import IO
+
+import numpy as np
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from textlens.errors import TextlensError
+
+# Pillow format names we decode. Anything else (EPS runs Ghostscript, PSD, ICO, ...) is refused,
+# which also keeps the attack surface small. MPO is how Pillow names multi-picture camera JPEGs.
+PIL_FORMATS = ("PNG", "JPEG", "MPO", "TIFF", "BMP", "DIB", "WEBP", "GIF")
+# Formats whose extra frames are pages; for the others (animated GIF/WebP/APNG, MPO) frame 0 is the image.
+MULTIPAGE_FORMATS = frozenset({"TIFF"})
+
+# Called with (width, height, name) before a frame is decoded; raises TextlensError to refuse the size.
+SizeCheck = Callable[[int, int, str], None]
+
+
+def one_line(exc: BaseException) -> str:
+    """An exception's message squeezed onto one line (errors we print are always one line)."""
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text if len(text) <= 200 else text[:197] + "..."
+
+
+def iter_image_frames(
+    stream: IO[bytes], name: str, check_size: SizeCheck, *, first_only: bool
+) -> Iterator[tuple[np.ndarray, float | None]]:
+    """Yield (RGB uint8 array, dpi) for each page of an image file, decoding one frame at a time."""
+    with _quiet_bomb_warning():
+        try:
+            img = Image.open(stream, formats=PIL_FORMATS)
+        except Image.DecompressionBombError:
+            # Pillow refuses headers beyond 2x its own limit before allocating anything.
+            raise TextlensError(f"{name}: image is too large (decompression bomb guard); "
+                                "shrink it or raise textlens.io.loading.MAX_PIXELS") from None
+        except UnidentifiedImageError:
+            raise TextlensError(f"{name}: not an image or PDF (content is not PNG, JPEG, TIFF, BMP, WebP, "
+                                "GIF or PDF, whatever the file extension says)") from None
+        except Exception as exc:  # Pillow plugins raise assorted errors on malformed headers
+            raise TextlensError(f"{name}: corrupt image header ({one_line(exc)})") from None
+    with img:
+        multipage = img.format in MULTIPAGE_FORMATS and not first_only
+        index = 0
+        while True:
+            yield decode_frame(img, name if index == 0 else f"{name} (page {index + 1})", check_size)
+            if not multipage:
+                return
+            index += 1
+            try:
+                with _quiet_bomb_warning():
+                    img.seek(index)
+            except EOFError:
+                return
+            except Exception as exc:
+                raise TextlensError(f"{name}: page {index + 1} is corrupt ({one_line(exc)})") from None
+
+
+def decode_frame(img: Image.Image, name: str, check_size: SizeCheck) -> tuple[np.ndarray, float | None]:
+    """Decode the current frame fully, apply EXIF orientation and convert it to RGB uint8."""
+    # Check the header size first: a bomb or a 1 x 100000 strip fails before any pixel is allocated.
+    check_size(*img.size, name)
+    try:
+        with _quiet_bomb_warning():
+            img.load()  # full decode now, so truncation is an error here and not garbage later
+    except Image.DecompressionBombError:
+        raise TextlensError(f"{name}: image is too large (decompression bomb guard); "
+                            "shrink it or raise textlens.io.loading.MAX_PIXELS") from None
+    except MemoryError:
+        raise TextlensError(f"{name}: not enough memory to decode this image; shrink it") from None
+    except Exception as exc:
+        raise TextlensError(f"{name}: image data is truncated or corrupt ({one_line(exc)}); "
+                            "re-export or re-download the file") from None
+    dpi = _dpi(img.info.get("dpi"))
+    try:
+        upright = ImageOps.exif_transpose(img)
+    except Exception:  # a broken EXIF block should not cost the user the image
+        upright = img
+    return pil_to_rgb(upright, name), dpi
+
+
+def _dpi(value: object) -> float | None:
+    if isinstance(value, tuple) and value:
+        value = value[0]
+    try:
+        dpi = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    # Writers store 0 or 1 when they know nothing; treat those as unknown.
+    return dpi if math.isfinite(dpi) and dpi > 1 else None
+
+
+class _quiet_bomb_warning(warnings.catch_warnings):
+    """Silence Pillow's DecompressionBombWarning: we enforce our own MAX_PIXELS instead."""
+
+    def __enter__(self) -> None:
+        super().__enter__()
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+
+
+def pil_to_rgb(img: Image.Image, name: str) -> np.ndarray:
+    """Convert any Pillow mode to an H x W x 3 uint8 RGB array (alpha composited on white)."""
+    mode = img.mode
+    if mode in ("I", "I;16", "I;16L", "I;16B", "I;16N", "F"):
+        return gray_to_rgb(_high_depth_to_uint8(np.asarray(img), mode))
+    if mode in ("P", "PA", "LA", "La", "RGBa", "RGBA") or "transparency" in img.info:
+        return composite_on_white(np.asarray(img.convert("RGBA")))
+    if mode == "RGB":
+        return np.array(img, dtype=np.uint8)
+    if mode == "L":
+        return gray_to_rgb(np.asarray(img, dtype=np.uint8))
+    try:
+        return np.array(img.convert("RGB"), dtype=np.uint8)  # 1, CMYK, YCbCr, RGBX, ...
+    except (ValueError, OSError) as exc:
+        raise TextlensError(f"{name}: unsupported colour mode {mode!r} ({one_line(exc)}); "
+                            "convert the image to RGB first") from None
+
+
+def _high_depth_to_uint8(arr: np.ndarray, mode: str) -> np.ndarray:
+    if mode == "F":
+        arr = np.nan_to_num(arr.astype(np.float32), nan=0.0, posinf=255.0, neginf=0.0)
+        # Float images are usually [0, 1]; anything brighter is taken as [0, 255].
+        scale = 255.0 if arr.size and arr.max() <= 1.0 else 1.0
+        return np.clip(arr * scale + 0.5, 0, 255).astype(np.uint8)
+    # "I;16*" and "I" (Pillow's 16-bit PNG/TIFF modes) hold 0..65535; Pillow's own convert() clips at 255.
+    arr = np.clip(arr.astype(np.int64), 0, 65535)
+    return ((arr * 255 + 32767) // 65535).astype(np.uint8)
+
+
+def gray_to_rgb(gray: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(np.repeat(gray[:, :, None], 3, axis=2))
+
+
+def composite_on_white(rgba: np.ndarray) -> np.ndarray:
+    """Blend an H x W x 4 uint8 array onto a white background (text on transparent stays readable)."""
+    alpha = rgba[:, :, 3:4].astype(np.uint16)
+    rgb = rgba[:, :, :3].astype(np.uint16)
+    out = (rgb * alpha + 255 * (255 - alpha) + 127) // 255
+    return out.astype(np.uint8)
+
+
+def array_to_rgb(arr: np.ndarray, name: str) -> np.ndarray:
+    """Normalise a caller's array (gray/RGB/RGBA; uint8, uint16, bool or float in [0, 1]) to RGB uint8."""
+    if arr.ndim == 3 and arr.shape[2] == 1:
+        arr = arr[:, :, 0]
+    if not (arr.ndim == 2 or (arr.ndim == 3 and arr.shape[2] in (3, 4))):
+        raise TextlensError(f"{name}: array of shape {arr.shape} is not an image; expected H x W (gray), "
+                            "H x W x 3 (RGB) or H x W x 4 (RGBA)")
+    arr = _array_to_uint8(arr, name)
+    if arr.ndim == 2:
+        return gray_to_rgb(arr)
+    if arr.shape[2] == 4:
+        return composite_on_white(arr)
+    return np.array(arr, dtype=np.uint8, order="C")  # a copy: callers may keep editing theirs
+
+
+def _array_to_uint8(arr: np.ndarray, name: str) -> np.ndarray:
+    if arr.dtype == np.uint8:
+        return arr
+    if arr.dtype == np.bool_:
+        return arr.astype(np.uint8) * 255
+    if arr.dtype == np.uint16:
+        return ((arr.astype(np.uint32) * 255 + 32767) // 65535).astype(np.uint8)
+    if np.issubdtype(arr.dtype, np.floating):
+        if not np.isfinite(arr).all():
+            raise TextlensError(f"{name}: float image contains NaN or infinity")
+        if arr.size and (arr.min() < 0.0 or arr.max() > 1.0):
+            raise TextlensError(f"{name}: float image values must lie in [0, 1] (found "
+                                f"{float(arr.min()):g}..{float(arr.max()):g}); divide by 255 or pass uint8")
+        return (arr.astype(np.float32) * 255.0 + 0.5).astype(np.uint8)
+    if np.issubdtype(arr.dtype, np.integer):
+        # Plain ints (e.g. int64 from np.array(list)) are accepted when they already fit 0..255.
+        if arr.size == 0 or (arr.min() >= 0 and arr.max() <= 255):
+            return arr.astype(np.uint8)
+        raise TextlensError(f"{name}: {arr.dtype} image values must lie in 0..255; pass uint8, uint16 "
+                            "or float in [0, 1]")
+    raise TextlensError(f"{name}: unsupported array dtype {arr.dtype}; pass uint8, uint16 or float in [0, 1]")

@@ -1,0 +1,74 @@
+"""Registry of the models shipped with textlens (name, kind, file, sha256).
+
+A model argument anywhere in textlens is either a registered name (``"latin-crnn"``) or
+a path to an ``.onnx`` file; ``resolve_model`` turns either into a path.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from textlens.errors import TextlensError
+
+MODELS_DIR = Path(__file__).parent
+REGISTRY_FILE = MODELS_DIR / "registry.json"
+
+
+@dataclass(frozen=True)
+class ModelEntry:
+    name: str
+    kind: str  # "recognizer" | "detector" | ...
+    file: str
+    sha256: str
+    description: str = ""
+    default: bool = False
+
+    @property
+    def path(self) -> Path:
+        return MODELS_DIR / self.file
+
+
+@lru_cache(maxsize=1)
+def registered_models() -> tuple[ModelEntry, ...]:
+    if not REGISTRY_FILE.exists():
+        return ()
+    entries = json.loads(REGISTRY_FILE.read_text(encoding="utf-8"))
+    return tuple(ModelEntry(**e) for e in entries)
+
+
+def default_model(kind: str) -> ModelEntry:
+    for entry in registered_models():
+        if entry.kind == kind and entry.default:
+            return entry
+    raise TextlensError(
+        f"no default {kind} model is installed; train one with `textlens train {kind}` "
+        "and pass its .onnx path with --model"
+    )
+
+
+def resolve_model(model: str | Path | None, kind: str) -> Path:
+    """Path of the ONNX file for a registered name, a file path, or None (the default)."""
+    if model is None:
+        return default_model(kind).path
+    for entry in registered_models():
+        if entry.name == str(model):
+            if entry.kind != kind:
+                raise TextlensError(f"model {entry.name!r} is a {entry.kind}, not a {kind}")
+            return entry.path
+    path = Path(model)
+    if path.is_file():
+        return path
+    names = ", ".join(e.name for e in registered_models() if e.kind == kind) or "none installed"
+    raise TextlensError(f"{model}: no such model file or registered {kind} name (known: {names})")
+
+
+def file_sha256(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()

@@ -1,0 +1,73 @@
+"""The charset: which characters a recognizer can emit, as data.
+
+Index 0 is the CTC blank; characters map to 1..N. The charset is stored in every
+checkpoint and in the ONNX metadata, so a model file always describes itself.
+"""
+
+from __future__ import annotations
+
+import string
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from textlens.errors import TextlensError
+
+# Printable ASCII (with space) plus common Latin-1 letters and symbols.
+LATIN_EXTRA = "ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝßàáâãäåæçèéêëìíîïñòóôõöøùúûüýÿŒœŸ€£¥¢§°±µ×÷«»¿¡©®™•–—‘’“”…"
+DEFAULT_CHARS = string.digits + string.ascii_letters + string.punctuation + " " + LATIN_EXTRA
+
+
+def normalize_text(text: str) -> str:
+    """NFC, typographic spaces to plain spaces, runs of whitespace collapsed."""
+    text = unicodedata.normalize("NFC", text)
+    return " ".join(text.split())
+
+
+@dataclass(frozen=True)
+class Charset:
+    """An ordered set of characters; encode/decode between text and label indices."""
+
+    chars: str
+
+    def __post_init__(self) -> None:
+        if len(set(self.chars)) != len(self.chars):
+            raise TextlensError("charset has duplicate characters")
+
+    @classmethod
+    def default(cls) -> Charset:
+        return cls(DEFAULT_CHARS)
+
+    @classmethod
+    def from_texts(cls, texts: Iterable[str]) -> Charset:
+        """The sorted set of characters used by ``texts`` (space included when present)."""
+        return cls("".join(sorted({c for t in texts for c in t})))
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.chars) + 1  # + CTC blank
+
+    def missing(self, text: str) -> set[str]:
+        return {c for c in text if c not in self._index}
+
+    def encode(self, text: str) -> list[int]:
+        try:
+            return [self._index[c] for c in text]
+        except KeyError as exc:
+            raise TextlensError(f"character {exc.args[0]!r} is not in the model's charset") from None
+
+    def decode(self, indices: Iterable[int]) -> str:
+        return "".join(self.chars[i - 1] for i in indices if 0 < i <= len(self.chars))
+
+    def extended(self, texts: Iterable[str]) -> Charset:
+        """This charset plus any new characters of ``texts`` appended at the end."""
+        extra = sorted({c for t in texts for c in t} - set(self.chars))
+        return Charset(self.chars + "".join(extra))
+
+    @property
+    def _index(self) -> dict[str, int]:
+        cached = self.__dict__.get("_index_cache")
+        if cached is None:
+            cached = {c: i + 1 for i, c in enumerate(self.chars)}
+            object.__setattr__(self, "_index_cache", cached)
+        return cached

@@ -1,0 +1,91 @@
+"""Torch-free line recognition on ONNX Runtime.
+
+Crops are converted to grey, scaled to the model height and batched by similar width
+(sorted, so little padding is wasted); the CTC output is decoded greedily or with a beam.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from textlens.document import ModelInfo
+from textlens.errors import TextlensError
+from textlens.models.registry import file_sha256, resolve_model
+from textlens.recognition.charset import Charset
+from textlens.recognition.decoding import LineResult, beam_decode, build_line, greedy_decode
+from textlens.recognition.preprocess import normalize, pad_batch, resize_to_height, to_gray
+from textlens.runtime.session import create_session, model_metadata
+
+__all__ = ["LineResult", "Recognizer"]
+
+
+class Recognizer:
+    """A recognizer model loaded in ONNX Runtime."""
+
+    def __init__(self, path: Path, threads: int | None = None, decoder: str = "greedy") -> None:
+        if decoder not in ("greedy", "beam"):
+            raise TextlensError(f"unknown decoder {decoder!r}: use 'greedy' or 'beam'")
+        self.path = Path(path)
+        self.session = create_session(self.path, threads)
+        meta = model_metadata(self.session)
+        if meta.get("textlens_kind") != "recognizer":
+            raise TextlensError(f"{path}: not a textlens recognizer model (no recognizer metadata)")
+        config = meta["config"]
+        self.charset = Charset(config["charset"])
+        self.height = int(config["height"])
+        self.mean = float(config["mean"])
+        self.std = float(config["std"])
+        self.stride = int(config["stride"])
+        self.decoder = decoder
+        self.max_batch_pixels = 64 * 32 * 400  # ~64 average lines per run
+        self.info = ModelInfo(meta.get("name", self.path.stem), "recognizer", file_sha256(self.path))
+        self._input = self.session.get_inputs()[0].name
+
+    @classmethod
+    def load(cls, model: str | Path | None = None, threads: int | None = None, decoder: str = "greedy") -> Recognizer:
+        """Load a registered model name, an ``.onnx`` path, or the default (None)."""
+        return cls(resolve_model(model, "recognizer"), threads=threads, decoder=decoder)
+
+    def predict(self, crops: Sequence[np.ndarray]) -> list[LineResult]:
+        """Recognise single-line crops (grey/RGB/RGBA uint8); one result per crop, in order."""
+        lines = [resize_to_height(to_gray(c), self.height) for c in crops]
+        scales = [c.shape[1] / line.shape[1] for c, line in zip(crops, lines)]
+        results: list[LineResult | None] = [None] * len(lines)
+        for batch in self._batches(lines):
+            width = max(lines[i].shape[1] for i in batch)
+            tensor = normalize(pad_batch([lines[i] for i in batch], width), self.mean, self.std)
+            log_probs = self.session.run(None, {self._input: tensor})[0]
+            for row, i in enumerate(batch):
+                frames = max(1, lines[i].shape[1] // self.stride)
+                results[i] = self._decode(log_probs[row, :frames], self.stride * scales[i])
+        return [r for r in results if r is not None]
+
+    def predict_one(self, crop: np.ndarray) -> LineResult:
+        return self.predict([crop])[0]
+
+    def _decode(self, log_probs: np.ndarray, columns_per_frame: float) -> LineResult:
+        if self.decoder == "beam":
+            hits = beam_decode(log_probs, self.charset)
+        else:
+            hits = greedy_decode(log_probs, self.charset)
+        return build_line(hits, columns_per_frame)
+
+    def _batches(self, lines: list[np.ndarray]) -> list[list[int]]:
+        """Indices grouped by width so each batch pads little and stays memory-bounded."""
+        order = sorted(range(len(lines)), key=lambda i: lines[i].shape[1])
+        batches: list[list[int]] = []
+        current: list[int] = []
+        for i in order:
+            width = lines[i].shape[1]
+            too_big = (len(current) + 1) * width * self.height > self.max_batch_pixels
+            too_uneven = current and width > 1.5 * lines[current[0]].shape[1] + 32
+            if current and (too_big or too_uneven):
+                batches.append(current)
+                current = []
+            current.append(i)
+        if current:
+            batches.append(current)
+        return batches

@@ -1,0 +1,163 @@
+"""Find usable fonts for synthetic text: Latin fonts that cover at least printable ASCII.
+
+Scans the system font folders and matplotlib's bundled fonts (so there is always at least
+DejaVu), keeps fonts whose cmap covers the required characters, and skips symbol, emoji,
+math and non-Latin script fonts. The scan result is cached in memory and on disk
+(``~/.cache/textlens``), keyed by the candidate files' sizes and mtimes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import string
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from textlens.io.atomic import write_atomic
+
+PRINTABLE_ASCII = string.digits + string.ascii_letters + string.punctuation
+
+FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.fonts", "~/.local/share/fonts")
+_FONT_EXTS = (".ttf", ".otf", ".ttc")
+_CACHE_VERSION = 1
+
+# Font names we never want: symbols, emoji, math, dingbats, bitmap/segment displays, and
+# matplotlib's TeX fonts (their cmaps map ASCII to symbols).
+_SKIP = re.compile(
+    r"emoji|symbol|math|dingbat|awesome|icons?\b|d050000l|cmex|cmsy|cmmi|cmb10|cmr10|cmss|cmtt|"
+    r"stixsize|stixnonuni|dseg|braille|ornament|musica|wingding|webdings|opensymbol|"
+    r"standardsymbols|drm|fontawesome|lastresort",
+    re.IGNORECASE,
+)
+# fonts-noto-core ships hundreds of script fonts; keep only the Latin families.
+_NOTO_LATIN = re.compile(r"^Noto(Sans|Serif|SansMono|SerifDisplay|SansDisplay)(-|\.|\[)")
+
+
+@dataclass(frozen=True)
+class FontInfo:
+    """What the renderer needs to know about a font file."""
+
+    path: str
+    chars: frozenset[str]  # characters (of the probed set) the cmap covers
+    mono: bool  # fixed pitch: the look of receipts, invoices, code
+
+
+def _candidate_files() -> list[Path]:
+    files: dict[str, Path] = {}
+    dirs = [Path(d).expanduser() for d in FONT_DIRS]
+    try:
+        import matplotlib
+
+        dirs.append(Path(matplotlib.get_data_path()) / "fonts" / "ttf")
+    except ImportError:  # matplotlib is in the train extra; system fonts may still exist
+        pass
+    for root in dirs:
+        if not root.is_dir():
+            continue
+        for path in sorted(root.rglob("*")):
+            if path.suffix.lower() not in _FONT_EXTS or _SKIP.search(path.name):
+                continue
+            if path.name.startswith("Noto") and not _NOTO_LATIN.match(path.name):
+                continue
+            # The same file often ships twice (system DejaVu and matplotlib's DejaVu).
+            files.setdefault(path.name.lower(), path)
+    return sorted(files.values())
+
+
+def _probe(path: Path, probe_chars: str) -> FontInfo | None:
+    """Read the cmap with fontTools when installed, else ask Pillow for glyph masks."""
+    try:
+        from fontTools.ttLib import TTFont
+    except ImportError:
+        return _probe_pil(path, probe_chars)
+    try:
+        with TTFont(str(path), lazy=True, fontNumber=0) as font:
+            cmap = font.getBestCmap() or {}
+            mono = bool(font["post"].isFixedPitch)
+            if not mono and "hmtx" in font:
+                widths = {font["hmtx"][cmap[ord(c)]][0] for c in "iWm0" if ord(c) in cmap}
+                mono = len(widths) == 1
+    except Exception:  # broken or unsupported font file: just skip it
+        return None
+    chars = frozenset(c for c in probe_chars if ord(c) in cmap)
+    return FontInfo(str(path), chars, mono)
+
+
+def _probe_pil(path: Path, probe_chars: str) -> FontInfo | None:
+    from PIL import ImageFont
+
+    try:
+        font = ImageFont.truetype(str(path), 24)
+        notdef = font.getmask("\uffff").tobytes()
+        chars = frozenset(c for c in probe_chars if c == " " or font.getmask(c).tobytes() != notdef)
+        mono = len({font.getlength(c) for c in "iWm0"}) == 1
+    except Exception:
+        return None
+    return FontInfo(str(path), chars, mono)
+
+
+def _cache_file(key: str) -> Path:
+    base = Path(os.environ.get("XDG_CACHE_HOME", "~/.cache")).expanduser()
+    return base / "textlens" / f"fonts-{key}.json"
+
+
+@lru_cache(maxsize=8)
+def _scan(probe_chars: str) -> tuple[FontInfo, ...]:
+    files = _candidate_files()
+    sig = hashlib.sha1(f"{_CACHE_VERSION}\0{probe_chars}".encode())
+    for f in files:
+        st = f.stat()
+        sig.update(f"{f}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
+    cache = _cache_file(sig.hexdigest()[:16])
+    try:
+        rows = json.loads(cache.read_text(encoding="utf-8"))
+        return tuple(FontInfo(r["path"], frozenset(r["chars"]), r["mono"]) for r in rows)
+    except (OSError, ValueError, KeyError):
+        pass
+    infos = tuple(i for i in (_probe(f, probe_chars) for f in files) if i is not None)
+    rows = [{"path": i.path, "chars": "".join(sorted(i.chars)), "mono": i.mono} for i in infos]
+    try:
+        write_atomic(cache, json.dumps(rows, ensure_ascii=False))
+    except Exception:  # a read-only home must not stop rendering
+        pass
+    return infos
+
+
+def font_infos(charset_required: str = PRINTABLE_ASCII, probe_chars: str | None = None) -> list[FontInfo]:
+    """Usable fonts covering every character of ``charset_required``, with their coverage.
+
+    ``probe_chars`` (default: the recognizer's default charset) is the set whose coverage is
+    recorded per font, so the renderer can avoid characters a font would draw as boxes.
+    """
+    if probe_chars is None:
+        from textlens.recognition.charset import DEFAULT_CHARS
+
+        probe_chars = DEFAULT_CHARS
+    probe = "".join(sorted(set(probe_chars) | set(charset_required)))
+    need = set(charset_required) - {" "}
+    return [i for i in _scan(probe) if need <= i.chars]
+
+
+def discover_fonts(charset_required: str = PRINTABLE_ASCII) -> list[str]:
+    """Paths of usable fonts covering ``charset_required`` (always at least matplotlib's DejaVu)."""
+    return [i.path for i in font_infos(charset_required)]
+
+
+@lru_cache(maxsize=4096)
+def font_info(path: str) -> FontInfo:
+    """Coverage and pitch of one font file (cached per process)."""
+    for info in font_infos(charset_required=""):
+        if info.path == path:
+            return info
+    from textlens.recognition.charset import DEFAULT_CHARS
+
+    info = _probe(Path(path), DEFAULT_CHARS)
+    if info is None:
+        from textlens.errors import TextlensError
+
+        raise TextlensError(f"{path}: cannot read this font file; pass another font or none")
+    return info

@@ -1,0 +1,469 @@
+"""Training loop for the CRNN-CTC recognizer.
+
+Batches mix any number of labelled sources (manifests, folders, CSVs; each with a ratio)
+with synthetic lines rendered on the fly. Validation runs periodically; the best
+checkpoint by validation CER is kept, training stops early when it stalls, and a run
+resumes from ``last.pt`` after an interruption. Checkpoints describe themselves: model
+config, training config, charset and metrics travel with the weights.
+
+Fine-tuning never ends worse than where it started: the starting model is scored on the
+validation split first and stays the best checkpoint until something beats it.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import random
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from rapidfuzz.distance import Levenshtein
+from torch import nn
+from torch.utils.data import DataLoader, IterableDataset
+
+from textlens import __version__
+from textlens.errors import TextlensError
+from textlens.recognition.charset import Charset
+from textlens.recognition.model import CRNN, RecognizerConfig
+from textlens.recognition.preprocess import normalize, pad_batch, resize_to_height
+from textlens.training.augment import augment_line
+from textlens.training.sources import Sample, check_samples, load_crop, load_samples, split_train_val
+
+CHECKPOINT_KIND = "textlens-recognizer-checkpoint"
+TRAIN_MAX_WIDTH = 1024
+
+
+@dataclass
+class RecognizerTrainConfig:
+    """Everything that decides a training run; written into every checkpoint."""
+
+    out_dir: str = "runs/recognizer"
+    train: list[str] = field(default_factory=list)  # data specs, optionally "SPEC@RATIO"
+    val: list[str] = field(default_factory=list)  # empty: hold out part of `train`
+    synth_ratio: float = 0.0  # share of each batch rendered synthetically
+    model: RecognizerConfig = field(default_factory=RecognizerConfig)
+    init_from: str | None = None  # checkpoint / shipped weights to fine-tune from
+    infer_charset: bool = False  # charset from the training labels (new models only)
+    extend_charset: bool = False  # fine-tuning: add characters the labels need
+    drop_unsupported: bool = False  # drop samples with characters outside the charset
+    batch_size: int = 32
+    lr: float = 1.5e-3
+    weight_decay: float = 1e-4
+    warmup_fraction: float = 0.03
+    max_steps: int = 20_000
+    max_minutes: float | None = None
+    val_every: int = 500
+    patience: int = 8  # validations without improvement before stopping
+    val_fraction: float = 0.1
+    max_val: int = 1500
+    case_insensitive: bool = False  # score validation case-insensitively
+    augment: float = 1.0  # augmentation strength for real crops (0 = none)
+    workers: int = 1
+    threads: int = 1
+    seed: int = 0
+    resume: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["model"] = self.model.to_dict()
+        return data
+
+
+@dataclass
+class TrainResult:
+    best_checkpoint: Path
+    best_val_cer: float
+    best_val_accuracy: float
+    initial_val_cer: float | None
+    steps: int
+    seconds: float
+    history: list[dict[str, float]]
+
+
+# --------------------------------------------------------------------------- data
+
+
+def parse_spec(spec: str) -> tuple[str, float]:
+    """``"data/manifest.jsonl@0.3"`` -> (path, 0.3); no suffix means ratio 1."""
+    if "@" in spec:
+        path, _, ratio = spec.rpartition("@")
+        try:
+            return path, float(ratio)
+        except ValueError:
+            pass
+    return spec, 1.0
+
+
+def prepare_line(gray: np.ndarray, height: int) -> np.ndarray:
+    return resize_to_height(gray, height, max_width=TRAIN_MAX_WIDTH)
+
+
+class MixedLineStream(IterableDataset):
+    """Endless stream of width-bucketed batches from weighted real sources + synthesis."""
+
+    def __init__(
+        self,
+        sources: list[tuple[list[tuple[np.ndarray, str]], float]],
+        synth_ratio: float,
+        charset: Charset,
+        config: RecognizerConfig,
+        batch_size: int,
+        augment: float,
+        seed: int,
+    ) -> None:
+        self.sources = [(s, w) for s, w in sources if s and w > 0]
+        self.synth_ratio = synth_ratio if self.sources else 1.0
+        self.charset = charset
+        self.config = config
+        self.batch_size = batch_size
+        self.augment = augment
+        self.seed = seed
+
+    def _synth(self) -> Callable[[np.random.Generator], tuple[np.ndarray, str]]:
+        from textlens.synth.lines import LineSynthConfig, LineSynthesizer
+
+        synth = LineSynthesizer(LineSynthConfig(height=self.config.height, charset=self.charset.chars))
+        return synth.sample
+
+    def _real(self, rng: np.random.Generator) -> tuple[np.ndarray, str]:
+        weights = np.array([w for _, w in self.sources], dtype=np.float64)
+        crops = self.sources[int(rng.choice(len(self.sources), p=weights / weights.sum()))][0]
+        gray, text = crops[int(rng.integers(len(crops)))]
+        if self.augment > 0:
+            gray = augment_line(gray, rng, self.augment)
+        return gray, text
+
+    def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]]:
+        info = torch.utils.data.get_worker_info()
+        worker = info.id if info else 0
+        rng = np.random.default_rng([self.seed, worker, int(time.time() * 1000) % 100_000])
+        synth = self._synth() if self.synth_ratio > 0 else None
+        pool_size = self.batch_size * 8
+        while True:
+            pool = []
+            while len(pool) < pool_size:
+                try:
+                    if synth is not None and rng.random() < self.synth_ratio:
+                        gray, text = synth(rng)
+                    else:
+                        gray, text = self._real(rng)
+                except TextlensError:
+                    continue  # an unreadable file was reported by check_samples already
+                line = prepare_line(gray, self.config.height)
+                labels = self.charset.encode(text)
+                if not labels or len(labels) > line.shape[1] // self.config.stride // 2 + 1:
+                    continue  # empty or too long for the frames this width gives
+                pool.append((line, labels))
+            pool.sort(key=lambda item: item[0].shape[1])
+            batches = [pool[i : i + self.batch_size] for i in range(0, len(pool), self.batch_size)]
+            random.Random(int(rng.integers(1 << 30))).shuffle(batches)
+            for batch in batches:
+                yield collate(batch, self.config)
+
+
+def preload_crops(samples: list[Sample], max_height: int = 96) -> list[tuple[np.ndarray, str]]:
+    """Decode every crop once (pages hold many regions; random sampling would re-decode
+    a whole page per line). Tall crops are scaled down to bound memory."""
+    crops = []
+    for sample in samples:
+        gray = load_crop(sample)
+        if gray.shape[0] > max_height:
+            gray = resize_to_height(gray, max_height, max_width=4 * TRAIN_MAX_WIDTH)
+        crops.append((gray, sample.text))
+    return crops
+
+
+def collate(batch: list[tuple[np.ndarray, list[int]]], config: RecognizerConfig):
+    lines = [b[0] for b in batch]
+    images = torch.from_numpy(normalize(pad_batch(lines), config.mean, config.std))
+    targets = torch.tensor([i for _, labels in batch for i in labels], dtype=torch.long)
+    target_lengths = torch.tensor([len(labels) for _, labels in batch], dtype=torch.long)
+    input_lengths = torch.tensor([line.shape[1] // config.stride for line in lines], dtype=torch.long)
+    return images, targets, target_lengths, input_lengths
+
+
+# --------------------------------------------------------------------------- checkpoints
+
+
+def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
+    tmp = path.with_suffix(".tmp")
+    torch.save(state, tmp)
+    os.replace(tmp, path)
+
+
+def load_checkpoint(path: str | Path) -> dict[str, Any]:
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=False)
+    except Exception as exc:
+        raise TextlensError(f"{path}: cannot read checkpoint ({exc.__class__.__name__})") from None
+    if not isinstance(state, dict) or state.get("kind") != CHECKPOINT_KIND:
+        raise TextlensError(f"{path}: not a textlens recognizer checkpoint")
+    return state
+
+
+def model_from_checkpoint(state: dict[str, Any]) -> CRNN:
+    model = CRNN(RecognizerConfig.from_dict(state["model_config"]))
+    model.load_state_dict(state["state_dict"])
+    return model.eval()
+
+
+def resolve_init(init_from: str) -> Path:
+    """A checkpoint path, or the fine-tuning weights shipped beside a registered model."""
+    path = Path(init_from)
+    if path.is_file():
+        return path
+    from textlens.models.registry import registered_models
+
+    for entry in registered_models():
+        if entry.name == init_from and entry.kind == "recognizer":
+            weights = entry.path.with_suffix(".pt")
+            if weights.is_file():
+                return weights
+            raise TextlensError(f"model {init_from!r} ships no fine-tuning weights ({weights.name})")
+    raise TextlensError(f"{init_from}: no such checkpoint or registered recognizer")
+
+
+def transfer_weights(model: CRNN, state: dict[str, Any], old_charset: Charset, new_charset: Charset) -> None:
+    """Load weights whose classifier may cover fewer characters (charset extended)."""
+    weights = dict(state["state_dict"])
+    w, b = weights.pop("classifier.weight"), weights.pop("classifier.bias")
+    model.load_state_dict(weights, strict=False)
+    with torch.no_grad():
+        index = {c: i + 1 for i, c in enumerate(old_charset.chars)}
+        rows = [0] + [index.get(c, -1) for c in new_charset.chars]
+        for new_row, old_row in enumerate(rows):
+            if old_row >= 0:
+                model.classifier.weight[new_row] = w[old_row].float()
+                model.classifier.bias[new_row] = b[old_row].float()
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+@torch.no_grad()
+def evaluate(
+    model: CRNN, lines: list[np.ndarray], texts: list[str], charset: Charset, case_insensitive: bool
+) -> dict[str, float]:
+    """CER and whole-line accuracy of greedy decoding on prepared (height-scaled) lines."""
+    model.eval()
+    order = sorted(range(len(lines)), key=lambda i: lines[i].shape[1])
+    preds: dict[int, str] = {}
+    cfg = model.config
+    for start in range(0, len(order), 64):
+        idx = order[start : start + 64]
+        batch = [lines[i] for i in idx]
+        images = torch.from_numpy(normalize(pad_batch(batch), cfg.mean, cfg.std))
+        best = model(images).argmax(-1).numpy()
+        for row, i in enumerate(idx):
+            frames = best[row, : max(1, lines[i].shape[1] // cfg.stride)]
+            keep = [int(c) for j, c in enumerate(frames) if c != 0 and (j == 0 or c != frames[j - 1])]
+            preds[i] = " ".join(charset.decode(keep).split())
+    errors = length = correct = 0
+    for i, ref in enumerate(texts):
+        pred = preds[i]
+        if case_insensitive:
+            pred, ref = pred.casefold(), ref.casefold()
+        errors += Levenshtein.distance(pred, ref)
+        length += len(ref)
+        correct += pred == ref
+    return {"cer": errors / max(length, 1), "accuracy": correct / max(len(texts), 1)}
+
+
+# --------------------------------------------------------------------------- the run
+
+
+class RecognizerTrainer:
+    """One training run: data, model, optimiser, schedule, validation and checkpoints."""
+
+    def __init__(self, config: RecognizerTrainConfig, log: Callable[[str], None] = print) -> None:
+        self.config = config
+        self.log = log
+        self.out_dir = Path(config.out_dir)
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        torch.manual_seed(config.seed)
+        torch.set_num_threads(max(1, config.threads))
+        self.train_sets, self.val_samples = self._load_data()
+        self.model, self.init_state = self._build_model()
+        self.charset = Charset(self.model.config.charset)
+        self._check_labels()
+        self.val_lines = [prepare_line(load_crop(s), self.model.config.height) for s in self.val_samples]
+        self.val_texts = [s.text for s in self.val_samples]
+        if not self.val_samples and config.synth_ratio > 0:
+            self._synthetic_val()
+
+    # -- set-up
+    def _load_data(self) -> tuple[list[tuple[list[Sample], float]], list[Sample]]:
+        cfg = self.config
+        if not cfg.train and cfg.synth_ratio <= 0:
+            raise TextlensError("no training data: give a data folder/manifest or --synth-ratio > 0")
+        train_sets = []
+        for spec in cfg.train:
+            path, ratio = parse_spec(spec)
+            samples = load_samples(path)
+            if not samples:
+                raise TextlensError(f"{path}: no labelled samples found")
+            train_sets.append((samples, ratio))
+        val: list[Sample] = []
+        for spec in cfg.val:
+            val += load_samples(parse_spec(spec)[0])
+        if not cfg.val and train_sets:
+            split_sets = []
+            for samples, ratio in train_sets:
+                tr, va = split_train_val(samples, cfg.val_fraction, seed=cfg.seed)
+                split_sets.append((tr, ratio))
+                val += va
+            train_sets = split_sets
+        if len(val) > cfg.max_val:
+            val = random.Random(cfg.seed).sample(val, cfg.max_val)
+        return train_sets, val
+
+    def _build_model(self) -> tuple[CRNN, dict[str, Any] | None]:
+        cfg = self.config
+        texts = [s.text for samples, _ in self.train_sets for s in samples]
+        if cfg.init_from:
+            state = load_checkpoint(resolve_init(cfg.init_from))
+            model_cfg = RecognizerConfig.from_dict(state["model_config"])
+            old = Charset(model_cfg.charset)
+            if cfg.extend_charset:
+                model_cfg.charset = old.extended(texts + [s.text for s in self.val_samples]).chars
+            model = CRNN(model_cfg)
+            transfer_weights(model, state, old, Charset(model_cfg.charset))
+            if len(model_cfg.charset) > len(old.chars):
+                self.log(f"charset extended by {len(model_cfg.charset) - len(old.chars)} characters")
+            return model, state
+        model_cfg = cfg.model
+        if cfg.infer_charset:
+            model_cfg.charset = Charset.from_texts(texts + [s.text for s in self.val_samples]).chars
+        return CRNN(model_cfg), None
+
+    def _check_labels(self) -> None:
+        cfg = self.config
+        if cfg.drop_unsupported:
+            kept_sets = []
+            for samples, ratio in self.train_sets:
+                kept = [s for s in samples if not self.charset.missing(s.text) and s.text]
+                if len(kept) < len(samples):
+                    self.log(f"dropped {len(samples) - len(kept)} samples with unsupported characters")
+                kept_sets.append((kept, ratio))
+            self.train_sets = kept_sets
+            self.val_samples = [s for s in self.val_samples if not self.charset.missing(s.text) and s.text]
+            return
+        for samples, _ in self.train_sets:
+            check_samples(samples, self.charset, max_label_len=TRAIN_MAX_WIDTH // self.model.config.stride // 2)
+        check_samples(self.val_samples, self.charset, max_label_len=None)
+
+    def _synthetic_val(self, count: int = 400) -> None:
+        from textlens.synth.lines import LineSynthConfig, LineSynthesizer
+
+        synth = LineSynthesizer(LineSynthConfig(height=self.model.config.height, charset=self.charset.chars))
+        rng = np.random.default_rng(12345)
+        for _ in range(count):
+            gray, text = synth.sample(rng)
+            self.val_lines.append(prepare_line(gray, self.model.config.height))
+            self.val_texts.append(text)
+
+    # -- schedule
+    def _lr_factor(self, step: int, elapsed: float) -> float:
+        cfg = self.config
+        progress = step / max(cfg.max_steps, 1)
+        if cfg.max_minutes:
+            progress = max(progress, elapsed / (cfg.max_minutes * 60))
+        if progress < cfg.warmup_fraction:
+            return max(progress / cfg.warmup_fraction, 0.01)
+        rest = (progress - cfg.warmup_fraction) / max(1 - cfg.warmup_fraction, 1e-6)
+        return 0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * min(rest, 1.0)))
+
+    def _validate(self) -> dict[str, float]:
+        metrics = evaluate(self.model, self.val_lines, self.val_texts, self.charset, self.config.case_insensitive)
+        self.model.train()
+        return metrics
+
+    def _state(self, optimizer, step, elapsed, best, history, metrics) -> dict[str, Any]:
+        return {
+            "kind": CHECKPOINT_KIND,
+            "textlens_version": __version__,
+            "model_config": self.model.config.to_dict(),
+            "train_config": self.config.to_dict(),
+            "state_dict": self.model.state_dict(),
+            "optimizer": optimizer.state_dict(),
+            "step": step,
+            "elapsed": elapsed,
+            "best": best,
+            "metrics": metrics,
+            "history": history,
+        }
+
+    def run(self) -> TrainResult:
+        cfg = self.config
+        model = self.model.train()
+        optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+        ctc = nn.CTCLoss(blank=0, zero_infinity=True)
+        step, elapsed, history = 0, 0.0, []
+        best = {"cer": math.inf, "accuracy": 0.0, "step": 0}
+        initial_cer = None
+        last, best_path = self.out_dir / "last.pt", self.out_dir / "best.pt"
+        if cfg.resume and last.exists():
+            state = load_checkpoint(last)
+            model.load_state_dict(state["state_dict"])
+            optimizer.load_state_dict(state["optimizer"])
+            step, elapsed, best, history = state["step"], state["elapsed"], state["best"], state["history"]
+            self.log(f"resumed from {last} at step {step} (best val CER {best['cer']:.4f})")
+        elif self.init_state is not None and self.val_lines:
+            metrics = self._validate()
+            initial_cer = metrics["cer"]
+            best = {**metrics, "step": 0}
+            save_checkpoint(best_path, self._state(optimizer, 0, 0.0, best, history, metrics))
+            self.log(f"starting model: val CER {metrics['cer']:.4f}, accuracy {metrics['accuracy']:.4f}")
+        self.log("loading training images ...")
+        sources = [(preload_crops(samples), ratio) for samples, ratio in self.train_sets]
+        self.log(f"loaded {sum(len(s) for s, _ in sources)} training crops from {len(sources)} sources")
+        stream = MixedLineStream(
+            sources, cfg.synth_ratio, self.charset, model.config, cfg.batch_size, cfg.augment, cfg.seed + step
+        )
+        loader = DataLoader(stream, batch_size=None, num_workers=cfg.workers, persistent_workers=False)
+        stalls = 0
+        started = time.monotonic() - elapsed
+        running = 0.0
+        for images, targets, target_lengths, input_lengths in loader:
+            elapsed = time.monotonic() - started
+            for group in optimizer.param_groups:
+                group["lr"] = cfg.lr * self._lr_factor(step, elapsed)
+            log_probs = model(images).permute(1, 0, 2)  # T, B, C for CTCLoss
+            loss = ctc(log_probs, targets, input_lengths, target_lengths)
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+            optimizer.step()
+            step += 1
+            running = 0.98 * running + 0.02 * loss.item() if step > 1 else loss.item()
+            out_of_time = cfg.max_minutes is not None and elapsed >= cfg.max_minutes * 60
+            if step % cfg.val_every == 0 or step >= cfg.max_steps or out_of_time:
+                metrics = self._validate() if self.val_lines else {"cer": running, "accuracy": 0.0}
+                history.append({"step": step, "seconds": elapsed, "loss": running, **metrics})
+                improved = metrics["cer"] < best["cer"]
+                if improved:
+                    best, stalls = {**metrics, "step": step}, 0
+                else:
+                    stalls += 1
+                state = self._state(optimizer, step, elapsed, best, history, metrics)
+                if improved:
+                    save_checkpoint(best_path, state)
+                save_checkpoint(last, state)
+                self.log(
+                    f"step {step} {elapsed / 60:.1f} min loss {running:.3f} val CER {metrics['cer']:.4f} "
+                    f"acc {metrics['accuracy']:.4f} (best {best['cer']:.4f} @ {best['step']})"
+                )
+                if step >= cfg.max_steps or out_of_time or stalls >= cfg.patience:
+                    break
+        return TrainResult(best_path, best["cer"], best["accuracy"], initial_cer, step, elapsed, history)
+
+
+def train_recognizer(config: RecognizerTrainConfig, log: Callable[[str], None] = print) -> TrainResult:
+    """Train (or fine-tune) a recognizer; returns where the best checkpoint is and its scores."""
+    return RecognizerTrainer(config, log).run()
