@@ -15,6 +15,7 @@ from textlens.training.sources import (
     Sample,
     check_samples,
     ctc_steps,
+    labels_look_case_folded,
     load_crop,
     load_samples,
     split_train_val,
@@ -275,3 +276,10 @@ def test_check_region_outside_image(tmp_path: Path) -> None:
     page = str(_page(tmp_path / "p.png"))
     with pytest.raises(TextlensError, match="outside their image"):
         check_samples([Sample(page, "x", (500, 500, 600, 500, 600, 520, 500, 520))], None, None)
+
+
+def test_labels_look_case_folded() -> None:
+    assert labels_look_case_folded(["abc1", "XYZ2", "123"])
+    assert not labels_look_case_folded(["abc1", "xyz2"])
+    assert not labels_look_case_folded(["abc1", "XYZ", "AbC"])  # real mixed case: keep case
+    assert not labels_look_case_folded(["1234", "5678"])

@@ -42,7 +42,10 @@ def _register_commands() -> None:
     # Each command group lives in its own module and adds itself to `app`.
     import importlib
 
-    for name in ("groups", "read", "recognize", "train", "evaluate", "export", "synth", "models", "captcha", "serve"):
+    for name in (
+        "groups", "read", "recognize", "train", "evaluate", "export", "synth", "models", "captcha", "serve",
+        "detector",
+    ):
         try:
             importlib.import_module(f"textlens.cli.{name}")
         except ModuleNotFoundError as exc:
@@ -56,7 +59,7 @@ _register_commands()
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the console script; returns the exit code."""
     try:
-        app(args=argv, prog_name="textlens", standalone_mode=False)
+        result = app(args=argv, prog_name="textlens", standalone_mode=False)
     except TextlensError as exc:
         print(f"textlens: error: {exc}", file=sys.stderr)
         return 2
@@ -65,17 +68,22 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except typer.Exit as exc:
         return exc.exit_code
-    except Exception as exc:  # click usage errors and aborts
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            return 2
-        if isinstance(exc, click.exceptions.Abort):
+    except Exception as exc:  # usage errors and aborts from the CLI library
+        if _is_click(exc, "ClickException"):
+            exc.show()  # type: ignore[attr-defined]
+            return int(getattr(exc, "exit_code", 2) or 2)
+        if _is_click(exc, "Abort"):
             print("textlens: aborted", file=sys.stderr)
             return 130
+        if _is_click(exc, "Exit"):
+            return int(getattr(exc, "exit_code", 0) or 0)
         raise
-    return 0
+    return result if isinstance(result, int) else 0
+
+
+def _is_click(exc: BaseException, name: str) -> bool:
+    """Typer may vendor its own click; match the exception class by name in either copy."""
+    return any(cls.__name__ == name and "click" in cls.__module__ for cls in type(exc).__mro__)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ display name of the input so that every error names the file.
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from collections.abc import Callable, Iterator
 from typing import IO
@@ -38,14 +39,15 @@ def iter_image_frames(
     """Yield (RGB uint8 array, dpi) for each page of an image file, decoding one frame at a time."""
     with _quiet_bomb_warning():
         try:
-            img = Image.open(stream, formats=PIL_FORMATS)
-        except Image.DecompressionBombError:
+            img = Image.open(stream, formats=_available_formats())
+        except Image.DecompressionBombError as exc:
             # Pillow refuses headers beyond 2x its own limit before allocating anything.
-            raise TextlensError(f"{name}: image is too large (decompression bomb guard); "
-                                "shrink it or raise textlens.io.loading.MAX_PIXELS") from None
+            raise TextlensError(bomb_message(name, exc)) from None
         except UnidentifiedImageError:
-            raise TextlensError(f"{name}: not an image or PDF (content is not PNG, JPEG, TIFF, BMP, WebP, "
-                                "GIF or PDF, whatever the file extension says)") from None
+            raise TextlensError(
+                f"{name}: not an image or PDF (content is not PNG, JPEG, TIFF, BMP, WebP, "
+                "GIF or PDF, whatever the file extension says)"
+            ) from None
         except Exception as exc:  # Pillow plugins raise assorted errors on malformed headers
             raise TextlensError(f"{name}: corrupt image header ({one_line(exc)})") from None
     with img:
@@ -61,8 +63,24 @@ def iter_image_frames(
                     img.seek(index)
             except EOFError:
                 return
+            except Image.DecompressionBombError as exc:
+                raise TextlensError(bomb_message(f"{name} (page {index + 1})", exc)) from None
             except Exception as exc:
                 raise TextlensError(f"{name}: page {index + 1} is corrupt ({one_line(exc)})") from None
+
+
+def bomb_message(name: str, exc: BaseException) -> str:
+    found = re.search(r"\((\d+) pixels\)", str(exc))
+    size = f"{int(found.group(1)) / 1e6:.0f} megapixels, " if found else ""
+    return (
+        f"{name}: image is too large ({size}decompression bomb guard); shrink it, or raise "
+        "textlens.io.loading.MAX_PIXELS and PIL.Image.MAX_IMAGE_PIXELS"
+    )
+
+
+def _available_formats() -> list[str]:
+    Image.init()  # registers every plugin (MPO, WEBP, ...) so the names below resolve
+    return [fmt for fmt in PIL_FORMATS if fmt in Image.OPEN]
 
 
 def decode_frame(img: Image.Image, name: str, check_size: SizeCheck) -> tuple[np.ndarray, float | None]:
@@ -72,14 +90,14 @@ def decode_frame(img: Image.Image, name: str, check_size: SizeCheck) -> tuple[np
     try:
         with _quiet_bomb_warning():
             img.load()  # full decode now, so truncation is an error here and not garbage later
-    except Image.DecompressionBombError:
-        raise TextlensError(f"{name}: image is too large (decompression bomb guard); "
-                            "shrink it or raise textlens.io.loading.MAX_PIXELS") from None
+    except Image.DecompressionBombError as exc:
+        raise TextlensError(bomb_message(name, exc)) from None
     except MemoryError:
         raise TextlensError(f"{name}: not enough memory to decode this image; shrink it") from None
     except Exception as exc:
-        raise TextlensError(f"{name}: image data is truncated or corrupt ({one_line(exc)}); "
-                            "re-export or re-download the file") from None
+        raise TextlensError(
+            f"{name}: image data is truncated or corrupt ({one_line(exc)}); re-export or re-download the file"
+        ) from None
     dpi = _dpi(img.info.get("dpi"))
     try:
         upright = ImageOps.exif_transpose(img)
@@ -121,8 +139,9 @@ def pil_to_rgb(img: Image.Image, name: str) -> np.ndarray:
     try:
         return np.array(img.convert("RGB"), dtype=np.uint8)  # 1, CMYK, YCbCr, RGBX, ...
     except (ValueError, OSError) as exc:
-        raise TextlensError(f"{name}: unsupported colour mode {mode!r} ({one_line(exc)}); "
-                            "convert the image to RGB first") from None
+        raise TextlensError(
+            f"{name}: unsupported colour mode {mode!r} ({one_line(exc)}); convert the image to RGB first"
+        ) from None
 
 
 def _high_depth_to_uint8(arr: np.ndarray, mode: str) -> np.ndarray:
@@ -153,8 +172,10 @@ def array_to_rgb(arr: np.ndarray, name: str) -> np.ndarray:
     if arr.ndim == 3 and arr.shape[2] == 1:
         arr = arr[:, :, 0]
     if not (arr.ndim == 2 or (arr.ndim == 3 and arr.shape[2] in (3, 4))):
-        raise TextlensError(f"{name}: array of shape {arr.shape} is not an image; expected H x W (gray), "
-                            "H x W x 3 (RGB) or H x W x 4 (RGBA)")
+        raise TextlensError(
+            f"{name}: array of shape {arr.shape} is not an image; expected H x W (gray), "
+            "H x W x 3 (RGB) or H x W x 4 (RGBA)"
+        )
     arr = _array_to_uint8(arr, name)
     if arr.ndim == 2:
         return gray_to_rgb(arr)
@@ -174,13 +195,16 @@ def _array_to_uint8(arr: np.ndarray, name: str) -> np.ndarray:
         if not np.isfinite(arr).all():
             raise TextlensError(f"{name}: float image contains NaN or infinity")
         if arr.size and (arr.min() < 0.0 or arr.max() > 1.0):
-            raise TextlensError(f"{name}: float image values must lie in [0, 1] (found "
-                                f"{float(arr.min()):g}..{float(arr.max()):g}); divide by 255 or pass uint8")
+            raise TextlensError(
+                f"{name}: float image values must lie in [0, 1] (found "
+                f"{float(arr.min()):g}..{float(arr.max()):g}); divide by 255 or pass uint8"
+            )
         return (arr.astype(np.float32) * 255.0 + 0.5).astype(np.uint8)
     if np.issubdtype(arr.dtype, np.integer):
         # Plain ints (e.g. int64 from np.array(list)) are accepted when they already fit 0..255.
         if arr.size == 0 or (arr.min() >= 0 and arr.max() <= 255):
             return arr.astype(np.uint8)
-        raise TextlensError(f"{name}: {arr.dtype} image values must lie in 0..255; pass uint8, uint16 "
-                            "or float in [0, 1]")
+        raise TextlensError(
+            f"{name}: {arr.dtype} image values must lie in 0..255; pass uint8, uint16 or float in [0, 1]"
+        )
     raise TextlensError(f"{name}: unsupported array dtype {arr.dtype}; pass uint8, uint16 or float in [0, 1]")

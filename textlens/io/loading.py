@@ -170,8 +170,13 @@ def _pdf_pages(
     source: str | bytes, name: str, dpi: float, first_only: bool, password: str | None
 ) -> Iterator[PageImage]:
     pages = iter_pdf_pages(
-        source, name, dpi=dpi, first_only=first_only, password=password,
-        max_pixels=MAX_PIXELS, check_size=_check_size,
+        source,
+        name,
+        dpi=dpi,
+        first_only=first_only,
+        password=password,
+        max_pixels=MAX_PIXELS,
+        check_size=_check_size,
     )
     for index, (image, used_dpi) in enumerate(pages):
         yield PageImage(image, index, used_dpi, name)
@@ -197,12 +202,15 @@ def _check_size(width: int, height: int, name: str) -> None:
     if width < MIN_SIDE or height < MIN_SIDE:
         raise TextlensError(f"{name}: image is {width} x {height} px; both sides must be at least {MIN_SIDE} px")
     if max(width, height) / min(width, height) > MAX_ASPECT:
-        raise TextlensError(f"{name}: image is {width} x {height} px, longer than {MAX_ASPECT:g}:1; "
-                            "crop or split it into pages first")
+        raise TextlensError(
+            f"{name}: image is {width} x {height} px, longer than {MAX_ASPECT:g}:1; crop or split it into pages first"
+        )
     if width * height > MAX_PIXELS:
-        raise TextlensError(f"{name}: image is {width} x {height} px ({width * height / 1e6:.0f} megapixels), "
-                            f"over the {MAX_PIXELS / 1e6:.0f}-megapixel limit (decompression bomb guard); "
-                            "shrink it or raise textlens.io.loading.MAX_PIXELS")
+        raise TextlensError(
+            f"{name}: image is {width} x {height} px ({width * height / 1e6:.0f} megapixels), "
+            f"over the {MAX_PIXELS / 1e6:.0f}-megapixel limit (decompression bomb guard); "
+            "shrink it or raise textlens.io.loading.MAX_PIXELS"
+        )
 
 
 def _stat(path: Path, name: str) -> os.stat_result:
@@ -218,7 +226,7 @@ def _stat(path: Path, name: str) -> os.stat_result:
 
 def _open(path: Path, name: str) -> IO[bytes]:
     try:
-        return open(path, "rb")  # noqa: SIM115 - callers close it
+        return open(path, "rb")  # callers close it (with-block or generator)
     except PermissionError:
         raise TextlensError(f"{name}: permission denied; make the file readable (chmod +r)") from None
     except OSError as exc:
@@ -254,8 +262,9 @@ def _expand_one(item: str) -> list[str]:
     if path.is_dir():
         files = [str(p) for p in path.iterdir() if _wanted(p)]
         if not files:
-            raise TextlensError(f"{item}: folder has no images or PDFs (looked for "
-                                f"{', '.join(sorted(SUPPORTED_SUFFIXES))})")
+            raise TextlensError(
+                f"{item}: folder has no images or PDFs (looked for {', '.join(sorted(SUPPORTED_SUFFIXES))})"
+            )
         return sorted(files, key=_natural_key)
     if path.exists() or os.path.lexists(path):  # a file (also one named like a glob, e.g. 'scan[1].png')
         return [item]

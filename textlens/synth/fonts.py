@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 import string
@@ -23,14 +24,16 @@ PRINTABLE_ASCII = string.digits + string.ascii_letters + string.punctuation
 
 FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.fonts", "~/.local/share/fonts")
 _FONT_EXTS = (".ttf", ".otf", ".ttc")
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2
 
 # Font names we never want: symbols, emoji, math, dingbats, bitmap/segment displays, and
 # matplotlib's TeX fonts (their cmaps map ASCII to symbols).
 _SKIP = re.compile(
     r"emoji|symbol|math|dingbat|awesome|icons?\b|d050000l|cmex|cmsy|cmmi|cmb10|cmr10|cmss|cmtt|"
-    r"stixsize|stixnonuni|dseg|braille|ornament|musica|wingding|webdings|opensymbol|"
-    r"standardsymbols|drm|fontawesome|lastresort",
+    r"^cm[a-z]+\d+\.|stixsize|stixnonuni|dseg|braille|ornament|musica|wingding|webdings|opensymbol|"
+    r"standardsymbols|drm|fontawesome|lastresort|"
+    # caps-only, small-caps, keyboard-key and hairline faces draw lower case wrongly or invisibly
+    r"bebas|small ?caps|[-_ ]sc\b|caps\d|biolinum_k|hairline|thin|z003|chancery",
     re.IGNORECASE,
 )
 # fonts-noto-core ships hundreds of script fonts; keep only the Latin families.
@@ -44,6 +47,7 @@ class FontInfo:
     path: str
     chars: frozenset[str]  # characters (of the probed set) the cmap covers
     mono: bool  # fixed pitch: the look of receipts, invoices, code
+    family: str = ""  # typographic family: sampling picks a family first, then a style
 
 
 def _candidate_files() -> list[Path]:
@@ -74,9 +78,13 @@ def _probe(path: Path, probe_chars: str) -> FontInfo | None:
         from fontTools.ttLib import TTFont
     except ImportError:
         return _probe_pil(path, probe_chars)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)  # broken hmtx entries are common
     try:
         with TTFont(str(path), lazy=True, fontNumber=0) as font:
             cmap = font.getBestCmap() or {}
+            if cmap.get(ord("a")) is not None and cmap.get(ord("a")) == cmap.get(ord("A")):
+                return None  # caps-only font: "a" would be drawn as "A"
+            family = _family(font, path)
             mono = bool(font["post"].isFixedPitch)
             if not mono and "hmtx" in font:
                 widths = {font["hmtx"][cmap[ord(c)]][0] for c in "iWm0" if ord(c) in cmap}
@@ -84,7 +92,16 @@ def _probe(path: Path, probe_chars: str) -> FontInfo | None:
     except Exception:  # broken or unsupported font file: just skip it
         return None
     chars = frozenset(c for c in probe_chars if ord(c) in cmap)
-    return FontInfo(str(path), chars, mono)
+    return FontInfo(str(path), chars, mono, family)
+
+
+def _family(font, path: Path) -> str:
+    """Typographic family name (name ID 16, else 1), else the file name before the style."""
+    try:
+        name = font["name"].getDebugName(16) or font["name"].getDebugName(1)
+    except Exception:
+        name = None
+    return name or re.split(r"[-_ ]", path.stem)[0]
 
 
 def _probe_pil(path: Path, probe_chars: str) -> FontInfo | None:
@@ -97,7 +114,7 @@ def _probe_pil(path: Path, probe_chars: str) -> FontInfo | None:
         mono = len({font.getlength(c) for c in "iWm0"}) == 1
     except Exception:
         return None
-    return FontInfo(str(path), chars, mono)
+    return FontInfo(str(path), chars, mono, re.split(r"[-_ ]", path.stem)[0])
 
 
 def _cache_file(key: str) -> Path:
@@ -115,11 +132,11 @@ def _scan(probe_chars: str) -> tuple[FontInfo, ...]:
     cache = _cache_file(sig.hexdigest()[:16])
     try:
         rows = json.loads(cache.read_text(encoding="utf-8"))
-        return tuple(FontInfo(r["path"], frozenset(r["chars"]), r["mono"]) for r in rows)
+        return tuple(FontInfo(r["path"], frozenset(r["chars"]), r["mono"], r["family"]) for r in rows)
     except (OSError, ValueError, KeyError):
         pass
     infos = tuple(i for i in (_probe(f, probe_chars) for f in files) if i is not None)
-    rows = [{"path": i.path, "chars": "".join(sorted(i.chars)), "mono": i.mono} for i in infos]
+    rows = [{"path": i.path, "chars": "".join(sorted(i.chars)), "mono": i.mono, "family": i.family} for i in infos]
     try:
         write_atomic(cache, json.dumps(rows, ensure_ascii=False))
     except Exception:  # a read-only home must not stop rendering

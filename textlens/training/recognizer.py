@@ -430,6 +430,7 @@ class RecognizerTrainer:
         stalls = 0
         started = time.monotonic() - elapsed
         running = 0.0
+        last_report = elapsed
         for images, targets, target_lengths, input_lengths in loader:
             elapsed = time.monotonic() - started
             for group in optimizer.param_groups:
@@ -442,6 +443,10 @@ class RecognizerTrainer:
             optimizer.step()
             step += 1
             running = 0.98 * running + 0.02 * loss.item() if step > 1 else loss.item()
+            if step % 100 == 0:
+                rate = 100 * cfg.batch_size / max(elapsed - last_report, 1e-6)
+                self.log(f"step {step} {elapsed / 60:.1f} min loss {running:.3f} {rate:.0f} lines/s")
+                last_report = elapsed
             out_of_time = cfg.max_minutes is not None and elapsed >= cfg.max_minutes * 60
             if step % cfg.val_every == 0 or step >= cfg.max_steps or out_of_time:
                 metrics = self._validate() if self.val_lines else {"cer": running, "accuracy": 0.0}

@@ -339,6 +339,22 @@ def split_train_val(
 # --------------------------------------------------------------------------- checking
 
 
+def labels_look_case_folded(texts: Sequence[str]) -> bool:
+    """True when the label case looks arbitrary: no label mixes upper and lower case letters,
+    yet some labels are all upper and others all lower (one folder per case, as in the
+    generic CAPTCHA set whose glyphs appear in either case whatever the label says)."""
+    upper = lower = False
+    for text in texts:
+        letters = [c for c in text if c.isalpha() and c.lower() != c.upper()]
+        has_up, has_low = any(c.isupper() for c in letters), any(c.islower() for c in letters)
+        if has_up and has_low:
+            return False
+        upper |= has_up
+        lower |= has_low
+    return upper and lower
+
+
+
 def ctc_steps(text: str) -> int:
     """Output steps CTC needs for ``text``: one per character plus a blank between repeats."""
     return len(text) + sum(1 for a, b in zip(text, text[1:], strict=False) if a == b)

@@ -1,0 +1,64 @@
+"""textlens itself: the ONNX recognizer for crops, ``textlens.read`` for pages.
+
+Crops are decoded to RGB arrays and recognised in chunks of 64, so batching is part of
+what is measured. ``--textlens-model`` picks a recognizer (registered name or ``.onnx``
+path); the default is the registry's default model.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+
+
+class Engine:
+    def __init__(self, threads: int, model: str | None = None) -> None:
+        import textlens
+
+        self.threads = threads
+        self.model = model
+        self._recognizer = None
+        self.version = f"textlens {textlens.__version__}"
+
+    @staticmethod
+    def unavailable() -> str | None:
+        try:
+            import textlens  # noqa: F401
+        except ImportError as exc:
+            return f"not available: {exc}"
+        return None
+
+    def _load_recognizer(self):  # noqa: ANN202 - textlens type imported lazily
+        from textlens.recognition.predictor import Recognizer
+
+        rec = Recognizer.load(self.model, threads=self.threads)
+        self.version += f" ({rec.info.name})"
+        return rec
+
+    def prepare(self, kind: str) -> None:
+        """Load the models the set needs (timed as load, not as reading)."""
+        if kind == "crops":
+            self._recognizer = self._load_recognizer()
+        else:
+            import textlens
+
+            if not hasattr(textlens, "read"):
+                raise RuntimeError("textlens.read() does not exist yet")
+            self._read = textlens.read
+            params = inspect.signature(textlens.read).parameters
+            self._read_kwargs = {"threads": self.threads} if "threads" in params else {}
+
+    def read_crops(self, paths: list[str]) -> list[str]:
+        from PIL import Image
+
+        crops = []
+        for path in paths:
+            with Image.open(path) as image:
+                crops.append(np.asarray(image.convert("RGB")))
+        return [r.text for r in self._recognizer.predict(crops)]
+
+    def read_page(self, path: str) -> tuple[str, list[list[list[float]]]]:
+        doc = self._read(path, **self._read_kwargs)
+        lines = doc.pages[0].lines
+        return "\n".join(ln.text for ln in lines), [[list(p) for p in ln.polygon] for ln in lines]

@@ -1,0 +1,85 @@
+"""The benchmark harness end to end on tiny sets it draws itself (engines may be missing)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def _importable(monkeypatch: pytest.MonkeyPatch) -> None:
+    # benchmarks/ is a top-level folder of the repo, not part of the installed package.
+    monkeypatch.syspath_prepend(str(ROOT))
+
+
+def _crop_set(folder: Path, texts: list[str]) -> Path:
+    (folder / "img").mkdir(parents=True)
+    with open(folder / "manifest.jsonl", "w", encoding="utf-8") as manifest:
+        for i, text in enumerate(texts):
+            image = Image.new("RGB", (24 + 8 * len(text), 32), "white")
+            ImageDraw.Draw(image).text((10, 10), text, fill="black")
+            image.save(folder / "img" / f"{i}.png")
+            manifest.write(json.dumps({"image": f"img/{i}.png", "text": text}) + "\n")
+    return folder
+
+
+def test_crop_set_runs_and_writes_one_table(tmp_path: Path) -> None:
+    from benchmarks.run import main
+
+    data = _crop_set(tmp_path / "tiny-lines", ["HELLO", "WORLD 42"])
+    out = tmp_path / "results" / "tiny.md"
+    assert main(["--data", str(data), "--engines", "tesseract", "--out", str(out)]) == 0
+    table = out.read_text(encoding="utf-8")
+    assert table.startswith("### tiny-lines: 2 crops, 1 thread(s) per engine")
+    assert "| CER % (ci) | CER % |" in table
+    row = next(line for line in table.splitlines() if line.startswith("| tesseract"))
+    assert "not installed" in row or row.count("|") == 10  # scored, or says why not
+    report = json.loads(out.with_suffix(".json").read_text(encoding="utf-8"))
+    assert report["tiny-lines"]["kind"] == "crops"
+
+
+@pytest.mark.skipif(importlib.util.find_spec("rapidocr_onnxruntime") is not None, reason="RapidOCR importable here")
+def test_missing_engine_is_a_row_not_a_crash(tmp_path: Path) -> None:
+    from benchmarks.run import main
+
+    data = _crop_set(tmp_path / "tiny", ["A"])
+    out = tmp_path / "t.md"
+    args = ["--data", str(data), "--engines", "rapidocr", "--bench-venv", str(tmp_path / "none"), "--out", str(out)]
+    assert main(args) == 0
+    assert "| rapidocr | not installed" in out.read_text(encoding="utf-8")
+
+
+def test_page_set_scoring_of_a_perfect_prediction(tmp_path: Path) -> None:
+    from benchmarks.dataset import load_set
+    from benchmarks.run import score
+
+    regions = [
+        {"quad": [0, 0, 50, 0, 50, 10, 0, 10], "text": "TOTAL 1.00"},
+        {"quad": [0, 20, 50, 20, 50, 30, 0, 30], "text": "###"},
+    ]
+    (tmp_path / "manifest.jsonl").write_text(
+        json.dumps({"image": "p.png", "text": "TOTAL 1.00\n###", "regions": regions}) + "\n", encoding="utf-8"
+    )
+    bench = load_set(tmp_path)
+    assert bench.kind == "pages"
+    pred = {
+        "text": "Total 1.00",
+        "polygons": [[[0, 0], [50, 0], [50, 10], [0, 10]], [[0, 20], [50, 20], [50, 30], [0, 30]]],
+    }
+    scores = score(bench, [pred])
+    # '###' is neither in the reference text nor a false positive when detected
+    assert scores["cer_ci"] == 0.0 and scores["cer"] == pytest.approx(4 / 10)
+    assert scores["bow_f1"] == 1.0 and scores["det_hmean"] == 1.0
+
+
+def test_bad_data_folder_is_a_user_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks.run import main
+
+    assert main(["--data", str(tmp_path / "nope"), "--engines", "tesseract"]) == 2
+    assert "benchmarks: error:" in capsys.readouterr().err

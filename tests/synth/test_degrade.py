@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from textlens.synth import degrade
+
+
+def _line(h: int = 32, w: int = 200) -> tuple[np.ndarray, np.ndarray]:
+    mask = np.zeros((h, w), np.float32)
+    mask[8:24, 10:190:6] = 1.0  # vertical strokes, like glyph stems
+    mask[15:17, 10:190] = 1.0
+    grey = (230 - 200 * mask).astype(np.uint8)
+    return mask, grey
+
+
+@pytest.mark.parametrize("name", sorted(degrade.MASK_EFFECTS))
+def test_mask_effects_keep_shape(name: str) -> None:
+    mask, _ = _line(64, 300)
+    out = degrade.MASK_EFFECTS[name](mask, np.random.default_rng(0))
+    assert out.shape == mask.shape and out.dtype == np.float32
+    assert out.min() >= 0.0 and out.max() <= 1.0 + 1e-6
+
+
+@pytest.mark.parametrize("name", sorted(degrade.IMAGE_EFFECTS))
+def test_image_effects_keep_shape(name: str) -> None:
+    _, grey = _line()
+    a = degrade.IMAGE_EFFECTS[name](grey, np.random.default_rng(0))
+    b = degrade.IMAGE_EFFECTS[name](grey, np.random.default_rng(0))
+    assert a.shape == grey.shape and a.dtype == np.uint8
+    assert np.array_equal(a, b), "deterministic given the rng"
+
+
+def test_paper_level() -> None:
+    bg = degrade.paper((32, 100), np.random.default_rng(0), 220.0, 10.0)
+    assert bg.shape == (32, 100) and abs(float(bg.mean()) - 220) < 20
+
+
+def test_dot_matrix_makes_dots() -> None:
+    mask, _ = _line(64, 300)
+    out = degrade.dot_matrix(mask, np.random.default_rng(0), pitch=6)
+    assert 0 < (out > 0.5).sum() < (mask > 0.5).sum() * 1.5

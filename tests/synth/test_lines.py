@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import pytest
+
+from textlens.recognition.charset import DEFAULT_CHARS
+from textlens.synth.lines import LineSynthConfig, LineSynthesizer
+
+
+@pytest.fixture(scope="module")
+def synth() -> LineSynthesizer:
+    return LineSynthesizer()
+
+
+def test_shape_dtype_text(synth: LineSynthesizer) -> None:
+    rng = np.random.default_rng(0)
+    for _ in range(60):
+        img, text = synth.sample(rng)
+        assert img.dtype == np.uint8 and img.ndim == 2 and img.shape[0] == 32 and img.shape[1] >= 4
+        assert text and text == text.strip() and "  " not in text
+        assert set(text) <= set(DEFAULT_CHARS) and len(text) <= 48
+        assert img.std() > 0, "something is drawn"
+
+
+def test_deterministic(synth: LineSynthesizer) -> None:
+    a = [synth.sample(np.random.default_rng(5)) for _ in range(2)]
+    fresh = LineSynthesizer(fonts=synth.fonts).sample(np.random.default_rng(5))
+    for img, text in (a[1], fresh):
+        assert text == a[0][1] and np.array_equal(img, a[0][0])
+
+
+def test_pickles_and_renders_the_same(synth: LineSynthesizer) -> None:
+    clone = pickle.loads(pickle.dumps(synth))
+    rng1, rng2 = np.random.default_rng(9), np.random.default_rng(9)
+    for _ in range(5):
+        (i1, t1), (i2, t2) = synth.sample(rng1), clone.sample(rng2)
+        assert t1 == t2 and np.array_equal(i1, i2)
+
+
+def test_height_charset_and_no_degradation() -> None:
+    cfg = LineSynthConfig(height=48, max_chars=12, charset="0123456789.- ", degrade=0.0)
+    synth = LineSynthesizer(cfg)
+    rng = np.random.default_rng(1)
+    for _ in range(30):
+        img, text = synth.sample(rng)
+        assert img.shape[0] == 48
+        assert set(text) <= set(cfg.charset) and len(text) <= 12
+
+
+def test_everything_on() -> None:
+    # Every style knob at probability 1 must still give valid lines.
+    names = [f for f in LineSynthConfig.__dataclass_fields__ if f.startswith("p_")]
+    cfg = LineSynthConfig(**{n: 1.0 for n in names})
+    synth = LineSynthesizer(cfg)
+    rng = np.random.default_rng(2)
+    for _ in range(10):
+        img, text = synth.sample(rng)
+        assert img.shape[0] == 32 and text
+
+
+def test_explicit_fonts(synth: LineSynthesizer) -> None:
+    one = LineSynthesizer(fonts=synth.fonts[:1])
+    img, text = one.sample(np.random.default_rng(3))
+    assert img.shape[0] == 32 and text

@@ -1,0 +1,105 @@
+"""One tiny end-to-end run: train -> checkpoint -> resume -> export -> ONNX parity -> fine-tune guard."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+torch = pytest.importorskip("torch")
+
+from textlens.recognition.model import CRNN, RecognizerConfig  # noqa: E402
+from textlens.recognition.predictor import Recognizer  # noqa: E402
+from textlens.runtime.export import export_recognizer  # noqa: E402
+from textlens.synth.lines import LineSynthConfig, LineSynthesizer  # noqa: E402
+from textlens.training.recognizer import (  # noqa: E402
+    RecognizerTrainConfig,
+    load_checkpoint,
+    train_recognizer,
+)
+
+DIGITS = "0123456789 "
+TINY = dict(channels=(4, 8, 8, 16, 16), rnn_hidden=16, rnn_input=16, rnn_layers=1)
+
+
+@pytest.fixture(scope="module")
+def line_set(tmp_path_factory):
+    """A small manifest of rendered digit lines (our own renderer)."""
+    root = tmp_path_factory.mktemp("lines")
+    (root / "img").mkdir()
+    synth = LineSynthesizer(LineSynthConfig(charset=DIGITS))
+    rng = np.random.default_rng(0)
+    with open(root / "manifest.jsonl", "w") as handle:
+        for i in range(40):
+            image, text = synth.sample(rng)
+            Image.fromarray(image).save(root / "img" / f"{i}.png")
+            handle.write(json.dumps({"image": f"img/{i}.png", "text": text}) + "\n")
+    return root / "manifest.jsonl"
+
+
+def tiny_config(out, data, **kw) -> RecognizerTrainConfig:
+    base = dict(
+        out_dir=str(out),
+        train=[str(data)],
+        model=RecognizerConfig(charset=DIGITS, **TINY),
+        batch_size=8,
+        max_steps=12,
+        val_every=6,
+        workers=0,
+        augment=0.5,
+        lr=3e-3,
+    )
+    base.update(kw)
+    return RecognizerTrainConfig(**base)
+
+
+def test_train_checkpoint_resume_export_and_onnx_parity(tmp_path, line_set):
+    result = train_recognizer(tiny_config(tmp_path / "run", line_set), log=lambda m: None)
+    assert result.steps == 12 and len(result.history) == 2
+    assert all(np.isfinite(h["loss"]) for h in result.history)
+    state = load_checkpoint(result.best_checkpoint)
+    assert state["model_config"]["charset"] == DIGITS
+    assert state["train_config"]["max_steps"] == 12  # the recipe travels with the weights
+
+    # Resume: a longer budget continues from step 12 instead of starting over.
+    resumed = train_recognizer(tiny_config(tmp_path / "run", line_set, max_steps=18), log=lambda m: None)
+    assert resumed.steps == 18 and len(resumed.history) == 3
+
+    onnx_path = export_recognizer(result.best_checkpoint, tmp_path / "tiny.onnx", name="tiny")
+    assert onnx_path.with_suffix(".pt").exists()
+    recognizer = Recognizer.load(onnx_path)
+    assert recognizer.info.name == "tiny" and len(recognizer.info.sha256) == 64
+
+    model = CRNN(RecognizerConfig.from_dict(state["model_config"]))
+    model.load_state_dict(state["state_dict"])
+    model.eval()
+    rng = np.random.default_rng(1)
+    for batch, width in [(1, 96), (3, 200)]:  # batch and width differ from the export dummy
+        images = rng.normal(size=(batch, 1, 32, width)).astype(np.float32)
+        expected = model(torch.from_numpy(images)).detach().numpy()
+        got = recognizer.session.run(None, {"images": images})[0]
+        assert got.shape == expected.shape
+        np.testing.assert_allclose(got, expected, atol=1e-4)
+
+
+def test_finetune_never_ends_worse_than_the_start(tmp_path, line_set):
+    first = train_recognizer(tiny_config(tmp_path / "a", line_set), log=lambda m: None)
+    # Fine-tune with a learning rate so high it can only hurt: the starting model must stay best.
+    tuned = train_recognizer(
+        tiny_config(tmp_path / "b", line_set, init_from=str(first.best_checkpoint), lr=5.0, max_steps=6),
+        log=lambda m: None,
+    )
+    assert tuned.initial_val_cer is not None
+    assert tuned.best_val_cer <= tuned.initial_val_cer
+
+
+def test_labels_outside_charset_are_refused(tmp_path, line_set):
+    from textlens.errors import TextlensError
+
+    with pytest.raises(TextlensError, match="charset"):
+        train_recognizer(
+            tiny_config(tmp_path / "c", line_set, model=RecognizerConfig(charset="0123 ", **TINY)),
+            log=lambda m: None,
+        )

@@ -1,0 +1,51 @@
+"""``textlens synth lines``: render a folder of synthetic text-line images with a manifest."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+
+from textlens.cli.groups import synth_app
+from textlens.errors import TextlensError
+
+
+@synth_app.command("lines")
+def lines(
+    count: int = typer.Option(..., "--count", "-n", min=1, help="How many lines to render."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder: writes img/*.png and manifest.jsonl."),
+    seed: int = typer.Option(0, "--seed", help="Random seed; the same seed gives the same images."),
+    height: int = typer.Option(32, "--height", min=8, help="Output image height in pixels."),
+    max_chars: int = typer.Option(48, "--max-chars", min=1, help="Longest text per line."),
+) -> None:
+    """Render synthetic text lines (grey PNGs) and a manifest.jsonl of {"image", "text"}."""
+    import cv2
+    import numpy as np
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from textlens.io.atomic import atomic_open, write_atomic
+    from textlens.synth.lines import LineSynthConfig, LineSynthesizer
+
+    if out.exists() and not out.is_dir():
+        raise TextlensError(f"{out}: exists and is not a folder; give a folder path for --out")
+    synth = LineSynthesizer(LineSynthConfig(height=height, max_chars=max_chars))
+    width = max(6, len(str(count - 1)))
+    rows = []
+    columns = (TextColumn("rendering"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, transient=True) as progress:
+        task = progress.add_task("lines", total=count)
+        for i in range(count):
+            # One generator per index: image i does not depend on --count.
+            image, text = synth.sample(np.random.default_rng([seed, i]))
+            name = f"img/{i:0{width}d}.png"
+            ok, buf = cv2.imencode(".png", image)
+            if not ok:
+                raise TextlensError(f"{out / name}: PNG encoding failed")
+            write_atomic(out / name, buf.tobytes())
+            rows.append(json.dumps({"image": name, "text": text}, ensure_ascii=False))
+            progress.advance(task)
+    # The manifest is written last, so a folder with a manifest is always complete.
+    with atomic_open(out / "manifest.jsonl") as handle:
+        handle.write("\n".join(rows) + "\n")
+    typer.echo(f"wrote {count} lines to {out / 'manifest.jsonl'}")

@@ -1,0 +1,103 @@
+"""Detector checkpoint -> self-describing ONNX file (needs torch and onnx: the ``train`` extra).
+
+The graph takes a normalised (N, 3, H, W) float32 page (H, W multiples of 32, both dynamic)
+and returns the (N, 1, H, W) text probability map; the threshold branch is left out. The
+metadata carries everything the torch-free predictor needs: kind, name, textlens version,
+the model config as JSON (mean/std, long side, post-processing defaults) and the input
+size policy.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from textlens import __version__
+from textlens.detection.model import DBNet
+from textlens.errors import TextlensError
+from textlens.io.atomic import atomic_open
+
+INPUT_POLICY = "rgb; resize long side to config.long_side, each side rounded to a multiple of 32; (x-mean)/std"
+
+
+def export_model(model: DBNet, out: str | Path, name: str, extra: dict[str, Any] | None = None) -> Path:
+    """Write ``model`` (eval mode, probability map only) to ``out`` with textlens metadata."""
+    import onnx
+
+    out = Path(out)
+    model = model.eval()
+    dummy = torch.zeros(1, 3, 64, 96)
+    tmp = out.with_name(f".{out.name}.export")
+    try:
+        with torch.no_grad():
+            torch.onnx.export(
+                model,
+                (dummy,),
+                str(tmp),
+                input_names=["image"],
+                output_names=["prob"],
+                dynamic_axes={"image": {0: "batch", 2: "height", 3: "width"},
+                              "prob": {0: "batch", 2: "height", 3: "width"}},
+                opset_version=17,
+                dynamo=False,
+            )
+        proto = onnx.load(str(tmp))
+    finally:
+        tmp.unlink(missing_ok=True)
+    meta = {
+        "textlens_kind": "detector",
+        "name": name,
+        "textlens_version": __version__,
+        "architecture": "dbnet-mobile",
+        "config": json.dumps(model.config.to_dict()),
+        "input_policy": INPUT_POLICY,
+        "output": "prob: (N, 1, H, W) text probability at input resolution",
+    }
+    for key, value in (extra or {}).items():
+        meta[key] = value if isinstance(value, str) else json.dumps(value)
+    del proto.metadata_props[:]
+    for key, value in meta.items():
+        entry = proto.metadata_props.add()
+        entry.key, entry.value = key, value
+    with atomic_open(out, "wb") as handle:
+        handle.write(proto.SerializeToString())
+    return out
+
+
+def export_onnx(
+    checkpoint: str | Path,
+    out: str | Path,
+    name: str | None = None,
+    box_thresh: float | None = None,
+    unclip_ratio: float | None = None,
+    long_side: int | None = None,
+) -> dict[str, Any]:
+    """Export a training checkpoint; returns a summary (path, sha256, size, metrics)."""
+    from textlens.models.registry import file_sha256
+    from textlens.training.detector import load_checkpoint, model_from_checkpoint
+
+    out = Path(out)
+    if out.suffix != ".onnx":
+        raise TextlensError(f"{out}: the output file must end in .onnx")
+    state = load_checkpoint(checkpoint)
+    model = model_from_checkpoint(state)
+    if box_thresh is not None:
+        model.config.box_thresh = box_thresh
+    if unclip_ratio is not None:
+        model.config.unclip_ratio = unclip_ratio
+    if long_side is not None:
+        model.config.long_side = long_side
+    model.config.validate()
+    metrics = {k: v for k, v in (state.get("best") or {}).items() if isinstance(v, (int, float))}
+    export_model(model, out, name or out.stem, {"train_metrics": metrics, "train_steps": state.get("step", 0)})
+    return {
+        "path": str(out),
+        "name": name or out.stem,
+        "sha256": file_sha256(out),
+        "bytes": out.stat().st_size,
+        "steps": state.get("step", 0),
+        "val_metrics": metrics,
+    }

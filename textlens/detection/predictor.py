@@ -1,0 +1,80 @@
+"""Torch-free text detection on ONNX Runtime.
+
+The page is resized so its long side is the model's ``long_side`` (both sides multiples of
+32), the probability map comes from ONNX Runtime, and ``textlens.detection.postprocess``
+turns it into polygons in the original image's pixel coordinates, clockwise from the top-left.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from textlens.detection.postprocess import PostprocessConfig, boxes_from_map
+from textlens.detection.preprocess import prepare
+from textlens.document import ModelInfo
+from textlens.errors import TextlensError
+from textlens.models.registry import file_sha256, resolve_model
+from textlens.runtime.session import create_session, model_metadata
+
+__all__ = ["DetectedRegion", "Detector"]
+
+
+@dataclass
+class DetectedRegion:
+    """One text region: polygon in original pixels (clockwise from the top-left) and its score."""
+
+    polygon: list[tuple[float, float]]
+    score: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"polygon": [[x, y] for x, y in self.polygon], "score": self.score}
+
+
+class Detector:
+    """A text detector model loaded in ONNX Runtime.
+
+    ``long_side`` and ``postprocess`` (thresholds, unclip ratio, polygon output) start from
+    the values stored in the model and may be changed on the instance.
+    """
+
+    def __init__(self, path: str | Path, threads: int | None = None) -> None:
+        self.path = Path(path)
+        self.session = create_session(self.path, threads)
+        meta = model_metadata(self.session)
+        if meta.get("textlens_kind") != "detector":
+            raise TextlensError(f"{path}: not a textlens detector model (no detector metadata)")
+        config = meta["config"]
+        self.config = config
+        self.long_side = int(config["long_side"])
+        self.mean = tuple(float(v) for v in config["mean"])
+        self.std = tuple(float(v) for v in config["std"])
+        self.postprocess = PostprocessConfig(
+            bin_thresh=float(config["bin_thresh"]),
+            box_thresh=float(config["box_thresh"]),
+            unclip_ratio=float(config["unclip_ratio"]),
+        )
+        self.info = ModelInfo(str(meta.get("name", self.path.stem)), "detector", file_sha256(self.path))
+        self._input = self.session.get_inputs()[0].name
+
+    @classmethod
+    def load(cls, model: str | Path | None = None, threads: int | None = None) -> Detector:
+        """Load a registered model name, an ``.onnx`` path, or the default (None)."""
+        return cls(resolve_model(model, "detector"), threads=threads)
+
+    def probability_map(self, image: np.ndarray) -> tuple[np.ndarray, tuple[float, float]]:
+        """The (H', W') text probability map of ``image`` and its (sx, sy) scale to image pixels."""
+        tensor, scale = prepare(image, self.long_side, self.mean, self.std)
+        prob = self.session.run(None, {self._input: tensor})[0]
+        return prob[0, 0], scale
+
+    def predict(self, image: np.ndarray) -> list[DetectedRegion]:
+        """Text regions of one RGB (or grey/RGBA) uint8 page, top to bottom."""
+        self.postprocess.validate()
+        image = np.asarray(image)
+        prob, scale = self.probability_map(image)
+        boxes = boxes_from_map(prob, self.postprocess, scale, (image.shape[1], image.shape[0]))
+        return [DetectedRegion(polygon, score) for polygon, score in boxes]

@@ -1,0 +1,106 @@
+"""Line crops: straighten a (rotated or perspective) quadrilateral into a horizontal image,
+and map a column range of that image back to a polygon on the page.
+
+The crop of quad ``[p0, p1, p2, p3]`` (clockwise from the text's top-left) is the image of
+the homography sending ``p0, p1, p2, p3`` to the corners ``(0, 0), (w, 0), (w, h), (0, h)``;
+its inverse turns word spans found by the recognizer (crop columns ``x0..x1``) into word
+polygons in page coordinates.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from textlens.document import Polygon
+
+__all__ = ["LineCrop", "crop_line", "order_quad", "polygon_to_quad"]
+
+
+def order_quad(points: np.ndarray | Polygon) -> np.ndarray:
+    """The 4 corners of a convex quad, clockwise on screen, starting at the text's top-left.
+
+    The start is the corner whose outgoing clockwise edge points most nearly along +x: the
+    top edge of text tilted by up to 45 degrees (rotate the page first for more).
+    """
+    pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+    centre = pts.mean(axis=0)
+    pts = pts[np.argsort(np.arctan2(pts[:, 1] - centre[1], pts[:, 0] - centre[0]), kind="stable")]
+    edges = np.roll(pts, -1, axis=0) - pts
+    cosines = edges[:, 0] / (np.hypot(edges[:, 0], edges[:, 1]) + 1e-12)
+    return np.roll(pts, -int(np.argmax(cosines + 1e-9 * -np.arange(len(pts)))), axis=0)
+
+
+def polygon_to_quad(polygon: np.ndarray | Polygon) -> np.ndarray:
+    """A detector polygon as an ordered quad: 4 points are kept (perspective), more are
+    replaced by their minimum-area rectangle."""
+    pts = np.asarray(polygon, dtype=np.float64).reshape(-1, 2)
+    if len(pts) != 4:
+        pts = cv2.boxPoints(cv2.minAreaRect(pts.astype(np.float32))).astype(np.float64)
+    return order_quad(pts)
+
+
+def quad_size(quad: np.ndarray) -> tuple[float, float]:
+    """(width, height) of an ordered quad: the mean lengths of its top/bottom and left/right edges."""
+    p0, p1, p2, p3 = quad
+    width = (math.dist(p0, p1) + math.dist(p3, p2)) / 2
+    height = (math.dist(p0, p3) + math.dist(p1, p2)) / 2
+    return width, height
+
+
+@dataclass
+class LineCrop:
+    """A straightened line image and the homography back to the page it came from."""
+
+    image: np.ndarray
+    quad: np.ndarray  # 4 x 2, ordered, in the coordinates of the image it was cut from
+    to_page: np.ndarray  # 3 x 3 homography: crop pixels -> page pixels
+
+    @property
+    def width(self) -> int:
+        return int(self.image.shape[1])
+
+    @property
+    def height(self) -> int:
+        return int(self.image.shape[0])
+
+    def span_polygon(self, x0: float, x1: float) -> Polygon:
+        """The page polygon (clockwise from top-left) of crop columns ``x0..x1``, full height."""
+        x0 = float(np.clip(x0, 0, self.width))
+        x1 = float(np.clip(x1, x0, self.width))
+        corners = np.array([[[x0, 0.0], [x1, 0.0], [x1, self.height], [x0, self.height]]], np.float64)
+        mapped = cv2.perspectiveTransform(corners, self.to_page)[0]
+        return [(float(x), float(y)) for x, y in mapped]
+
+
+def crop_line(image: np.ndarray, polygon: np.ndarray | Polygon, pad: float = 0.0) -> LineCrop:
+    """Cut the text line ``polygon`` out of ``image`` as an upright horizontal crop.
+
+    ``pad`` grows the quad by that fraction of its height on every side (context helps the
+    recognizer on tight boxes). Pixels outside the image repeat the border.
+    """
+    quad = polygon_to_quad(polygon)
+    if pad:
+        quad = _grow(quad, pad)
+    width, height = quad_size(quad)
+    w, h = max(1, int(round(width))), max(1, int(round(height)))
+    target = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+    to_crop = cv2.getPerspectiveTransform(quad.astype(np.float32), target)
+    crop = cv2.warpPerspective(image, to_crop, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    return LineCrop(crop, quad, np.linalg.inv(to_crop))
+
+
+def _grow(quad: np.ndarray, pad: float) -> np.ndarray:
+    """Push each edge of an ordered quad outwards by ``pad`` x its height."""
+    _, height = quad_size(quad)
+    p0, p1, p2, p3 = quad
+    along = (p1 - p0 + p2 - p3) / 2
+    down = (p3 - p0 + p2 - p1) / 2
+    along /= np.linalg.norm(along) + 1e-12
+    down /= np.linalg.norm(down) + 1e-12
+    d = pad * height
+    return np.array([p0 - d * along - d * down, p1 + d * along - d * down,
+                     p2 + d * along + d * down, p3 - d * along + d * down])

@@ -1,0 +1,195 @@
+"""Page orientation (0/90/180/270) and skew, and the geometry that maps points between
+the original image and the upright, levelled frame that layout analysis works in.
+
+Frames used by the pipeline:
+
+* *original*: the image as given (``textlens.document``'s coordinates);
+* *upright*: the original turned clockwise by ``turns`` quarter turns so text reads left
+  to right (``rotate_image``); detection polygons and crops live here;
+* *level*: the upright frame rotated by ``-skew`` about its centre so text lines are
+  horizontal; used only to group lines and order them (images are never resampled:
+  each line crop is straightened on its own).
+
+Orientation is found with the models themselves: if most elongated detections are taller
+than wide the page is turned a quarter and detected again; 0 versus 180 is decided by
+recognizing the longest lines both ways up and keeping the more confident reading.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from statistics import median
+
+import cv2
+import numpy as np
+
+from textlens.document import Polygon
+from textlens.layout.crops import crop_line, order_quad, quad_size
+
+__all__ = [
+    "Orientation",
+    "OrientationFinder",
+    "PageFrame",
+    "horizontal_score",
+    "rotate_image",
+    "rotate_points",
+    "skew_angle",
+]
+
+_ROTATE_CODES = {1: cv2.ROTATE_90_CLOCKWISE, 2: cv2.ROTATE_180, 3: cv2.ROTATE_90_COUNTERCLOCKWISE}
+
+
+def rotate_image(image: np.ndarray, turns: int) -> np.ndarray:
+    """``image`` turned clockwise by ``turns`` quarter turns (exact pixel permutation)."""
+    turns %= 4
+    return image if turns == 0 else cv2.rotate(image, _ROTATE_CODES[turns])
+
+
+def rotate_points(points: np.ndarray | Polygon, turns: int, width: float, height: float) -> np.ndarray:
+    """Map points of a ``width`` x ``height`` image into that image turned clockwise by
+    ``turns`` quarter turns. Negative ``turns`` undo a rotation: pass the size of the
+    *turned* image then (pixel edges are coordinates: the corner (0, 0) maps to a corner)."""
+    pts = np.asarray(points, dtype=np.float64).reshape(-1, 2).copy()
+    turns %= 4
+    for _ in range(turns):  # one clockwise quarter: (x, y) -> (H - y, x), size (W, H) -> (H, W)
+        pts = np.stack([height - pts[:, 1], pts[:, 0]], axis=1)
+        width, height = height, width
+    return pts
+
+
+def _as_polygon(points: np.ndarray) -> Polygon:
+    return [(float(x), float(y)) for x, y in points]
+
+
+@dataclass(frozen=True)
+class PageFrame:
+    """The transforms between the original image and the upright/level frames of one page."""
+
+    width: int  # original image size
+    height: int
+    turns: int = 0  # clockwise quarter turns that make the text upright
+    skew: float = 0.0  # degrees, clockwise on screen, of text lines in the upright frame
+
+    @property
+    def orientation(self) -> int:
+        """Clockwise degrees the page content is turned by (``Page.orientation``)."""
+        return (-90 * self.turns) % 360
+
+    @property
+    def upright_size(self) -> tuple[int, int]:
+        return (self.height, self.width) if self.turns % 2 else (self.width, self.height)
+
+    def upright_image(self, image: np.ndarray) -> np.ndarray:
+        return rotate_image(image, self.turns)
+
+    def to_original(self, points: np.ndarray | Polygon) -> Polygon:
+        """Upright-frame points -> original image points."""
+        w, h = self.upright_size
+        return _as_polygon(rotate_points(points, -self.turns, w, h))
+
+    def to_upright(self, points: np.ndarray | Polygon) -> np.ndarray:
+        """Original image points -> upright-frame points."""
+        return rotate_points(points, self.turns, self.width, self.height)
+
+    def to_level(self, points: np.ndarray | Polygon) -> np.ndarray:
+        """Upright-frame points -> level frame (rotated by -skew about the centre)."""
+        return self._rotate_about_centre(points, -self.skew)
+
+    def level_to_original(self, points: np.ndarray | Polygon) -> Polygon:
+        return self.to_original(self._rotate_about_centre(points, self.skew))
+
+    def _rotate_about_centre(self, points: np.ndarray | Polygon, degrees: float) -> np.ndarray:
+        pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
+        if not degrees:
+            return pts
+        w, h = self.upright_size
+        centre = np.array([w / 2, h / 2])
+        a = math.radians(degrees)  # y points down, so a positive angle turns clockwise on screen
+        rot = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
+        return (pts - centre) @ rot.T + centre
+
+
+def horizontal_score(quads: Sequence[np.ndarray], elongation: float = 1.5) -> tuple[float, float]:
+    """(horizontal, vertical): total long-side length of quads clearly wider than tall, and
+    of quads clearly taller than wide, measured on their axis-aligned boxes."""
+    horizontal = vertical = 0.0
+    for quad in quads:
+        w = float(np.ptp(quad[:, 0]))
+        h = float(np.ptp(quad[:, 1]))
+        if w >= elongation * h:
+            horizontal += w
+        elif h >= elongation * w:
+            vertical += h
+    return horizontal, vertical
+
+
+def skew_angle(quads: Sequence[np.ndarray], max_angle: float = 15.0) -> float:
+    """Median angle (degrees, clockwise on screen) of the top edges of elongated upright
+    quads; 0 when there are none or the median is beyond ``max_angle``."""
+    angles = []
+    for quad in quads:
+        width, height = quad_size(quad)
+        if width >= 2 * height:
+            dx, dy = quad[1] - quad[0]
+            angles.append(math.degrees(math.atan2(dy, dx)))
+    if not angles:
+        return 0.0
+    angle = float(median(angles))
+    return angle if abs(angle) <= max_angle else 0.0
+
+
+Detect = Callable[[np.ndarray], list[np.ndarray]]  # image -> ordered quads
+Recognize = Callable[[list[np.ndarray]], list]  # crops -> LineResults (with .confidence)
+
+
+@dataclass
+class Orientation:
+    """What ``OrientationFinder`` found: quarter turns, the quads in the upright frame, and
+    recognizer results already computed for some of them (index -> LineResult)."""
+
+    turns: int
+    quads: list[np.ndarray]
+    known: dict[int, object] = field(default_factory=dict)
+
+
+@dataclass
+class OrientationFinder:
+    """Decides the quarter turns that make a page upright, using the detector and recognizer.
+
+    ``samples`` is how many of the longest lines are recognized both ways up for the 0/180
+    decision; ``margin`` is how much more confident the flipped reading must be to win.
+    """
+
+    samples: int = 8
+    margin: float = 0.02
+    crop_pad: float = 0.0
+
+    def find(self, image: np.ndarray, detect: Detect, recognize: Recognize) -> Orientation:
+        quads = detect(image)
+        turns, working = 0, image
+        horizontal, vertical = horizontal_score(quads)
+        if vertical > horizontal:
+            turned = rotate_image(image, 1)
+            turned_quads = detect(turned)
+            if horizontal_score(turned_quads)[0] > horizontal:
+                turns, working, quads = 1, turned, turned_quads
+        if not quads or self.samples <= 0:
+            return Orientation(turns, quads)
+
+        sample = sorted(range(len(quads)), key=lambda i: -quad_size(quads[i])[0])[: self.samples]
+        crops = [crop_line(working, quads[i], self.crop_pad).image for i in sample]
+        results = recognize(crops + [rotate_image(c, 2) for c in crops])
+        upright, flipped = results[: len(sample)], results[len(sample) :]
+        if _mean_confidence(flipped) > _mean_confidence(upright) + self.margin:
+            h, w = working.shape[:2]
+            flipped_quads = [order_quad(rotate_points(q, 2, w, h)) for q in quads]
+            return Orientation((turns + 2) % 4, flipped_quads, dict(zip(sample, flipped)))
+        return Orientation(turns, quads, dict(zip(sample, upright)))
+
+
+def _mean_confidence(results: list) -> float:
+    # Empty readings count as zero confidence: upside-down text often decodes to nothing.
+    scores = [r.confidence if r.text.strip() else 0.0 for r in results]
+    return sum(scores) / len(scores) if scores else 0.0

@@ -1,0 +1,106 @@
+"""Reading order: columns found by recursive XY-cut, rows top to bottom inside each.
+
+The page (line boxes in the level frame) is cut recursively: first at a vertical gutter that
+separates *columns*, else at horizontal blank bands that separate blocks. A vertical gap is
+not a column gutter when one side is a narrow column of values sitting on the rows of the
+other (receipts' ``label ... 12.00``, tables): those are read row by row, left to right,
+each segment staying its own line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from statistics import median
+
+import numpy as np
+
+from textlens.layout.grouping import group_rows, heights, split_blocks, vertical_overlap
+
+__all__ = ["LayoutAnalyzer", "order_blocks"]
+
+
+@dataclass
+class LayoutAnalyzer:
+    """Lines -> blocks in reading order. Distances are in median line heights.
+
+    ``column_gap``: narrowest gutter between columns; ``block_gap``: blank band that starts
+    a new block; ``narrow``: a column whose median line is shorter than this is a value
+    column (kept on its rows) when at least ``paired`` of its lines share a row across the gap;
+    ``height_ratio``: text-size change that starts a new block.
+    """
+
+    column_gap: float = 1.0
+    block_gap: float = 1.0
+    narrow: float = 5.0
+    paired: float = 0.5
+    height_ratio: float = 1.6
+
+    def __post_init__(self) -> None:
+        for name in ("column_gap", "block_gap", "narrow", "height_ratio"):
+            if getattr(self, name) <= 0:
+                raise ValueError(f"LayoutAnalyzer.{name} must be > 0")
+
+    def arrange(self, boxes: np.ndarray | list) -> list[list[int]]:
+        """Blocks as lists of line indices, both in reading order. ``boxes``: (N, 4) x0, y0, x1, y1."""
+        boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
+        if len(boxes) == 0:
+            return []
+        blocks: list[list[int]] = []
+        for region in self.regions(boxes):
+            rows = group_rows(boxes, region)
+            blocks.extend(split_blocks(boxes, rows, self.block_gap, self.height_ratio))
+        return blocks
+
+    def regions(self, boxes: np.ndarray, indices: list[int] | None = None) -> list[list[int]]:
+        """XY-cut leaves (lists of line indices) in reading order."""
+        idx = list(range(len(boxes))) if indices is None else indices
+        if len(idx) <= 1:
+            return [idx]
+        h = float(median(heights(boxes[idx])))
+        columns = self._column_cut(boxes, idx, h)
+        if columns is not None:
+            return [leaf for part in columns for leaf in self.regions(boxes, part)]
+        bands = _split_on_gaps(boxes, idx, axis=1, min_gap=self.block_gap * h)
+        if len(bands) > 1:
+            return [leaf for band in bands for leaf in self.regions(boxes, band)]
+        return [idx]
+
+    def _column_cut(self, boxes: np.ndarray, idx: list[int], h: float) -> list[list[int]] | None:
+        """Left/right parts at the widest vertical gap that is a real column gutter, else None."""
+        parts = _split_on_gaps(boxes, idx, axis=0, min_gap=self.column_gap * h)
+        best, best_gap = None, -1.0
+        for k in range(1, len(parts)):
+            left = [i for part in parts[:k] for i in part]
+            right = [i for part in parts[k:] for i in part]
+            gap = float(boxes[right, 0].min() - boxes[left, 2].max())
+            if gap > best_gap and self._is_gutter(boxes, left, right):
+                best, best_gap = [left, right], gap
+        return best
+
+    def _is_gutter(self, boxes: np.ndarray, left: list[int], right: list[int]) -> bool:
+        for side, other in ((left, right), (right, left)):
+            width = float(median(boxes[side, 2] - boxes[side, 0]))
+            if width < self.narrow * float(median(heights(boxes[side]))):
+                on_rows = sum(any(vertical_overlap(boxes[i], boxes[j]) >= 0.5 for j in other) for i in side)
+                if on_rows >= self.paired * len(side):
+                    return False
+        return True
+
+
+def _split_on_gaps(boxes: np.ndarray, idx: list[int], axis: int, min_gap: float) -> list[list[int]]:
+    """Groups of ``idx`` separated by empty bands at least ``min_gap`` wide along ``axis``
+    (0: vertical bands between x-ranges, 1: horizontal bands between y-ranges), in order."""
+    lo, hi = boxes[:, axis], boxes[:, axis + 2]
+    groups: list[list[int]] = []
+    end = -np.inf
+    for i in sorted(idx, key=lambda k: lo[k]):
+        if not groups or lo[i] - end >= min_gap:
+            groups.append([])
+        groups[-1].append(i)
+        end = max(end, hi[i])
+    return groups
+
+
+def order_blocks(boxes: np.ndarray | list, analyzer: LayoutAnalyzer | None = None) -> list[list[int]]:
+    """Blocks of line indices in reading order (see ``LayoutAnalyzer``)."""
+    return (analyzer or LayoutAnalyzer()).arrange(boxes)

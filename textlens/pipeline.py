@@ -1,0 +1,297 @@
+"""The read pipeline: pages -> detection -> orientation -> line crops -> recognition -> layout.
+
+``read(source)`` returns a ``Document``; ``read_pages(source)`` streams its pages (long PDFs
+never sit in memory whole). ``Pipeline`` holds the stage objects, each swappable:
+
+* ``detector``: ``.predict(rgb) -> [region with .polygon (line, image coordinates), .score]``
+* ``recognizer``: ``.predict([crop, ...]) -> [LineResult(text, confidence, words=[WordSpan])]``
+* ``orientation``: an ``OrientationFinder`` (None: pages are taken as upright)
+* ``layout``: a ``LayoutAnalyzer`` (line boxes -> blocks in reading order)
+
+Every page's lines are recognized in one call, so the recognizer can sort them by width and
+batch them. Geometry follows ``textlens.document``: polygons in original-image pixels.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Protocol
+
+import numpy as np
+
+from textlens.document import Block, Document, Line, ModelInfo, Page, Polygon, Provenance, bbox_polygon
+from textlens.errors import TextlensError
+from textlens.layout.crops import LineCrop, crop_line, polygon_to_quad
+from textlens.layout.grouping import words_from_result
+from textlens.layout.orientation import Orientation, OrientationFinder, PageFrame, skew_angle
+from textlens.layout.reading_order import LayoutAnalyzer
+
+__all__ = ["Pipeline", "PipelineConfig", "read", "read_pages"]
+
+
+@dataclass(frozen=True)
+class PipelineConfig:
+    """How to read: which models, at what resolution, with which page analysis.
+
+    ``detector``/``recognizer``: a registered model name or an ``.onnx`` path (None: the
+    default); ``dpi``: PDF rendering resolution; ``threads``: ONNX Runtime threads per model
+    (None: its default); ``orientation``: find 90/180/270-degree pages (costs a few extra line
+    recognitions per page); ``deskew``: measure skew and level lines before ordering them;
+    ``orientation_samples``: lines recognized both ways up to tell 0 from 180 degrees;
+    ``min_confidence``: drop lines read with less confidence (0 keeps every non-empty line);
+    ``crop_pad``: grow each line box by this fraction of its height before recognizing it.
+    """
+
+    detector: str | None = None
+    recognizer: str | None = None
+    dpi: float = 200
+    threads: int | None = None
+    orientation: bool = True
+    deskew: bool = True
+    orientation_samples: int = 8
+    min_confidence: float = 0.0
+    crop_pad: float = 0.0
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.dpi, (int, float)) or not 36 <= self.dpi <= 1200:
+            raise TextlensError(f"dpi must be between 36 and 1200, got {self.dpi!r}")
+        if self.threads is not None and (not isinstance(self.threads, int) or self.threads < 1):
+            raise TextlensError(f"threads must be a positive integer, got {self.threads!r}")
+        if not isinstance(self.orientation_samples, int) or self.orientation_samples < 1:
+            raise TextlensError(f"orientation_samples must be >= 1, got {self.orientation_samples!r}")
+        if not 0.0 <= self.min_confidence <= 1.0:
+            raise TextlensError(f"min_confidence must lie in [0, 1], got {self.min_confidence!r}")
+        if not 0.0 <= self.crop_pad <= 1.0:
+            raise TextlensError(f"crop_pad must lie in [0, 1], got {self.crop_pad!r}")
+        for name in ("detector", "recognizer"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, (str, os.PathLike)):
+                raise TextlensError(f"{name} must be a model name or an .onnx path, got {value!r}")
+
+    def replace(self, **changes: Any) -> PipelineConfig:
+        """A copy with some fields changed; unknown names are an error, never ignored."""
+        unknown = sorted(set(changes) - {f.name for f in dataclasses.fields(self)})
+        if unknown:
+            known = ", ".join(f.name for f in dataclasses.fields(self))
+            raise TextlensError(f"unknown read option(s) {', '.join(unknown)}; known: {known}")
+        return dataclasses.replace(self, **changes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: (os.fspath(v) if isinstance(v, os.PathLike) else v) for k, v in dataclasses.asdict(self).items()}
+
+
+class DetectorStage(Protocol):
+    def predict(self, image: np.ndarray) -> list[Any]: ...
+
+
+class RecognizerStage(Protocol):
+    def predict(self, crops: list[np.ndarray]) -> list[Any]: ...
+
+
+class Pipeline:
+    """Composes the stages; build it with ``Pipeline.from_config`` or from your own stages."""
+
+    def __init__(
+        self,
+        detector: DetectorStage,
+        recognizer: RecognizerStage,
+        config: PipelineConfig | None = None,
+        *,
+        orientation: OrientationFinder | None = None,
+        layout: LayoutAnalyzer | None = None,
+    ) -> None:
+        self.config = config or PipelineConfig()
+        self.detector = detector
+        self.recognizer = recognizer
+        if orientation is None and self.config.orientation:
+            orientation = OrientationFinder(samples=self.config.orientation_samples, crop_pad=self.config.crop_pad)
+        self.orientation = orientation if self.config.orientation else None
+        self.layout = layout or LayoutAnalyzer()
+
+    @classmethod
+    def from_config(cls, config: PipelineConfig | None = None) -> Pipeline:
+        """Load the configured ONNX models (registered names, paths, or the defaults)."""
+        from textlens.detection.predictor import Detector
+        from textlens.recognition.predictor import Recognizer
+
+        config = config or PipelineConfig()
+        detector = Detector.load(config.detector, threads=config.threads)
+        recognizer = Recognizer.load(config.recognizer, threads=config.threads)
+        return cls(detector, recognizer, config)
+
+    @property
+    def models(self) -> list[ModelInfo]:
+        infos = (getattr(stage, "info", None) for stage in (self.detector, self.recognizer))
+        return [info for info in infos if isinstance(info, ModelInfo)]
+
+    # --- documents ---------------------------------------------------------------------------
+
+    def read(self, source: Any, *, page_images: list[np.ndarray] | None = None) -> Document:
+        """Read every page of ``source`` (path, '-', bytes, array, PIL image, or PageImages).
+
+        Pass a list as ``page_images`` to get each page's RGB image appended to it (for
+        overlays and searchable PDFs) without loading the input twice.
+        """
+        provenance = Provenance(models=self.models)
+        pages: list[Page] = []
+        name = _source_name(source)
+        for page, image in self._iter(source, provenance.timings):
+            pages.append(page)
+            name = name or image.source
+            if page_images is not None:
+                page_images.append(image.image)
+        return Document(pages=pages, source=name, provenance=provenance)
+
+    def read_pages(self, source: Any) -> Iterator[Page]:
+        """Pages of ``source`` one at a time, each read as soon as it is loaded."""
+        for page, _ in self._iter(source, {}):
+            yield page
+
+    def _iter(self, source: Any, timings: dict[str, float]) -> Iterator[tuple[Page, Any]]:
+        pages = iter(_page_images(source, self.config.dpi))
+        while True:
+            with _timer(timings, "load"):
+                image = next(pages, None)
+            if image is None:
+                return
+            yield self.read_image(image.image, index=image.index, dpi=image.dpi, timings=timings), image
+
+    # --- one page ----------------------------------------------------------------------------
+
+    def read_image(
+        self, image: np.ndarray, *, index: int = 0, dpi: float | None = None, timings: dict[str, float] | None = None
+    ) -> Page:
+        """Read one RGB uint8 page image into a ``Page``; stage seconds are added to ``timings``."""
+        timings = {} if timings is None else timings
+        height, width = image.shape[:2]
+        found = self._orient(image, timings)
+        frame = PageFrame(width, height, found.turns)
+        upright = frame.upright_image(image)
+
+        with _timer(timings, "recognition"):
+            crops = [crop_line(upright, quad, self.config.crop_pad) for quad in found.quads]
+            todo = [i for i in range(len(crops)) if i not in found.known]
+            results = dict(found.known)
+            if todo:
+                results.update(zip(todo, self.recognizer.predict([crops[i].image for i in todo])))
+
+        with _timer(timings, "layout"):
+            if self.config.deskew:
+                frame = dataclasses.replace(frame, skew=skew_angle(found.quads))
+            lines, level_boxes = [], []
+            for i, (quad, crop) in enumerate(zip(found.quads, crops)):
+                line = self._line(results[i], quad, crop, frame)
+                if line is not None:
+                    lines.append(line)
+                    level = frame.to_level(quad)
+                    level_boxes.append([*level.min(axis=0), *level.max(axis=0)])
+            blocks = []
+            for members in self.layout.arrange(np.asarray(level_boxes).reshape(-1, 4)):
+                box = np.asarray([level_boxes[i] for i in members])
+                outline = bbox_polygon(box[:, 0].min(), box[:, 1].min(), box[:, 2].max(), box[:, 3].max())
+                blocks.append(Block([lines[i] for i in members], _clip(frame.level_to_original(outline), frame)))
+        return Page(
+            width=width, height=height, blocks=blocks, index=index,
+            orientation=frame.orientation, skew=round(frame.skew, 2), dpi=dpi,
+        )
+
+    def _orient(self, image: np.ndarray, timings: dict[str, float]) -> Orientation:
+        def detect(rgb: np.ndarray) -> list[np.ndarray]:
+            with _timer(timings, "detection"):
+                return [polygon_to_quad(region.polygon) for region in self.detector.predict(rgb)]
+
+        if self.orientation is None:
+            return Orientation(0, detect(image))
+        start, detected_before = time.perf_counter(), timings.get("detection", 0.0)
+        found = self.orientation.find(image, detect, self.recognizer.predict)
+        spent = time.perf_counter() - start - (timings.get("detection", 0.0) - detected_before)
+        timings["orientation"] = timings.get("orientation", 0.0) + spent
+        return found
+
+    def _line(self, result: Any, quad: np.ndarray, crop: LineCrop, frame: PageFrame) -> Line | None:
+        if not result.text.strip() or result.confidence < self.config.min_confidence:
+            return None
+        words = words_from_result(result, crop, lambda poly: _clip(frame.to_original(poly), frame))
+        if not words:
+            return None
+        return Line(words, _clip(frame.to_original(quad), frame))
+
+
+# --- module-level API ------------------------------------------------------------------------
+
+
+def read(source: Any, config: PipelineConfig | None = None, **options: Any) -> Document:
+    """Read an image or PDF into a ``Document``.
+
+    ``source``: a path, '-' (stdin), bytes, a NumPy RGB array or a PIL image; ``options``
+    override fields of ``config`` (e.g. ``read("scan.pdf", dpi=300)``). Models are loaded
+    once and reused by later calls with the same settings.
+    """
+    return _pipeline(_config(config, options)).read(source)
+
+
+def read_pages(source: Any, config: PipelineConfig | None = None, **options: Any) -> Iterator[Page]:
+    """Like ``read`` but yields each ``Page`` as soon as it is read (long PDFs)."""
+    return _pipeline(_config(config, options)).read_pages(source)
+
+
+def _config(config: PipelineConfig | None, options: dict[str, Any]) -> PipelineConfig:
+    config = config or PipelineConfig()
+    return config.replace(**options) if options else config
+
+
+@lru_cache(maxsize=2)
+def _pipeline(config: PipelineConfig) -> Pipeline:
+    return Pipeline.from_config(config)
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+
+@contextmanager
+def _timer(timings: dict[str, float], stage: str) -> Iterator[None]:
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[stage] = timings.get(stage, 0.0) + time.perf_counter() - start
+
+
+class _ArrayPage:
+    """A bare page for callers that hand over arrays directly."""
+
+    def __init__(self, image: np.ndarray, index: int) -> None:
+        self.image, self.index, self.dpi, self.source = image, index, None, "<array>"
+
+
+def _page_images(source: Any, dpi: float) -> Iterable[Any]:
+    """PageImage-like objects (``.image``, ``.index``, ``.dpi``, ``.source``) from any source."""
+    if isinstance(source, (list, tuple)) or (isinstance(source, Iterator) and not hasattr(source, "read")):
+        return (p if hasattr(p, "image") else _ArrayPage(_rgb(p), i) for i, p in enumerate(source))
+    from textlens.io.loading import iter_pages
+
+    return iter_pages(source, dpi=dpi)
+
+
+def _rgb(image: Any) -> np.ndarray:
+    from textlens.io.loading import iter_pages
+
+    return next(iter(iter_pages(image))).image
+
+
+def _source_name(source: Any) -> str | None:
+    if isinstance(source, (str, os.PathLike)):
+        return "<stdin>" if os.fspath(source) == "-" else os.fspath(source)
+    return None
+
+
+def _clip(polygon: Polygon, frame: PageFrame) -> Polygon:
+    return [
+        (round(min(max(x, 0.0), frame.width), 2), round(min(max(y, 0.0), frame.height), 2)) for x, y in polygon
+    ]

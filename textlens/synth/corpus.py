@@ -1,0 +1,548 @@
+"""Text for synthetic lines: words, names, addresses, dates, prices, codes and receipt lines.
+
+``sample_text(rng)`` picks a source by weight and returns one normalised line. Word lists
+and Faker instances are built once per process on first use; sampling is then a few
+microseconds to ~0.1 ms. Everything is deterministic given the numpy ``rng`` (Faker is
+re-seeded from it on each call).
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Callable
+from functools import lru_cache
+
+import numpy as np
+
+from textlens.recognition.charset import DEFAULT_CHARS, normalize_text
+
+_OTHER_LANGS = ("fr", "de", "es", "it", "pt", "nl", "ms")
+_FAKER_LOCALES = ("en_US", "en_GB", "en_IN", "en_AU", "fr_FR", "de_DE", "es_ES", "it_IT", "pt_PT", "nl_NL")
+
+_CURRENCIES = ("RM", "RM", "RM", "$", "$", "€", "£", "USD", "EUR", "SGD", "S$", "MYR", "¥", "Rp", "INR", "CHF")
+_UNITS = ("KG", "kg", "G", "g", "L", "ml", "ML", "PCS", "pcs", "PC", "EA", "x", "X", "BOX", "PKT", "UNIT", "m", "cm")
+_RECEIPT_WORDS = (
+    "TOTAL",
+    "SUBTOTAL",
+    "SUB TOTAL",
+    "GRAND TOTAL",
+    "TOTAL AMOUNT",
+    "NET TOTAL",
+    "CASH",
+    "CHANGE",
+    "ROUNDING",
+    "ROUNDING ADJ",
+    "ROUNDING ADJUSTMENT",
+    "GST",
+    "SST",
+    "VAT",
+    "TAX",
+    "SERVICE CHARGE",
+    "DISCOUNT",
+    "QTY",
+    "PRICE",
+    "AMOUNT",
+    "AMT",
+    "ITEM",
+    "DESCRIPTION",
+    "UNIT PRICE",
+    "TENDERED",
+    "PAID",
+    "BALANCE",
+    "DEPOSIT",
+    "CREDIT CARD",
+    "VISA",
+    "MASTER",
+    "DEBIT",
+    "TOTAL QTY",
+    "TOTAL ITEMS",
+    "TOTAL INCL. GST",
+    "TOTAL EXCL. GST",
+    "NETT",
+    "INVOICE",
+    "TAX INVOICE",
+    "SIMPLIFIED TAX INVOICE",
+    "RECEIPT",
+    "OFFICIAL RECEIPT",
+    "CASH BILL",
+    "BILL NO",
+    "INVOICE NO",
+    "RECEIPT NO",
+    "DOC NO",
+    "CASHIER",
+    "SALESPERSON",
+    "TABLE",
+    "COUNTER",
+    "POS",
+    "TERMINAL",
+    "MEMBER",
+    "POINTS",
+    "DATE",
+    "TIME",
+)
+_RECEIPT_FOOTERS = (
+    "THANK YOU",
+    "THANK YOU. PLEASE COME AGAIN.",
+    "GOODS SOLD ARE NOT RETURNABLE",
+    "GOODS SOLD ARE NOT REFUNDABLE",
+    "PLEASE KEEP THIS RECEIPT",
+    "THANK YOU FOR SHOPPING WITH US",
+    "*** CUSTOMER COPY ***",
+    "** THANK YOU **",
+    "PRICE INCLUSIVE OF GST",
+    "E. & O.E.",
+    "HAVE A NICE DAY",
+    "POWERED BY",
+    "NO EXCHANGE NO REFUND",
+    "SERVED BY",
+    "WELCOME",
+    "--- END OF RECEIPT ---",
+)
+_COMPANY_SUFFIX = (
+    "SDN BHD",
+    "SDN. BHD.",
+    "ENTERPRISE",
+    "TRADING",
+    "LTD",
+    "LIMITED",
+    "INC",
+    "GMBH",
+    "S.A.",
+    "PLC",
+    "CO.",
+    "& CO",
+    "CORP",
+    "LLC",
+    "RESTAURANT",
+    "HARDWARE",
+    "MART",
+    "STORE",
+    "BOOK STORE",
+)
+_PUNCT_RUNS = ("...", "--", "**", "==", "##", "//", "::", "..", "!!", "??", "()", "[]", "<>", "__", "~~", "++")
+
+
+@lru_cache(maxsize=1)
+def _word_lists() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """(common English, all English, other-language words); alphabetic-ish words only."""
+    try:
+        from wordfreq import top_n_list
+    except ImportError:  # train extra missing: a tiny built-in list keeps rendering working
+        words = tuple("the of and to in is for on with as by at from this that be are was it an or".split())
+        return words, words, words
+
+    def clean(ws: list[str]) -> tuple[str, ...]:
+        return tuple(w for w in ws if w and all(c in DEFAULT_CHARS for c in w) and not w.isspace())
+
+    english = clean(top_n_list("en", 40000))
+    others: list[str] = []
+    for lang in _OTHER_LANGS:
+        try:
+            others.extend(top_n_list(lang, 6000))
+        except (LookupError, ValueError):
+            continue
+    return english[:3000], english, clean(others) or english
+
+
+@lru_cache(maxsize=len(_FAKER_LOCALES))
+def _faker_for(locale: str):
+    from faker import Faker
+
+    return Faker(locale)
+
+
+def _faker(rng: np.random.Generator):
+    """A Faker (English locales more often), re-seeded from ``rng``; None without Faker."""
+    try:
+        import faker  # noqa: F401
+    except ImportError:
+        return None
+    idx = int(rng.integers(0, 4)) if rng.random() < 0.6 else int(rng.integers(0, len(_FAKER_LOCALES)))
+    fake = _faker_for(_FAKER_LOCALES[idx])
+    fake.seed_instance(int(rng.integers(0, 2**31 - 1)))
+    return fake
+
+
+def _pick(rng: np.random.Generator, seq) -> str:
+    return seq[int(rng.integers(0, len(seq)))]
+
+
+def _case(rng: np.random.Generator, text: str, upper_p: float = 0.2) -> str:
+    r = rng.random()
+    if r < upper_p:
+        return text.upper()
+    if r < upper_p + 0.2:
+        return text.title()
+    if r < upper_p + 0.3:
+        return text[:1].upper() + text[1:]
+    return text
+
+
+# --- sources -------------------------------------------------------------------------------
+
+
+def words(rng: np.random.Generator) -> str:
+    common, english, others = _word_lists()
+    n = int(rng.integers(1, 9))
+    out = []
+    for _ in range(n):
+        r = rng.random()
+        pool = common if r < 0.45 else english if r < 0.85 else others
+        out.append(_pick(rng, pool))
+    return _case(rng, " ".join(out))
+
+
+def sentence(rng: np.random.Generator) -> str:
+    common, english, others = _word_lists()
+    pool = others if rng.random() < 0.15 else english
+    n = int(rng.integers(3, 12))
+    ws = [_pick(rng, common if rng.random() < 0.5 else pool) for _ in range(n)]
+    for i in range(len(ws) - 1):
+        if rng.random() < 0.12:
+            ws[i] += _pick(rng, ",,,;:")
+    if rng.random() < 0.1:
+        i = int(rng.integers(0, len(ws)))
+        ws[i] = _pick(rng, ['"{}"', "({})", "'{}'", "[{}]", "“{}”", "‘{}’", "«{}»"]).format(ws[i])
+    if rng.random() < 0.1:
+        ws.insert(int(rng.integers(1, len(ws) + 1)), _pick(rng, ["-", "–", "—", "&", "/", "+", "•"]))
+    text = " ".join(ws)
+    text = text[:1].upper() + text[1:]
+    return text + _pick(rng, [".", ".", ".", "", "", "?", "!", ":", ";", "...", "…"])
+
+
+def amount(rng: np.random.Generator) -> str:
+    mag = rng.choice([10.0, 100.0, 1000.0, 100000.0], p=[0.35, 0.4, 0.2, 0.05])
+    value = rng.uniform(0, mag)
+    r = rng.random()
+    if r < 0.75:
+        s = f"{value:,.2f}" if rng.random() < 0.4 else f"{value:.2f}"
+    elif r < 0.85:
+        s = f"{value:,.2f}".replace(",", " ").replace(".", ",")  # European
+    elif r < 0.92:
+        s = f"{value:,.2f}".replace(",", "X").replace(".", ",").replace("X", ".")
+    else:
+        s = str(int(value))
+    if rng.random() < 0.08:
+        s = "-" + s if rng.random() < 0.7 else s + "-"
+    return s
+
+
+def price(rng: np.random.Generator) -> str:
+    cur = _pick(rng, _CURRENCIES)
+    s = amount(rng)
+    r = rng.random()
+    if r < 0.45:
+        return f"{cur}{s}" if len(cur) == 1 and rng.random() < 0.7 else f"{cur} {s}"
+    if r < 0.6:
+        return f"{s} {cur}"
+    return s
+
+
+def date(rng: np.random.Generator) -> str:
+    y, m, d = int(rng.integers(1980, 2031)), int(rng.integers(1, 13)), int(rng.integers(1, 29))
+    months = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+    full = (
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    )
+    fmts = [
+        f"{d:02d}/{m:02d}/{y}",
+        f"{d:02d}-{m:02d}-{y}",
+        f"{d:02d}.{m:02d}.{y}",
+        f"{y}-{m:02d}-{d:02d}",
+        f"{m:02d}/{d:02d}/{y % 100:02d}",
+        f"{d}/{m}/{y}",
+        f"{d:02d}/{m:02d}/{y % 100:02d}",
+        f"{d:02d}-{months[m - 1]}-{y}",
+        f"{d} {months[m - 1]} {y}",
+        f"{months[m - 1]} {d}, {y}",
+        f"{d:02d} {months[m - 1].upper()} {y}",
+        f"{full[m - 1]} {d}, {y}",
+        f"{d} {full[m - 1]} {y}",
+        f"{y}/{m:02d}/{d:02d}",
+        f"{d:02d}{months[m - 1].upper()}{y % 100:02d}",
+    ]
+    return _pick(rng, fmts)
+
+
+def time_(rng: np.random.Generator) -> str:
+    h, mi, s = int(rng.integers(0, 24)), int(rng.integers(0, 60)), int(rng.integers(0, 60))
+    fmts = [
+        f"{h:02d}:{mi:02d}",
+        f"{h:02d}:{mi:02d}:{s:02d}",
+        f"{(h % 12) or 12}:{mi:02d} {'AM' if h < 12 else 'PM'}",
+        f"{(h % 12) or 12}:{mi:02d}{'am' if h < 12 else 'pm'}",
+        f"{h:02d}{mi:02d}H",
+        f"{h}h{mi:02d}",
+    ]
+    return _pick(rng, fmts)
+
+
+def datetime_(rng: np.random.Generator) -> str:
+    parts = [date(rng), time_(rng)]
+    if rng.random() < 0.3:
+        parts.insert(0, _pick(rng, ["Date:", "DATE:", "Date", "DATE :", "Tarikh:", "Datum:"]))
+    return " ".join(parts)
+
+
+def code(rng: np.random.Generator) -> str:
+    alnum = string.ascii_uppercase + string.digits
+    upper, digits = string.ascii_uppercase, string.digits
+
+    def chunk(lo: int, hi: int, pool: str = alnum) -> str:
+        return "".join(_pick(rng, pool) for _ in range(int(rng.integers(lo, hi))))
+
+    r = rng.random()
+    if r < 0.2:
+        s = f"{chunk(2, 5, upper)}{_pick(rng, ['-', '', '/', '#'])}{chunk(4, 10, digits)}"
+    elif r < 0.35:
+        s = "-".join(chunk(3, 6) for _ in range(int(rng.integers(2, 5))))
+    elif r < 0.5:
+        s = f"{chunk(2, 4, upper)}{int(rng.integers(2000, 2030))}/{chunk(3, 7, digits)}"
+    elif r < 0.65:
+        s = chunk(6, 16, digits)
+    elif r < 0.8:
+        s = chunk(4, 12)
+    else:
+        s = f"{chunk(1, 4, digits)}{_pick(rng, ['-', '/', '.'])}{chunk(2, 8)}"
+    if rng.random() < 0.45:
+        label = _pick(
+            rng,
+            [
+                "INV",
+                "Invoice No:",
+                "INVOICE NO.",
+                "Receipt #",
+                "REF:",
+                "Ref.",
+                "No.",
+                "NO:",
+                "ID:",
+                "Order #",
+                "SO#",
+                "PO No:",
+                "Doc No :",
+                "Bill No:",
+                "GST REG NO:",
+                "GST ID:",
+                "ROC NO:",
+                "CO. REG:",
+                "TRX:",
+                "Serial:",
+                "Acc No.",
+                "Tel:",
+                "Fax:",
+                "Cust ID",
+                "Member:",
+            ],
+        )
+        s = f"{label} {s}" if rng.random() < 0.9 else f"{label}{s}"
+    return s
+
+
+def item_name(rng: np.random.Generator) -> str:
+    common, english, _ = _word_lists()
+    n = int(rng.integers(1, 5))
+    ws = [_pick(rng, english if rng.random() < 0.7 else common) for _ in range(n)]
+    if rng.random() < 0.3:
+        ws.insert(int(rng.integers(0, n + 1)), code(rng).split()[-1][: int(rng.integers(2, 7))])
+    if rng.random() < 0.3:
+        ws.append(f"{int(rng.integers(1, 1000))}{_pick(rng, _UNITS)}")
+    return " ".join(ws)
+
+
+def receipt_line(rng: np.random.Generator) -> str:
+    r = rng.random()
+    upper = rng.random() < 0.8
+
+    def up(s: str) -> str:
+        return s.upper() if upper else s
+
+    if r < 0.3:  # item line
+        qty = int(rng.integers(1, 13))
+        form = int(rng.integers(0, 6))
+        name = up(item_name(rng))
+        if form == 0:
+            return f"{qty} X {name} {amount(rng)}"
+        if form == 1:
+            return f"{name} {qty} {amount(rng)} {amount(rng)}"
+        if form == 2:
+            return f"{qty} x {amount(rng)} {amount(rng)}"
+        if form == 3:
+            return f"{name} {amount(rng)}{_pick(rng, ['', ' SR', ' ZR', ' S', ' T', ' *', ' Z'])}"
+        if form == 4:
+            return f"{qty}{_pick(rng, _UNITS)} @ {amount(rng)}"
+        return name
+    if r < 0.55:  # label : amount
+        label = _pick(rng, _RECEIPT_WORDS)
+        if "GST" in label or "SST" in label or "TAX" in label or rng.random() < 0.1:
+            label = f"{label} {_pick(rng, ['6%', '10%', '@6%', '(6%)', '0%', '7%', '8%', '19%', '20%', '5%'])}"
+        label = up(label) if rng.random() < 0.9 else label.title()
+        sep = _pick(rng, [" ", ": ", " : ", ":", " = ", "  "])
+        return f"{label}{sep}{price(rng)}"
+    if r < 0.65:
+        return up(_pick(rng, _RECEIPT_FOOTERS))
+    if r < 0.75:  # company header
+        common, english, _ = _word_lists()
+        name = " ".join(_pick(rng, english) for _ in range(int(rng.integers(1, 4))))
+        return f"{name} {_pick(rng, _COMPANY_SUFFIX)}".upper()
+    if r < 0.85:
+        who = _pick(rng, ["CASHIER", "Cashier", "SERVER", "STAFF", "Counter", "TABLE", "POS"])
+        return f"{who}: {code(rng).split()[-1][:6]} {datetime_(rng)}"
+    label = up(_pick(rng, _RECEIPT_WORDS))
+    return f"{label}: {code(rng).split()[-1]}" if rng.random() < 0.5 else f"{label} {int(rng.integers(1, 200))}"
+
+
+def numbers(rng: np.random.Generator) -> str:
+    parts = []
+    for _ in range(int(rng.integers(1, 7))):
+        r = rng.random()
+        if r < 0.4:
+            parts.append(amount(rng))
+        elif r < 0.7:
+            parts.append(str(int(rng.integers(0, 10 ** int(rng.integers(1, 8))))))
+        elif r < 0.85:
+            parts.append(f"{rng.uniform(0, 100):.{int(rng.integers(1, 4))}f}{_pick(rng, ['', '%', '°', ' %', 'x'])}")
+        else:
+            parts.append(_pick(rng, ["+", "-", "=", "x", "/", "%", "#", "(", ")", "*", "±", "×"]))
+    return " ".join(parts)
+
+
+def faker_text(rng: np.random.Generator) -> str:
+    fake = _faker(rng)
+    if fake is None:
+        return words(rng)
+    kind = int(rng.integers(0, 12))
+    if kind == 0:
+        s = fake.name()
+    elif kind in (1, 2):
+        s = fake.address().replace("\n", ", " if rng.random() < 0.6 else " ")
+    elif kind == 3:
+        s = fake.company()
+    elif kind == 4:
+        s = fake.phone_number()
+        if rng.random() < 0.4:
+            s = f"{_pick(rng, ['Tel:', 'TEL:', 'Tel', 'Phone:', 'Fax:', 'H/P:', 'Tel No:'])} {s}"
+    elif kind == 5:
+        s = fake.email()
+    elif kind == 6:
+        s = fake.url() if rng.random() < 0.5 else fake.domain_name()
+    elif kind == 7:
+        s = fake.street_address()
+    elif kind == 8:
+        s = f"{fake.city()} {fake.postcode()}"
+    elif kind == 9:
+        s = fake.job()
+    elif kind == 10:
+        s = fake.catch_phrase() if fake.locales[0].startswith("en") else fake.sentence()
+    else:
+        s = fake.sentence()
+    return _case(rng, s, upper_p=0.25)
+
+
+def punctuation(rng: np.random.Generator) -> str:
+    common, english, _ = _word_lists()
+    parts = []
+    for _ in range(int(rng.integers(2, 9))):
+        r = rng.random()
+        if r < 0.5:
+            parts.append(_pick(rng, common))
+        elif r < 0.75:
+            parts.append(_pick(rng, string.punctuation) * int(rng.integers(1, 3)))
+        else:
+            parts.append(_pick(rng, _PUNCT_RUNS))
+    joiner = _pick(rng, [" ", "", " ", "-", "."])
+    return joiner.join(parts)
+
+
+def random_chars(rng: np.random.Generator, charset: str = DEFAULT_CHARS) -> str:
+    n = int(rng.integers(1, 25))
+    chars = [_pick(rng, charset) for _ in range(n)]
+    return "".join(chars)
+
+
+def separator(rng: np.random.Generator) -> str:
+    c = _pick(rng, ["-", "=", "*", ".", "_", "~", "#"])
+    return c * int(rng.integers(8, 40))
+
+
+SOURCES: dict[str, tuple[float, Callable[[np.random.Generator], str]]] = {
+    "words": (0.20, words),
+    "sentence": (0.12, sentence),
+    "faker": (0.14, faker_text),
+    "receipt": (0.22, receipt_line),
+    "price": (0.04, price),
+    "date": (0.05, datetime_),
+    "code": (0.07, code),
+    "numbers": (0.06, numbers),
+    "punctuation": (0.04, punctuation),
+    "random": (0.03, random_chars),
+    "separator": (0.01, separator),
+    "upper": (0.02, lambda rng: words(rng).upper()),
+}
+
+
+def sample_source(
+    rng: np.random.Generator,
+    max_chars: int = 48,
+    charset: str = DEFAULT_CHARS,
+    weights: dict[str, float] | None = None,
+) -> tuple[str, str]:
+    """(source name, line): only characters of ``charset``, single spaces, 1..max_chars long."""
+    names, p = _weights(weights)
+    allowed = set(charset)
+    for _ in range(20):
+        name = names[int(rng.choice(len(names), p=p))]
+        fn = SOURCES[name][1]
+        text = fn(rng, charset) if name == "random" else fn(rng)
+        text = normalize_text("".join(c for c in text if c in allowed or c.isspace()))
+        if len(text) > max_chars:
+            text = _trim(text, max_chars, rng)
+        if text:
+            return name, text
+    return "random", _pick(rng, [c for c in charset if not c.isspace()] or ["x"])
+
+
+def sample_text(
+    rng: np.random.Generator,
+    max_chars: int = 48,
+    charset: str = DEFAULT_CHARS,
+    weights: dict[str, float] | None = None,
+) -> str:
+    """One line of text: only characters of ``charset``, single spaces, 1..max_chars long."""
+    return sample_source(rng, max_chars, charset, weights)[1]
+
+
+@lru_cache(maxsize=32)
+def _weights_cached(items: tuple[tuple[str, float], ...]) -> tuple[list[str], np.ndarray]:
+    overrides = dict(items)
+    names = [n for n in SOURCES if overrides.get(n, SOURCES[n][0]) > 0]
+    w = np.array([overrides.get(n, SOURCES[n][0]) for n in names], dtype=np.float64)
+    return names, w / w.sum()
+
+
+def _weights(weights: dict[str, float] | None) -> tuple[list[str], np.ndarray]:
+    return _weights_cached(tuple(sorted((weights or {}).items())))
+
+
+def _trim(text: str, max_chars: int, rng: np.random.Generator) -> str:
+    """Cut to ``max_chars`` at a word boundary when possible, from a random start word."""
+    ws = text.split(" ")
+    start = int(rng.integers(0, max(1, len(ws) // 2)))
+    out = ""
+    for wd in ws[start:]:
+        cand = f"{out} {wd}" if out else wd
+        if len(cand) > max_chars:
+            break
+        out = cand
+    return (out or text[:max_chars]).strip()

@@ -1,0 +1,367 @@
+"""Synthetic text-line images for training the recognizer: ``LineSynthesizer().sample(rng)``.
+
+A line is rendered with a random font at about 2x the output height, cropped the way real
+line crops are (tight, normal, or loose and off-centre with fragments of the neighbouring
+lines), given ink effects (dot-matrix, thermal fading, bleed), composed onto paper, resized
+to the output height and degraded (blur, noise, JPEG, low resolution, binarisation...).
+
+The synthesizer holds only its config and font paths, so it pickles cheaply into DataLoader
+workers; fonts are loaded lazily and cached per process. Output is deterministic given the
+numpy ``rng``.
+"""
+
+from __future__ import annotations
+
+import math
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import cv2
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from textlens.errors import TextlensError
+from textlens.recognition.charset import DEFAULT_CHARS, normalize_text
+from textlens.synth import degrade
+from textlens.synth.corpus import sample_source
+from textlens.synth.fonts import FontInfo, discover_fonts, font_info
+
+# Sources whose text is typically printed by receipt/invoice printers in monospace fonts.
+_RECEIPT_SOURCES = frozenset({"receipt", "price", "code", "numbers", "date", "separator"})
+_FONT_SIZES = tuple(range(28, 97, 4))  # quantised so the per-process font cache stays small
+
+
+@dataclass
+class LineSynthConfig:
+    """What lines look like. Probabilities are per line; ``degrade`` scales all degradations."""
+
+    height: int = 32
+    max_chars: int = 48
+    charset: str = DEFAULT_CHARS
+    render_scale: tuple[float, float] = (1.6, 2.6)  # render line-box height / output height
+    source_weights: dict[str, float] | None = None  # corpus.SOURCES weight overrides
+    degrade: float = 1.0
+    # crop
+    p_tight: float = 0.3  # ink fills the whole height (uw3-style)
+    p_loose: float = 0.25  # big, uneven margins
+    p_neighbours: float = 0.35  # fragments of the lines above/below (when margins allow)
+    p_cut_side: float = 0.05  # first/last glyph partly cut off
+    # style
+    p_mono_receipt: float = 0.65  # receipt-like text in a monospace font
+    p_mono: float = 0.12  # any text in a monospace font
+    p_char_spacing: float = 0.12
+    p_stretch: float = 0.35  # horizontal scale 0.7-1.3
+    p_low_contrast: float = 0.1
+    p_invert: float = 0.03
+    p_texture: float = 0.35
+    # geometry
+    p_rotate: float = 0.3
+    max_rotate_deg: float = 3.0
+    p_shear: float = 0.08
+    p_perspective: float = 0.1
+    # ink
+    p_dot_matrix: float = 0.08
+    p_thermal: float = 0.12
+    p_ink_morph: float = 0.2
+    p_underline: float = 0.03
+    p_strike: float = 0.01
+    # image
+    p_illumination: float = 0.15
+    p_shadow: float = 0.04
+    p_low_res: float = 0.15
+    p_blur: float = 0.3
+    p_motion_blur: float = 0.05
+    p_binarize: float = 0.08
+    p_noise: float = 0.35
+    p_speckle: float = 0.05
+    p_jpeg: float = 0.2
+    extra: dict[str, float] = field(default_factory=dict)  # reserved for future knobs
+
+    def __post_init__(self) -> None:
+        if self.height < 8:
+            raise TextlensError(f"line height {self.height} is too small; use 8 or more")
+        if self.max_chars < 1:
+            raise TextlensError("max_chars must be at least 1")
+        if not self.charset.strip():
+            raise TextlensError("charset has no printable characters")
+
+
+@lru_cache(maxsize=1024)
+def _font(path: str, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(path, size)
+
+
+def _fit_to_font(text: str, info: FontInfo, charset: str) -> str:
+    """Replace characters the font lacks by their base letter (é -> e), else drop them."""
+    if all(c in info.chars or c == " " for c in text):
+        return text
+    out = []
+    for c in text:
+        if c in info.chars or c == " ":
+            out.append(c)
+            continue
+        base = unicodedata.normalize("NFKD", c)[:1]
+        if base and base in info.chars and base in charset:
+            out.append(base)
+    return normalize_text("".join(out))
+
+
+class LineSynthesizer:
+    """Random realistic text lines: ``sample(rng) -> (grey uint8 image of config.height, text)``."""
+
+    def __init__(self, config: LineSynthConfig | None = None, fonts: list[str] | None = None) -> None:
+        self.config = config or LineSynthConfig()
+        self.fonts = list(fonts) if fonts is not None else discover_fonts()
+        if not self.fonts:
+            raise TextlensError("no usable fonts found; run scripts/install-fonts.sh or install matplotlib")
+        self._families: tuple[list[list[str]], list[list[str]]] | None = None  # lazily, per process
+
+    def __getstate__(self) -> dict:
+        return {"config": self.config, "fonts": self.fonts, "_families": None}
+
+    # -- public ----------------------------------------------------------------------------
+
+    def sample(self, rng: np.random.Generator) -> tuple[np.ndarray, str]:
+        cfg = self.config
+        for _ in range(10):
+            source, text = sample_source(rng, cfg.max_chars, cfg.charset, cfg.source_weights)
+            path = self._pick_font(rng, source)
+            text = _fit_to_font(text, font_info(path), cfg.charset)
+            if text:
+                return self._render(rng, text, path, source), text
+        raise TextlensError("could not render a line: the fonts do not cover the charset")
+
+    # -- internals -------------------------------------------------------------------------
+
+    def _font_families(self) -> tuple[list[list[str]], list[list[str]]]:
+        """(all families, monospace families), each a list of style paths."""
+        if self._families is None:
+            groups: dict[str, list[str]] = {}
+            for p in self.fonts:
+                groups.setdefault(font_info(p).family or p, []).append(p)
+            fams = [groups[k] for k in sorted(groups)]
+            mono = [f for f in fams if font_info(f[0]).mono]
+            self._families = (fams, mono)
+        return self._families
+
+    def _pick_font(self, rng: np.random.Generator, source: str) -> str:
+        # Family first, then style: otherwise Noto's 64 styles per family would dominate.
+        cfg = self.config
+        fams, mono = self._font_families()
+        p_mono = cfg.p_mono_receipt if source in _RECEIPT_SOURCES else cfg.p_mono
+        pool = mono if mono and rng.random() < p_mono else fams
+        styles = pool[int(rng.integers(0, len(pool)))]
+        return styles[int(rng.integers(0, len(styles)))]
+
+    def _p(self, rng: np.random.Generator, p: float) -> bool:
+        return bool(rng.random() < p * self.config.degrade)
+
+    def _render(self, rng: np.random.Generator, text: str, path: str, source: str) -> np.ndarray:
+        cfg = self.config
+        render_h = cfg.height * rng.uniform(*cfg.render_scale)
+        size = min(_FONT_SIZES, key=lambda s: abs(s - render_h * 0.8))
+        font = _font(path, size)
+        ascent, descent = font.getmetrics()
+        spacing = size * rng.uniform(0.05, 0.5) if rng.random() < cfg.p_char_spacing else 0.0
+
+        # Crop style decides the margins (in pixels at render scale).
+        r = rng.random()
+        mode = "tight" if r < cfg.p_tight else "loose" if r < cfg.p_tight + cfg.p_loose else "normal"
+        if mode == "tight":
+            m_top, m_bot = rng.uniform(0, 0.05, 2) * size
+            m_left, m_right = rng.uniform(0, 0.15, 2) * size
+        elif mode == "loose":
+            m_top, m_bot = rng.uniform(0.1, 0.6, 2) * size
+            m_left, m_right = rng.uniform(0.05, 1.0, 2) * size
+        else:
+            m_top, m_bot = rng.uniform(0.0, 0.2, 2) * size
+            m_left, m_right = rng.uniform(0.0, 0.4, 2) * size
+
+        # Layout: main line on its baseline, optional neighbours one line pitch above/below.
+        text_w = _text_width(font, text, spacing)
+        pitch = size * rng.uniform(1.05, 1.5)
+        safe = int(size * 0.8 + 4)
+        canvas_w = int(text_w + 2 * safe)
+        base_y = int(safe + pitch) if mode != "tight" else safe + ascent
+        canvas_h = int(base_y + (pitch if mode != "tight" else descent) + safe)
+        img = Image.new("L", (canvas_w, canvas_h), 0)
+        draw = ImageDraw.Draw(img)
+        x0 = safe
+        _draw_text(draw, (x0, base_y), text, font, spacing)
+        if mode != "tight" and rng.random() < cfg.p_neighbours:
+            for sign in (-1, 1):
+                if rng.random() < 0.6:
+                    other = sample_source(rng, cfg.max_chars, cfg.charset, cfg.source_weights)[1]
+                    dx = rng.uniform(-0.5, 0.5) * text_w
+                    _draw_text(draw, (x0 + dx, base_y + sign * pitch), other, font, spacing)
+        mask = np.asarray(img, dtype=np.float32) * (1.0 / 255.0)
+
+        # Reference box of the main line: ink box (tight) or the font's line box (detector-like).
+        if mode == "tight":
+            left, top, right, bottom = _ink_box(mask, x0, base_y, ascent, descent, text_w)
+        else:
+            top = base_y - ascent * rng.uniform(0.85, 1.0)
+            bottom = base_y + descent * rng.uniform(0.7, 1.0)
+            left, right = x0, x0 + text_w
+        box = np.float32([[left, top], [right, top], [right, bottom], [left, bottom]])
+
+        # Geometry around the line centre; the crop follows the transformed box.
+        m = self._warp_matrix(rng, box, text_w)
+        if m is not None:
+            mask = cv2.warpPerspective(mask, m, (canvas_w, canvas_h), flags=cv2.INTER_LINEAR)
+            box = cv2.perspectiveTransform(box[None], m)[0]
+            if mode == "tight":
+                left, top, right, bottom = _ink_box(mask, *box.min(0), *(box.max(0) - box.min(0)), tight=True)
+                box = np.float32([[left, top], [right, bottom]])
+        bx0, by0 = box.min(0)
+        bx1, by1 = box.max(0)
+        if rng.random() < cfg.p_cut_side:
+            cut = rng.uniform(0.1, 0.4) * size
+            bx0, bx1 = (bx0 + cut, bx1) if rng.random() < 0.5 else (bx0, bx1 - cut)
+        y0, y1 = int(round(by0 - m_top)), int(round(by1 + m_bot))
+        xa, xb = int(round(bx0 - m_left)), int(round(bx1 + m_right))
+        mask = _crop(mask, xa, y0, xb, y1)
+
+        mask = self._ink_effects(rng, mask, size)
+        grey = self._compose(rng, mask)
+
+        # To the output height (with optional horizontal stretch).
+        h, w = grey.shape
+        stretch = rng.uniform(0.7, 1.3) if rng.random() < cfg.p_stretch else 1.0
+        out_w = max(4, int(round(w * cfg.height / h * stretch)))
+        grey = cv2.resize(grey, (out_w, cfg.height), interpolation=cv2.INTER_AREA)
+        return self._image_effects(rng, grey)
+
+    def _warp_matrix(self, rng: np.random.Generator, box: np.ndarray, text_w: float) -> np.ndarray | None:
+        cfg = self.config
+        h = float(box[:, 1].max() - box[:, 1].min())
+        cx, cy = box.mean(0)
+        m = np.eye(3, dtype=np.float64)
+        changed = False
+        if self._p(rng, cfg.p_rotate):
+            # Long lines are deskewed/rectified in real crops: limit the drift to ~30% of height.
+            limit = min(cfg.max_rotate_deg, math.degrees(math.atan(0.3 * h / max(text_w, 1))))
+            a = math.radians(rng.uniform(-limit, limit))
+            rot = np.array([[math.cos(a), -math.sin(a), 0], [math.sin(a), math.cos(a), 0], [0, 0, 1]])
+            m = rot @ m
+            changed = True
+        if self._p(rng, cfg.p_shear):
+            s = rng.uniform(-0.3, 0.3)
+            m = np.array([[1, s, 0], [0, 1, 0], [0, 0, 1]]) @ m
+            changed = True
+        if self._p(rng, cfg.p_perspective):
+            src = np.float32([[-1, -1], [1, -1], [1, 1], [-1, 1]])
+            dst = src + rng.uniform(-0.06, 0.06, (4, 2)).astype(np.float32)
+            dst[:, 0] = src[:, 0] + (dst[:, 0] - src[:, 0]) * min(1.0, 4 * h / max(text_w, 1))
+            m = cv2.getPerspectiveTransform(src, dst).astype(np.float64) @ m
+            changed = True
+        if not changed:
+            return None
+        to_c = np.array([[1, 0, -cx], [0, 1, -cy], [0, 0, 1]])
+        back = np.array([[1, 0, cx], [0, 1, cy], [0, 0, 1]])
+        if np.abs(m[2, :2]).sum() > 0:  # perspective: work in units of half the box size
+            sx, sy = max(text_w / 2, 1), max(h / 2, 1)
+            scale = np.diag([1 / sx, 1 / sy, 1])
+            m = np.linalg.inv(scale) @ m @ scale
+        return (back @ m @ to_c).astype(np.float64)
+
+    def _ink_effects(self, rng: np.random.Generator, mask: np.ndarray, size: int) -> np.ndarray:
+        cfg = self.config
+        if mask.size == 0:
+            return mask
+        if self._p(rng, cfg.p_dot_matrix):
+            mask = degrade.dot_matrix(mask, rng, pitch=size * 0.72 / rng.uniform(7, 10))
+        if self._p(rng, cfg.p_ink_morph):
+            mask = degrade.ink_morph(mask, rng, amount=rng.uniform(-1, 1) * size / 48)
+        if self._p(rng, cfg.p_underline):
+            mask = degrade.rule_line(mask, rng, y=int(mask.shape[0] * rng.uniform(0.8, 0.97)))
+        if self._p(rng, cfg.p_strike):
+            mask = degrade.rule_line(mask, rng, y=int(mask.shape[0] * rng.uniform(0.45, 0.6)))
+        if self._p(rng, cfg.p_thermal):
+            mask = degrade.thermal_fade(mask, rng)
+        return mask
+
+    def _compose(self, rng: np.random.Generator, mask: np.ndarray) -> np.ndarray:
+        cfg = self.config
+        bg = rng.uniform(200, 255) if rng.random() < 0.8 else rng.uniform(120, 220)
+        fg = rng.uniform(0, 70) if rng.random() < 0.8 else rng.uniform(40, 130)
+        if self._p(rng, cfg.p_low_contrast):
+            fg = bg - rng.uniform(40, 90)
+        if bg - fg < 35:
+            fg = max(0.0, bg - 35)
+        if rng.random() < cfg.p_invert:
+            bg, fg = 255 - bg, 255 - fg
+        texture = rng.uniform(3, 25) if self._p(rng, cfg.p_texture) else 0.0
+        paper = degrade.paper(mask.shape, rng, bg, texture)
+        out = paper + (fg - paper) * mask
+        return np.clip(out, 0, 255).astype(np.uint8)
+
+    def _image_effects(self, rng: np.random.Generator, img: np.ndarray) -> np.ndarray:
+        cfg = self.config
+        # Binarise first: thresholding after a shadow would turn the shadow into a black blob.
+        binary = self._p(rng, cfg.p_binarize)
+        if binary:
+            img = degrade.binarize(img, rng)
+        else:
+            if self._p(rng, cfg.p_illumination):
+                img = degrade.illumination(img, rng)
+            if self._p(rng, cfg.p_shadow):
+                img = degrade.shadow(img, rng)
+        if self._p(rng, cfg.p_low_res):
+            img = degrade.low_resolution(img, rng, factor=rng.uniform(0.45, 0.8))
+        if self._p(rng, cfg.p_blur):
+            img = degrade.gaussian_blur(img, rng, sigma=rng.uniform(0.3, 1.0 if binary else 1.1))
+        if self._p(rng, cfg.p_motion_blur):
+            img = degrade.motion_blur(img, rng, length=int(rng.integers(2, 4)))
+        if self._p(rng, cfg.p_noise):
+            img = degrade.noise(img, rng, sigma=rng.uniform(2, 12))
+        if self._p(rng, cfg.p_speckle):
+            img = degrade.speckle(img, rng, amount=rng.uniform(0.001, 0.01))
+        if self._p(rng, cfg.p_jpeg):
+            img = degrade.jpeg(img, rng, quality=int(rng.integers(20, 80)))
+        return img
+
+
+def _text_width(font: ImageFont.FreeTypeFont, text: str, spacing: float) -> float:
+    if not spacing:
+        return float(font.getlength(text))
+    return float(sum(font.getlength(c) for c in text) + spacing * (len(text) - 1))
+
+
+def _draw_text(draw: ImageDraw.ImageDraw, xy: tuple[float, float], text: str, font, spacing: float) -> None:
+    x, y = xy
+    if not spacing:
+        draw.text((x, y), text, fill=255, font=font, anchor="ls")
+        return
+    for c in text:
+        draw.text((x, y), c, fill=255, font=font, anchor="ls")
+        x += font.getlength(c) + spacing
+
+
+def _ink_box(mask, x, y_base_or_top, a_or_w, d_or_h, text_w=None, tight=False):
+    """Ink bounding box of the main line, searched inside its line box (or a given region)."""
+    h, w = mask.shape
+    if tight:
+        x0, y0, bw, bh = x, y_base_or_top, a_or_w, d_or_h
+        x1, y1 = x0 + bw, y0 + bh
+    else:
+        x0, y0, x1, y1 = x, y_base_or_top - a_or_w, x + text_w, y_base_or_top + d_or_h
+    xi0, yi0 = max(0, int(x0) - 2), max(0, int(y0) - 2)
+    xi1, yi1 = min(w, int(math.ceil(x1)) + 2), min(h, int(math.ceil(y1)) + 2)
+    region = mask[yi0:yi1, xi0:xi1] > 0.25
+    rows, cols = np.flatnonzero(region.any(1)), np.flatnonzero(region.any(0))
+    if rows.size == 0:
+        return float(x0), float(y0), float(x1), float(y1)
+    return (float(xi0 + cols[0]), float(yi0 + rows[0]), float(xi0 + cols[-1] + 1), float(yi0 + rows[-1] + 1))
+
+
+def _crop(mask: np.ndarray, x0: int, y0: int, x1: int, y1: int) -> np.ndarray:
+    """Crop with zero padding where the box leaves the canvas; at least 2x2."""
+    h, w = mask.shape
+    x1, y1 = max(x1, x0 + 2), max(y1, y0 + 2)
+    out = np.zeros((y1 - y0, x1 - x0), np.float32)
+    sx0, sy0, sx1, sy1 = max(0, x0), max(0, y0), min(w, x1), min(h, y1)
+    if sx1 > sx0 and sy1 > sy0:
+        out[sy0 - y0 : sy1 - y0, sx0 - x0 : sx1 - x0] = mask[sy0:sy1, sx0:sx1]
+    return out

@@ -1,0 +1,524 @@
+"""Training loop for the DBNet-style text detector.
+
+Each batch holds square crops drawn from labelled page manifests (SROIE/FUNSD style:
+``{"image", "regions": [{"quad": [8 numbers], "text"}]}``; ``###`` regions are don't-care)
+and from a pool of synthetic pages (``textlens.synth.pages``) that is refreshed as training
+goes. Pages are first scaled as the predictor will see them (long side -> ``long_side``),
+then jittered in scale, rotated a little (and sometimes by 90/180/270 degrees), cropped
+around text and photometrically disturbed. The loss is DBNet's: BCE with 3:1 hard-negative
+mining on the probability map, L1 on the threshold map, dice on the approximate binary map.
+
+Everything runs in the main process on one thread by default (this project trains on a
+2-core CPU). Checkpoints (config + weights + optimizer + metrics) go to ``out_dir`` every
+few minutes as ``last.pt``; the best by held-out H-mean is ``best.pt``; ``resume`` continues.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from textlens import __version__
+from textlens.detection.model import DBNet, DetectorConfig
+from textlens.detection.postprocess import PostprocessConfig, boxes_from_map
+from textlens.detection.preprocess import prepare
+from textlens.detection.targets import TargetConfig, make_targets
+from textlens.errors import TextlensError
+
+CHECKPOINT_KIND = "textlens-detector-checkpoint"
+DONT_CARE = "###"
+
+
+@dataclass
+class DetectorTrainConfig:
+    """Everything that decides a training run; written into every checkpoint."""
+
+    out_dir: str = "runs/detector"
+    data: list[str] = field(default_factory=list)  # page manifests, optionally "PATH@RATIO"
+    synth_ratio: float = 0.25  # share of crops cut from synthetic pages
+    synth_pool: int = 48  # synthetic pages kept in memory
+    synth_refresh: float = 0.25  # chance per batch to replace one pool page with a new render
+    model: DetectorConfig = field(default_factory=DetectorConfig)
+    targets: TargetConfig = field(default_factory=TargetConfig)
+    crop: int = 384
+    batch_size: int = 8
+    lr: float = 2e-3
+    weight_decay: float = 1e-4
+    warmup_fraction: float = 0.03
+    max_steps: int = 100_000
+    max_minutes: float | None = None
+    checkpoint_minutes: float = 4.0
+    val_pages: int = 12  # held out per manifest (whole pages), for the H-mean
+    scale_range: tuple[float, float] = (0.6, 1.6)  # around the inference scale
+    rotate90: float = 0.15  # chance of a 90/180/270 turn
+    small_rotation: float = 0.3  # chance of a tilt up to +-10 degrees
+    threads: int = 1
+    seed: int = 0
+    resume: bool = True
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["model"] = self.model.to_dict()
+        data["targets"] = asdict(self.targets)
+        data["scale_range"] = list(self.scale_range)
+        return data
+
+
+# --------------------------------------------------------------------------- pages
+
+
+@dataclass(frozen=True)
+class PageRecord:
+    """A labelled page: image path, region polygons ((4, 2) float arrays) and don't-care flags."""
+
+    image: str
+    polygons: tuple[np.ndarray, ...]
+    ignore: tuple[bool, ...]
+
+
+def parse_spec(spec: str) -> tuple[str, float]:
+    """``"data/manifest.jsonl@0.3"`` -> (path, 0.3); no suffix means ratio 1."""
+    if "@" in spec:
+        path, _, ratio = spec.rpartition("@")
+        try:
+            return path, float(ratio)
+        except ValueError:
+            pass
+    return spec, 1.0
+
+
+def load_pages(manifest: str | Path) -> list[PageRecord]:
+    """Page records of a manifest (or a folder holding ``manifest.jsonl``)."""
+    path = Path(manifest).expanduser()
+    if path.is_dir():
+        path = path / "manifest.jsonl"
+    if not path.is_file():
+        raise TextlensError(f"{path}: no such manifest (give a page manifest.jsonl with \"regions\")")
+    pages: list[PageRecord] = []
+    with open(path, encoding="utf-8") as handle:
+        for lineno, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            where = f"{path}:{lineno}"
+            try:
+                entry = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise TextlensError(f"{where}: not valid JSON ({exc.msg})") from None
+            if not isinstance(entry, dict) or not isinstance(entry.get("image"), str):
+                raise TextlensError(f'{where}: each line needs an "image" and "regions"')
+            if not isinstance(entry.get("regions"), list):
+                raise TextlensError(f'{where}: no "regions": detector training needs page manifests with quads')
+            polys, ignore = [], []
+            for region in entry["regions"]:
+                quad = region.get("quad") if isinstance(region, dict) else None
+                if not isinstance(quad, list) or len(quad) < 8 or len(quad) % 2:
+                    raise TextlensError(f'{where}: each region needs a "quad" of 8 numbers (x1,y1,...,x4,y4)')
+                polys.append(np.asarray(quad, dtype=np.float32).reshape(-1, 2))
+                text = str(region.get("text") or "")
+                ignore.append(text.strip() == DONT_CARE)
+            image = Path(entry["image"])
+            image = image if image.is_absolute() else path.parent / image
+            pages.append(PageRecord(str(image), tuple(polys), tuple(ignore)))
+    if not pages:
+        raise TextlensError(f"{path}: no pages found")
+    return pages
+
+
+def split_pages(pages: list[PageRecord], n_val: int, seed: int = 0) -> tuple[list[PageRecord], list[PageRecord]]:
+    """Hold out ``n_val`` whole pages (chosen by a seeded shuffle of the image names)."""
+    if n_val <= 0 or len(pages) < 2:
+        return list(pages), []
+    n_val = min(n_val, len(pages) // 5 or 1)
+    order = sorted(range(len(pages)), key=lambda i: pages[i].image)
+    np.random.default_rng(seed).shuffle(order)
+    val_idx = set(order[:n_val])
+    train = [p for i, p in enumerate(pages) if i not in val_idx]
+    val = [p for i, p in enumerate(pages) if i in val_idx]
+    return train, val
+
+
+@lru_cache(maxsize=32)
+def read_rgb(path: str) -> np.ndarray:
+    """RGB uint8 page (cached: crops come from the same page again and again)."""
+    data = np.fromfile(path, dtype=np.uint8)
+    image = cv2.imdecode(data, cv2.IMREAD_COLOR)
+    if image is None:
+        raise TextlensError(f"{path}: cannot decode image; fix or remove it from the manifest")
+    image = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+    image.setflags(write=False)
+    return image
+
+
+# --------------------------------------------------------------------------- augmentation
+
+
+def _affine(h: int, w: int, scale: float, angle: float, turns: int) -> tuple[np.ndarray, int, int]:
+    """2x3 matrix scaling, turning by ``turns`` x 90 degrees and tilting by ``angle`` (degrees)."""
+    total = angle + 90.0 * turns
+    rad = math.radians(total)
+    cos, sin = abs(math.cos(rad)), abs(math.sin(rad))
+    out_w = int(math.ceil((w * cos + h * sin) * scale))
+    out_h = int(math.ceil((w * sin + h * cos) * scale))
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), total, scale)
+    m[0, 2] += out_w / 2 - w / 2
+    m[1, 2] += out_h / 2 - h / 2
+    return m, out_h, out_w
+
+
+def _photometric(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    out = image.astype(np.float32)
+    if rng.random() < 0.5:
+        out = out * rng.uniform(0.7, 1.2) + rng.uniform(-30, 30)
+    if rng.random() < 0.2:
+        out = out[..., rng.permutation(3)]
+    if rng.random() < 0.15:
+        grey = out.mean(axis=2, keepdims=True)
+        out = np.repeat(grey, 3, axis=2)
+    if rng.random() < 0.2:
+        k = int(rng.choice([3, 5]))
+        out = cv2.GaussianBlur(out, (k, k), rng.uniform(0.3, 1.2))
+    if rng.random() < 0.2:
+        out += rng.normal(0, rng.uniform(2, 10), out.shape).astype(np.float32)
+    return np.clip(out, 0, 255).astype(np.uint8)
+
+
+def sample_crop(
+    image: np.ndarray,
+    polygons: list[np.ndarray],
+    ignore: list[bool],
+    rng: np.random.Generator,
+    config: DetectorTrainConfig,
+) -> tuple[np.ndarray, list[np.ndarray], list[bool]]:
+    """A ``crop`` x ``crop`` RGB crop of ``image`` around text, with its polygons moved along."""
+    h, w = image.shape[:2]
+    base = config.model.long_side / max(h, w)
+    lo, hi = config.scale_range
+    scale = base * math.exp(rng.uniform(math.log(lo), math.log(hi)))
+    angle = float(rng.uniform(-10, 10)) if rng.random() < config.small_rotation else 0.0
+    turns = int(rng.integers(1, 4)) if rng.random() < config.rotate90 else 0
+    m, out_h, out_w = _affine(h, w, scale, angle, turns)
+    size = config.crop
+    # Choose the crop window in output coordinates first, then warp only that window.
+    centres = [p.mean(axis=0) for p, ig in zip(polygons, ignore) if not ig]
+    if centres and rng.random() < 0.9:
+        c = centres[int(rng.integers(0, len(centres)))]
+        cx, cy = m @ np.array([c[0], c[1], 1.0])
+        x0 = cx - rng.uniform(0.1, 0.9) * size
+        y0 = cy - rng.uniform(0.1, 0.9) * size
+    else:
+        x0 = rng.uniform(min(0, out_w - size), max(0, out_w - size))
+        y0 = rng.uniform(min(0, out_h - size), max(0, out_h - size))
+    x0 = float(np.clip(x0, min(0, out_w - size), max(0, out_w - size)))
+    y0 = float(np.clip(y0, min(0, out_h - size), max(0, out_h - size)))
+    m = m.copy()
+    m[:, 2] -= (x0, y0)
+    fill = tuple(int(v) for v in rng.integers(0, 256, 3))
+    interp = cv2.INTER_AREA if scale < 0.7 else cv2.INTER_LINEAR
+    crop = cv2.warpAffine(image, m, (size, size), flags=interp, borderMode=cv2.BORDER_CONSTANT, borderValue=fill)
+    out_polys, out_ignore = [], []
+    for poly, ig in zip(polygons, ignore):
+        moved = poly @ m[:, :2].T + m[:, 2]
+        if moved[:, 0].max() < 0 or moved[:, 1].max() < 0 or moved[:, 0].min() >= size or moved[:, 1].min() >= size:
+            continue
+        out_polys.append(moved.astype(np.float32))
+        out_ignore.append(ig)
+    return _photometric(crop, rng), out_polys, out_ignore
+
+
+# --------------------------------------------------------------------------- batches
+
+
+class CropStream:
+    """Endless batches of (images, gt, mask, thresh, thresh_mask) tensors."""
+
+    def __init__(
+        self, sources: list[tuple[list[PageRecord], float]], config: DetectorTrainConfig, seed: int
+    ) -> None:
+        self.sources = [(pages, ratio) for pages, ratio in sources if pages and ratio > 0]
+        self.config = config
+        self.rng = np.random.default_rng(seed)
+        self.pool: list[tuple[np.ndarray, list[np.ndarray], list[bool]]] = []
+        weights = [ratio for _, ratio in self.sources]
+        real_share = 1.0 - config.synth_ratio if self.sources else 0.0
+        total = sum(weights) or 1.0
+        self.probs = [real_share * wt / total for wt in weights] + [1.0 - real_share]
+        mean = np.asarray(config.model.mean, np.float32)
+        std = np.asarray(config.model.std, np.float32)
+        self.mean, self.std = mean, std
+
+    def _synth_page(self) -> tuple[np.ndarray, list[np.ndarray], list[bool]]:
+        from textlens.synth.pages import render_page
+
+        if len(self.pool) < self.config.synth_pool:
+            page = render_page(self.rng)
+            self.pool.append((page.image, page.quads, [False] * len(page.quads)))
+            return self.pool[-1]
+        return self.pool[int(self.rng.integers(0, len(self.pool)))]
+
+    def _refresh(self) -> None:
+        if len(self.pool) >= self.config.synth_pool and self.rng.random() < self.config.synth_refresh:
+            from textlens.synth.pages import render_page
+
+            page = render_page(self.rng)
+            self.pool[int(self.rng.integers(0, len(self.pool)))] = (page.image, page.quads, [False] * len(page.quads))
+
+    def _one(self) -> tuple[np.ndarray, list[np.ndarray], list[bool]]:
+        k = int(self.rng.choice(len(self.probs), p=self.probs))
+        if k == len(self.sources):
+            image, polys, ignore = self._synth_page()
+        else:
+            pages = self.sources[k][0]
+            page = pages[int(self.rng.integers(0, len(pages)))]
+            image, polys, ignore = read_rgb(page.image), list(page.polygons), list(page.ignore)
+        return sample_crop(image, polys, ignore, self.rng, self.config)
+
+    def __iter__(self) -> Iterator[dict[str, torch.Tensor]]:
+        while True:
+            self._refresh()
+            images, maps = [], []
+            for _ in range(self.config.batch_size):
+                crop, polys, ignore = self._one()
+                t = make_targets(crop.shape[:2], polys, ignore, self.config.targets)
+                images.append((crop.astype(np.float32) - self.mean) / self.std)
+                maps.append(np.stack([t.gt, t.mask, t.thresh, t.thresh_mask]))
+            x = torch.from_numpy(np.stack(images).transpose(0, 3, 1, 2).copy())
+            y = torch.from_numpy(np.stack(maps))
+            yield {"image": x, "gt": y[:, 0:1], "mask": y[:, 1:2], "thresh": y[:, 2:3], "thresh_mask": y[:, 3:4]}
+
+
+# --------------------------------------------------------------------------- loss
+
+
+def db_loss(out: dict[str, torch.Tensor], batch: dict[str, torch.Tensor], neg_ratio: float = 3.0) -> dict[str, torch.Tensor]:
+    """DBNet loss: OHEM BCE (prob) + 10 x masked L1 (threshold) + dice (binary)."""
+    gt, mask = batch["gt"], batch["mask"]
+    prob = out["prob"].clamp(1e-6, 1 - 1e-6)
+    bce = F.binary_cross_entropy(prob, gt, reduction="none")
+    positive = gt * mask
+    negative = (1 - gt) * mask
+    n_pos = int(positive.sum().item())
+    # Blank crops still need some negatives, or false alarms on empty paper go unpunished.
+    n_neg = min(int(negative.sum().item()), max(int(n_pos * neg_ratio), 1024))
+    neg_loss = (bce * negative).flatten()
+    neg_top = torch.topk(neg_loss, n_neg).values if n_neg else neg_loss[:0]
+    loss_prob = ((bce * positive).sum() + neg_top.sum()) / (n_pos + n_neg + 1e-6)
+
+    tmask = batch["thresh_mask"]
+    loss_thresh = (torch.abs(out["thresh"] - batch["thresh"]) * tmask).sum() / (tmask.sum() + 1e-6)
+
+    binary = out["binary"]
+    inter = (binary * gt * mask).sum()
+    union = (binary * mask).sum() + (gt * mask).sum() + 1e-6
+    loss_binary = 1 - 2 * inter / union
+    total = loss_prob + 10.0 * loss_thresh + loss_binary
+    return {"loss": total, "prob": loss_prob, "thresh": loss_thresh, "binary": loss_binary}
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+def detect_with_model(model: DBNet, image: np.ndarray, post: PostprocessConfig | None = None,
+                      long_side: int | None = None) -> list[tuple[list[tuple[float, float]], float]]:
+    """PyTorch inference on one RGB page (same pre/post-processing as the ONNX predictor)."""
+    cfg = model.config
+    post = post or PostprocessConfig(cfg.bin_thresh, cfg.box_thresh, cfg.unclip_ratio)
+    tensor, scale = prepare(image, long_side or cfg.long_side, cfg.mean, cfg.std)
+    with torch.no_grad():
+        prob = model(torch.from_numpy(tensor))[0, 0].numpy()
+    return boxes_from_map(prob, post, scale, (image.shape[1], image.shape[0]))
+
+
+def evaluate_pages(
+    predict: Callable[[np.ndarray], list[list[tuple[float, float]]]], pages: list[PageRecord]
+) -> dict[str, float]:
+    """Precision / recall / H-mean at IoU 0.5 (``textlens.eval.metrics.match_detections``)."""
+    from textlens.eval.metrics import match_detections
+
+    matched = n_pred = n_ref = 0
+    for page in pages:
+        polys = predict(read_rgb(page.image))
+        texts = [DONT_CARE if ig else "x" for ig in page.ignore]
+        counts = match_detections(polys, [p.tolist() for p in page.polygons], texts)
+        matched += counts.matched
+        n_pred += counts.predictions
+        n_ref += counts.references
+    precision = matched / n_pred if n_pred else 0.0
+    recall = matched / n_ref if n_ref else 0.0
+    hmean = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return {"precision": precision, "recall": recall, "hmean": hmean, "pages": float(len(pages))}
+
+
+# --------------------------------------------------------------------------- checkpoints
+
+
+def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    torch.save(state, tmp)
+    os.replace(tmp, path)
+
+
+def load_checkpoint(path: str | Path) -> dict[str, Any]:
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=False)
+    except FileNotFoundError:
+        raise TextlensError(f"{path}: no such checkpoint") from None
+    except Exception as exc:
+        raise TextlensError(f"{path}: cannot read checkpoint ({exc.__class__.__name__})") from None
+    if not isinstance(state, dict) or state.get("kind") != CHECKPOINT_KIND:
+        raise TextlensError(f"{path}: not a textlens detector checkpoint")
+    return state
+
+
+def model_from_checkpoint(state: dict[str, Any]) -> DBNet:
+    model = DBNet(DetectorConfig.from_dict(state["model_config"]))
+    model.load_state_dict(state["state_dict"])
+    return model.eval()
+
+
+# --------------------------------------------------------------------------- trainer
+
+
+@dataclass
+class TrainResult:
+    best_checkpoint: Path
+    best_hmean: float
+    steps: int
+    seconds: float
+    history: list[dict[str, float]]
+
+
+class DetectorTrainer:
+    def __init__(self, config: DetectorTrainConfig, log: Callable[[str], None] = print) -> None:
+        config.model.validate()
+        if config.crop % 32:
+            raise TextlensError(f"--crop must be a multiple of 32, got {config.crop}")
+        if not config.data and config.synth_ratio <= 0:
+            raise TextlensError("no training data: give --data manifests and/or --synth-ratio > 0")
+        self.config = config
+        self.log = log
+        self.out_dir = Path(config.out_dir)
+        self.sources: list[tuple[list[PageRecord], float]] = []
+        self.val: list[PageRecord] = []
+        for spec in config.data:
+            path, ratio = parse_spec(spec)
+            if "sroie-test" in str(path):
+                raise TextlensError(f"{path}: sroie-test is the benchmark; never train on it")
+            train, val = split_pages(load_pages(path), config.val_pages, config.seed)
+            self.sources.append((train, ratio))
+            self.val.extend(val)
+        if not self.sources:
+            config.synth_ratio = 1.0
+        self.model = DBNet(config.model)
+
+    def _lr_factor(self, step: int, elapsed: float) -> float:
+        cfg = self.config
+        progress = step / max(cfg.max_steps, 1)
+        if cfg.max_minutes:
+            progress = max(progress, elapsed / (cfg.max_minutes * 60))
+        if progress < cfg.warmup_fraction:
+            return max(progress / cfg.warmup_fraction, 0.02)
+        rest = (progress - cfg.warmup_fraction) / max(1 - cfg.warmup_fraction, 1e-6)
+        return 0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * min(rest, 1.0)))
+
+    def _validate(self) -> dict[str, float]:
+        if not self.val:
+            return {}
+        self.model.eval()
+        try:
+            return evaluate_pages(lambda im: [p for p, _ in detect_with_model(self.model, im)], self.val)
+        finally:
+            self.model.train()
+
+    def _state(self, optimizer, step, elapsed, best, history, metrics) -> dict[str, Any]:
+        return {
+            "kind": CHECKPOINT_KIND,
+            "textlens_version": __version__,
+            "model_config": self.model.config.to_dict(),
+            "train_config": self.config.to_dict(),
+            "state_dict": self.model.state_dict(),
+            "optimizer": optimizer.state_dict(),
+            "step": step,
+            "elapsed": elapsed,
+            "best": best,
+            "metrics": metrics,
+            "history": history,
+        }
+
+    def run(self) -> TrainResult:
+        cfg = self.config
+        torch.set_num_threads(max(1, cfg.threads))
+        torch.manual_seed(cfg.seed)
+        model = self.model.train()
+        optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+        step, elapsed, history = 0, 0.0, []
+        best: dict[str, float] = {"hmean": -1.0, "step": 0}
+        last, best_path = self.out_dir / "last.pt", self.out_dir / "best.pt"
+        if cfg.resume and last.exists():
+            state = load_checkpoint(last)
+            model.load_state_dict(state["state_dict"])
+            optimizer.load_state_dict(state["optimizer"])
+            step, elapsed, best, history = state["step"], state["elapsed"], state["best"], state["history"]
+            self.log(f"resumed from {last} at step {step} ({elapsed / 60:.1f} min, best H-mean {best['hmean']:.4f})")
+        n_train = sum(len(p) for p, _ in self.sources)
+        self.log(f"{n_train} training pages, {len(self.val)} held-out pages, synthetic share {cfg.synth_ratio}")
+        stream = CropStream(self.sources, cfg, cfg.seed + step)
+        started = time.monotonic() - elapsed
+        last_save = elapsed
+        running: dict[str, float] = {}
+        for batch in stream:
+            elapsed = time.monotonic() - started
+            for group in optimizer.param_groups:
+                group["lr"] = cfg.lr * self._lr_factor(step, elapsed)
+            losses = db_loss(model.forward_train(batch["image"]), batch)
+            optimizer.zero_grad(set_to_none=True)
+            losses["loss"].backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 5.0)
+            optimizer.step()
+            step += 1
+            for k, v in losses.items():
+                running[k] = 0.95 * running.get(k, v.item()) + 0.05 * v.item()
+            if step % 50 == 0:
+                self.log(
+                    f"step {step} {elapsed / 60:.1f} min loss {running['loss']:.3f} (prob {running['prob']:.3f} "
+                    f"thresh {running['thresh']:.3f} binary {running['binary']:.3f}) lr {optimizer.param_groups[0]['lr']:.2e}"
+                )
+            out_of_time = cfg.max_minutes is not None and elapsed >= cfg.max_minutes * 60
+            done = step >= cfg.max_steps or out_of_time
+            if done or elapsed - last_save >= cfg.checkpoint_minutes * 60:
+                metrics = self._validate()
+                history.append({"step": step, "seconds": elapsed, "loss": running["loss"], **metrics})
+                state = self._state(optimizer, step, elapsed, best, history, metrics)
+                hmean = metrics.get("hmean", -running["loss"])
+                if hmean > best["hmean"]:
+                    best = {**metrics, "hmean": hmean, "step": step}
+                    state["best"] = best
+                    save_checkpoint(best_path, state)
+                save_checkpoint(last, state)
+                # Validation time does not count against the training budget.
+                started = time.monotonic() - elapsed
+                last_save = elapsed
+                self.log(
+                    f"checkpoint step {step}: val P {metrics.get('precision', 0):.4f} R {metrics.get('recall', 0):.4f} "
+                    f"H {metrics.get('hmean', 0):.4f} (best {best['hmean']:.4f} @ {best['step']})"
+                )
+            if done:
+                break
+        return TrainResult(best_path, best["hmean"], step, elapsed, history)
+
+
+def train_detector(config: DetectorTrainConfig, log: Callable[[str], None] = print) -> TrainResult:
+    """Train a detector; returns where the best checkpoint is and its held-out H-mean."""
+    return DetectorTrainer(config, log).run()
