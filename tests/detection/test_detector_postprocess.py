@@ -1,0 +1,89 @@
+"""Post-processing on hand-made probability maps: rectangles in, the same polygons out."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+from shapely.geometry import Polygon
+
+from textlens.detection.postprocess import (
+    PostprocessConfig,
+    boxes_from_map,
+    order_polygon,
+    order_rect,
+    unclip,
+)
+from textlens.detection.targets import TargetConfig, make_targets
+
+
+def _iou(a, b) -> float:
+    pa, pb = Polygon(a), Polygon(b)
+    return pa.intersection(pb).area / pa.union(pb).area
+
+
+def _rotated_rect(cx, cy, w, h, angle):
+    return cv2.boxPoints(((cx, cy), (w, h), angle)).astype(np.float32)
+
+
+@pytest.mark.parametrize("angle", [0.0, 7.0, -12.0, 30.0])
+def test_rotated_rectangle_round_trip(angle):
+    # The kernel a perfect model would predict is the DBNet-shrunk rectangle; unclipping must
+    # grow it back to (nearly) the labelled rectangle.
+    rect = _rotated_rect(200, 120, 220, 30, angle)
+    targets = make_targets((256, 400), [rect], [False], TargetConfig(shrink_ratio=0.4))
+    boxes = boxes_from_map(targets.gt, PostprocessConfig(unclip_ratio=1.5))
+    assert len(boxes) == 1
+    polygon, score = boxes[0]
+    assert len(polygon) == 4
+    assert score > 0.9
+    assert _iou(polygon, rect) > 0.8
+
+
+def test_points_start_top_left_and_go_clockwise():
+    rect = _rotated_rect(100, 50, 120, 20, 10)
+    pts = order_rect(rect[[2, 0, 3, 1]])
+    # top-left has the smallest x + y among the two top corners; next corner is to its right
+    assert pts[1][0] > pts[0][0]
+    assert pts[3][1] > pts[0][1]
+    x, y = pts[:, 0], pts[:, 1]
+    signed = 0.5 * (np.dot(x, np.roll(y, -1)) - np.dot(y, np.roll(x, -1)))
+    assert signed > 0  # clockwise on screen (y down)
+
+
+def test_order_polygon_is_clockwise_from_top_left():
+    square = np.array([[0, 0], [0, 10], [10, 10], [10, 0]], float)  # counter-clockwise on screen
+    out = order_polygon(square)
+    assert out[0].tolist() == [0, 0]
+    assert out[1].tolist() == [10, 0]
+
+
+def test_scale_maps_back_to_original_pixels():
+    prob = np.zeros((64, 128), np.float32)
+    prob[20:30, 20:100] = 1.0
+    (polygon, _), = boxes_from_map(prob, PostprocessConfig(unclip_ratio=0.01), scale=(2.0, 3.0), size=(256, 192))
+    xs, ys = [p[0] for p in polygon], [p[1] for p in polygon]
+    assert min(xs) == pytest.approx(40, abs=3) and max(xs) == pytest.approx(198, abs=3)
+    assert min(ys) == pytest.approx(60, abs=4) and max(ys) == pytest.approx(87, abs=4)
+
+
+def test_low_scores_and_tiny_blobs_are_dropped():
+    prob = np.zeros((100, 100), np.float32)
+    prob[10:20, 10:60] = 0.35  # above bin_thresh but below box_thresh
+    prob[50:51, 50:52] = 1.0  # too small
+    assert boxes_from_map(prob, PostprocessConfig()) == []
+    assert boxes_from_map(np.zeros((32, 32), np.float32)) == []
+
+
+def test_polygon_mode_keeps_curved_shapes():
+    prob = np.zeros((200, 300), np.float32)
+    cv2.ellipse(prob, (150, 160), (120, 100), 0, 200, 340, 1.0, thickness=14)
+    boxes = boxes_from_map(prob, PostprocessConfig(polygons=True, unclip_ratio=0.5))
+    assert len(boxes) == 1 and len(boxes[0][0]) > 4
+
+
+def test_unclip_grows_by_area_over_perimeter():
+    square = np.array([[0, 0], [10, 0], [10, 10], [0, 10]], float)
+    grown = unclip(square, 2.0)  # distance = 100 * 2 / 40 = 5
+    assert grown[:, 0].min() == pytest.approx(-5, abs=0.2)
+    assert grown[:, 0].max() == pytest.approx(15, abs=0.2)
