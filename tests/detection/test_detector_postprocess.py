@@ -27,17 +27,30 @@ def _rotated_rect(cx, cy, w, h, angle):
 
 
 @pytest.mark.parametrize("angle", [0.0, 7.0, -12.0, 30.0])
-def test_rotated_rectangle_round_trip(angle):
-    # The kernel a perfect model would predict is the DBNet-shrunk rectangle; unclipping must
-    # grow it back to (nearly) the labelled rectangle.
+def test_rotated_rectangle_in_same_polygon_out(angle):
     rect = _rotated_rect(200, 120, 220, 30, angle)
-    targets = make_targets((256, 400), [rect], [False], TargetConfig(shrink_ratio=0.4))
-    boxes = boxes_from_map(targets.gt, PostprocessConfig(unclip_ratio=1.5))
+    prob = np.zeros((256, 400), np.float32)
+    cv2.fillPoly(prob, [np.round(rect).astype(np.int32)], 0.9)
+    boxes = boxes_from_map(prob, PostprocessConfig(unclip_ratio=0.05))
     assert len(boxes) == 1
     polygon, score = boxes[0]
     assert len(polygon) == 4
+    assert score == pytest.approx(0.9, abs=1e-3)
+    assert _iou(polygon, rect) > 0.85  # filled pixels make the blob ~1 px larger
+    corners = np.asarray(polygon)
+    expected = order_rect(rect)
+    assert np.abs(corners - expected).max() < 3.0
+
+
+@pytest.mark.parametrize("angle", [0.0, 15.0])
+def test_unclip_undoes_the_training_shrink(angle):
+    # A perfect model predicts the DBNet-shrunk kernel; unclipping grows it back. For a 220x30
+    # line the kernel is ~199x9 px, which needs unclip_ratio ~2.6 to regain the full box.
+    rect = _rotated_rect(200, 120, 220, 30, angle)
+    targets = make_targets((256, 400), [rect], [False], TargetConfig(shrink_ratio=0.4))
+    (polygon, score), = boxes_from_map(targets.gt, PostprocessConfig(unclip_ratio=2.6))
     assert score > 0.9
-    assert _iou(polygon, rect) > 0.8
+    assert _iou(polygon, rect) > 0.85
 
 
 def test_points_start_top_left_and_go_clockwise():

@@ -28,17 +28,26 @@ _KEEP_OPEN = 4  # first pages kept from the up-front check (the rest are decoded
 
 @app.command("read")
 def read_command(
-    inputs: list[str] = typer.Argument(..., metavar="INPUT...", help="Images or PDFs: files, folders, globs; - reads stdin."),
-    output: Path = typer.Option(
-        None, "--output", "-o", help="Output file (format from its suffix), or a folder for several inputs. Default: stdout."
+    inputs: list[str] = typer.Argument(
+        ..., metavar="INPUT", help="Images or PDFs: files, folders, globs; - reads stdin."
     ),
-    fmt: str = typer.Option(None, "--format", "-f", help="txt, json, tsv, hocr, alto, page or pdf (default: -o's suffix, else txt)."),
+    output: Path = typer.Option(
+        None, "--output", "-o",
+        help="Output file (format from its suffix), or a folder for several inputs. Default: stdout.",
+    ),
+    fmt: str = typer.Option(
+        None, "--format", "-f", help="txt, json, tsv, hocr, alto, page or pdf (default: -o's suffix, else txt)."
+    ),
     dpi: float = typer.Option(200, help="Resolution for rendering PDF pages."),
     det_model: str = typer.Option(None, "--det-model", help="Detector: registered name or .onnx path."),
     rec_model: str = typer.Option(None, "--rec-model", help="Recognizer: registered name or .onnx path."),
     threads: int = typer.Option(None, help="CPU threads per model (default: ONNX Runtime's choice)."),
-    overlay: Path = typer.Option(None, "--overlay", help="Also draw boxes and text over the page into this image (a folder for several inputs)."),
-    no_orientation: bool = typer.Option(False, "--no-orientation", help="Take pages as upright: skip 90/180/270 detection."),
+    overlay: Path = typer.Option(
+        None, "--overlay", help="Also draw boxes and text over the page into this image (a folder for several inputs)."
+    ),
+    no_orientation: bool = typer.Option(
+        False, "--no-orientation", help="Take pages as upright: skip 90/180/270 detection."
+    ),
 ) -> None:
     """Find and read the text in images and PDFs."""
     from textlens.io.loading import expand_inputs

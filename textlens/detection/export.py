@@ -10,6 +10,7 @@ size policy.
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,9 @@ def export_model(model: DBNet, out: str | Path, name: str, extra: dict[str, Any]
     dummy = torch.zeros(1, 3, 64, 96)
     tmp = out.with_name(f".{out.name}.export")
     try:
-        with torch.no_grad():
+        # The TorchScript exporter handles dynamic H/W here without extra dependencies.
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore", DeprecationWarning)
             torch.onnx.export(
                 model,
                 (dummy,),

@@ -8,6 +8,7 @@ path)`` writes one file (one page, or every page for .pdf/.tif) or one file per 
 from __future__ import annotations
 
 import io
+import sys
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from textlens.document import Document, Page
+from textlens.document import Document, Line, Page
 from textlens.errors import TextlensError
 from textlens.io.atomic import write_atomic
 
@@ -55,7 +56,7 @@ def render_overlay(page: Page, image: np.ndarray | Image.Image, *, text: bool = 
             _outline(draw, line.polygon, LINE_COLOUR, width)
     if text:
         for line in page.lines:
-            _label(draw, line)
+            _label(canvas, line, page.orientation)
     return canvas
 
 
@@ -65,15 +66,23 @@ def _outline(draw: ImageDraw.ImageDraw, polygon: Sequence[tuple[float, float]], 
         draw.line([*points, points[0]], fill=colour, width=width)
 
 
-def _label(draw: ImageDraw.ImageDraw, line) -> None:
-    """The line's text on a white tag just above its top-left corner."""
-    x0, y0, x1, y1 = line.bbox
-    size = int(min(max((y1 - y0) * 0.6, 10), 48))
-    font = _font(size)
-    left, top = line.polygon[0] if line.polygon else (x0, y0)
-    box = draw.textbbox((left, top - size - 2), line.text, font=font)
-    draw.rectangle(box, fill=(255, 255, 255))
-    draw.text((left, top - size - 2), line.text, fill=TEXT_COLOUR, font=font)
+def _label(canvas: Image.Image, line: Line, orientation: int) -> None:
+    """The line's text on a white tag just above the line, turned like the page's text."""
+    if len(line.polygon) < 4 or not line.text:
+        return
+    p0, p1, _, p3 = (np.asarray(p, dtype=float) for p in line.polygon[:4])
+    along = (p1 - p0) / (np.linalg.norm(p1 - p0) or 1.0)
+    up = (p0 - p3) / (np.linalg.norm(p0 - p3) or 1.0)
+    font = _font(int(min(max(np.linalg.norm(p0 - p3) * 0.6, 10), 48)))
+    _, _, right, bottom = font.getbbox(line.text)
+    width, height = int(right) + 4, int(bottom) + 2  # in the text's own direction
+    tag = Image.new("RGB", (width, height), (255, 255, 255))
+    ImageDraw.Draw(tag).text((2, 0), line.text, fill=TEXT_COLOUR, font=font)
+    tag = tag.rotate(-(round(orientation / 90) * 90 % 360), expand=True)  # PIL turns counter-clockwise
+    top_left = p0 + up * (height + 2)  # the tag sits just above the line's top-left corner
+    corners = [top_left, top_left + along * width, top_left - up * height, top_left + along * width - up * height]
+    left, top = np.min(corners, axis=0)
+    canvas.paste(tag, (int(round(left)), int(round(top))))
 
 
 def overlay_paths(path: str | Path, pages: int) -> list[Path]:
@@ -119,5 +128,6 @@ def show(document: Document, page_images: Sequence[np.ndarray | Image.Image], pa
     if not 0 <= page < len(document.pages):
         raise TextlensError(f"page {page} does not exist; the document has {len(document.pages)} page(s)")
     image = render_overlay(document.pages[page], page_images[page])
-    image.show()
+    if "ipykernel" not in sys.modules:  # a notebook displays the returned image itself
+        image.show()
     return image

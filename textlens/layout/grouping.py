@@ -53,7 +53,9 @@ def group_rows(boxes: np.ndarray, indices: Sequence[int] | None = None, overlap:
     return [sorted(row, key=lambda k: boxes[k, 0]) for row in rows]
 
 
-def split_blocks(boxes: np.ndarray, rows: list[list[int]], gap: float = 1.0, height_ratio: float = 1.6) -> list[list[int]]:
+def split_blocks(
+    boxes: np.ndarray, rows: list[list[int]], gap: float = 1.0, height_ratio: float = 1.6
+) -> list[list[int]]:
     """Consecutive rows -> blocks (lists of line indices in reading order).
 
     A new block starts after a blank band taller than ``gap`` line heights, or where the

@@ -170,7 +170,7 @@ class OrientationFinder:
         quads = detect(image)
         turns, working = 0, image
         horizontal, vertical = horizontal_score(quads)
-        if vertical > horizontal:
+        if vertical >= horizontal:  # mostly vertical text, or nothing clearly horizontal found
             turned = rotate_image(image, 1)
             turned_quads = detect(turned)
             if horizontal_score(turned_quads)[0] > horizontal:

@@ -14,7 +14,7 @@ from statistics import median
 
 import numpy as np
 
-from textlens.layout.grouping import group_rows, heights, split_blocks, vertical_overlap
+from textlens.layout.grouping import group_rows, heights, split_blocks
 
 __all__ = ["LayoutAnalyzer", "order_blocks"]
 
@@ -81,10 +81,17 @@ class LayoutAnalyzer:
         for side, other in ((left, right), (right, left)):
             width = float(median(boxes[side, 2] - boxes[side, 0]))
             if width < self.narrow * float(median(heights(boxes[side]))):
-                on_rows = sum(any(vertical_overlap(boxes[i], boxes[j]) >= 0.5 for j in other) for i in side)
+                on_rows = int(_shares_a_row(boxes[side], boxes[other]).sum())
                 if on_rows >= self.paired * len(side):
                     return False
         return True
+
+
+def _shares_a_row(a: np.ndarray, b: np.ndarray, overlap: float = 0.5) -> np.ndarray:
+    """For each box of ``a``: does a box of ``b`` cover ``overlap`` of the smaller height?"""
+    shared = np.minimum(a[:, None, 3], b[None, :, 3]) - np.maximum(a[:, None, 1], b[None, :, 1])
+    smaller = np.minimum(heights(a)[:, None], heights(b)[None, :])
+    return (shared >= overlap * smaller).any(axis=1)
 
 
 def _split_on_gaps(boxes: np.ndarray, idx: list[int], axis: int, min_gap: float) -> list[list[int]]:

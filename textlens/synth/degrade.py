@@ -47,11 +47,13 @@ def dot_matrix(mask: np.ndarray, rng: np.random.Generator, pitch: float | None =
         ink_h = (rows[-1] - rows[0] + 1) if rows.size else h
         pitch = max(2.0, ink_h / rng.uniform(7, 10))
     pitch = max(2.0, float(pitch))
-    # Sample the glyph at dot centres, then draw each "on" dot as a disc (blurred square).
+    # A dot fires where its cell holds ink (max over the cell, so thin strokes keep their dots).
     off_y, off_x = rng.uniform(0, pitch, 2)
     ys = np.arange(off_y, h, pitch).astype(int).clip(0, h - 1)
     xs = np.arange(off_x, w, pitch * rng.uniform(0.8, 1.1)).astype(int).clip(0, w - 1)
-    on = (mask[np.ix_(ys, xs)] > 0.4).astype(np.float32)
+    cell = _odd(pitch * 0.6)
+    pooled = cv2.dilate(mask, np.ones((cell, cell), np.uint8)) if cell > 1 else mask
+    on = (pooled[np.ix_(ys, xs)] > 0.5).astype(np.float32)
     dots = np.zeros_like(mask)
     dots[np.ix_(ys, xs)] = on
     radius = pitch * rng.uniform(0.35, 0.6)
@@ -81,16 +83,29 @@ def thermal_fade(mask: np.ndarray, rng: np.random.Generator, strength: float = 1
     return out
 
 
-def ink_morph(mask: np.ndarray, rng: np.random.Generator, amount: float | None = None) -> np.ndarray:
-    """Ink bleed (dilation) or erosion, scaled to the stroke size. ``amount`` >0 bleeds, <0 erodes."""
-    h = mask.shape[0]
-    if amount is None:
-        amount = rng.uniform(-1, 1)
-    k = _odd(abs(amount) * max(2, h / 24))
-    if k <= 1:
+def ink_morph(
+    mask: np.ndarray, rng: np.random.Generator, radius: int | None = None, bleed: bool | None = None
+) -> np.ndarray:
+    """Ink bleed (dilation) or erosion by ``radius`` pixels.
+
+    Erosion backs off when it would remove more than about half the ink, so thin and light
+    fonts are thinned, not erased.
+    """
+    radius = int(rng.integers(1, 3)) if radius is None else int(radius)
+    bleed = bool(rng.random() < 0.5) if bleed is None else bleed
+    if radius < 1:
         return mask
-    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
-    return cv2.dilate(mask, kernel) if amount > 0 else cv2.erode(mask, kernel)
+    if bleed:
+        k = 2 * radius + 1
+        return cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    total = float(mask.sum())
+    for r in range(radius, 0, -1):
+        k = 2 * r + 1
+        out = cv2.erode(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+        if float(out.sum()) >= 0.5 * total:
+            return out
+    # Even a 3x3 erosion is too much: soften the ink instead.
+    return mask * np.float32(rng.uniform(0.6, 0.9))
 
 
 def rule_line(mask: np.ndarray, rng: np.random.Generator, y: int | None = None, ink_box=None) -> np.ndarray:

@@ -8,13 +8,13 @@ math and non-Latin script fonts. The scan result is cached in memory and on disk
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
 import os
 import re
 import string
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,7 +24,7 @@ PRINTABLE_ASCII = string.digits + string.ascii_letters + string.punctuation
 
 FONT_DIRS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.fonts", "~/.local/share/fonts")
 _FONT_EXTS = (".ttf", ".otf", ".ttc")
-_CACHE_VERSION = 2
+_CACHE_VERSION = 3
 
 # Font names we never want: symbols, emoji, math, dingbats, bitmap/segment displays, and
 # matplotlib's TeX fonts (their cmaps map ASCII to symbols).
@@ -40,7 +40,7 @@ _SKIP = re.compile(
 _NOTO_LATIN = re.compile(r"^Noto(Sans|Serif|SansMono|SerifDisplay|SansDisplay)(-|\.|\[)")
 
 
-@dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True)
 class FontInfo:
     """What the renderer needs to know about a font file."""
 
@@ -48,6 +48,8 @@ class FontInfo:
     chars: frozenset[str]  # characters (of the probed set) the cmap covers
     mono: bool  # fixed pitch: the look of receipts, invoices, code
     family: str = ""  # typographic family: sampling picks a family first, then a style
+    italic: bool = False
+    weight: int = 400  # OS/2 usWeightClass: 100 thin .. 400 regular .. 700 bold .. 900 black
 
 
 def _candidate_files() -> list[Path]:
@@ -85,6 +87,7 @@ def _probe(path: Path, probe_chars: str) -> FontInfo | None:
             if cmap.get(ord("a")) is not None and cmap.get(ord("a")) == cmap.get(ord("A")):
                 return None  # caps-only font: "a" would be drawn as "A"
             family = _family(font, path)
+            italic, weight = _style(font, path)
             mono = bool(font["post"].isFixedPitch)
             if not mono and "hmtx" in font:
                 widths = {font["hmtx"][cmap[ord(c)]][0] for c in "iWm0" if ord(c) in cmap}
@@ -92,7 +95,23 @@ def _probe(path: Path, probe_chars: str) -> FontInfo | None:
     except Exception:  # broken or unsupported font file: just skip it
         return None
     chars = frozenset(c for c in probe_chars if ord(c) in cmap)
-    return FontInfo(str(path), chars, mono, family)
+    return FontInfo(str(path), chars, mono, family, italic, weight)
+
+
+def _style(font, path: Path) -> tuple[bool, int]:
+    """(italic, weight class) from OS/2 and post tables, else from the file name."""
+    name = path.stem.lower()
+    italic = any(k in name for k in ("italic", "oblique", "slanted")) or bool(
+        re.search(r"(^|[-_ ])(i|bi|ri|rbi)$", name)
+    )
+    weight = 700 if "bold" in name else 400
+    try:
+        os2 = font["OS/2"]
+        italic = italic or bool(os2.fsSelection & 1) or font["post"].italicAngle != 0
+        weight = int(os2.usWeightClass) or weight
+    except Exception:
+        pass
+    return italic, weight
 
 
 def _family(font, path: Path) -> str:
@@ -114,7 +133,7 @@ def _probe_pil(path: Path, probe_chars: str) -> FontInfo | None:
         mono = len({font.getlength(c) for c in "iWm0"}) == 1
     except Exception:
         return None
-    return FontInfo(str(path), chars, mono, re.split(r"[-_ ]", path.stem)[0])
+    return FontInfo(str(path), chars, mono, re.split(r"[-_ ]", path.stem)[0], *_style(None, path))
 
 
 def _cache_file(key: str) -> Path:
@@ -132,11 +151,11 @@ def _scan(probe_chars: str) -> tuple[FontInfo, ...]:
     cache = _cache_file(sig.hexdigest()[:16])
     try:
         rows = json.loads(cache.read_text(encoding="utf-8"))
-        return tuple(FontInfo(r["path"], frozenset(r["chars"]), r["mono"], r["family"]) for r in rows)
+        return tuple(FontInfo(**{**r, "chars": frozenset(r["chars"])}) for r in rows)
     except (OSError, ValueError, KeyError):
         pass
     infos = tuple(i for i in (_probe(f, probe_chars) for f in files) if i is not None)
-    rows = [{"path": i.path, "chars": "".join(sorted(i.chars)), "mono": i.mono, "family": i.family} for i in infos]
+    rows = [{**dataclasses.asdict(i), "chars": "".join(sorted(i.chars))} for i in infos]
     try:
         write_atomic(cache, json.dumps(rows, ensure_ascii=False))
     except Exception:  # a read-only home must not stop rendering

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 
 import cv2
@@ -34,12 +34,12 @@ _FONT_SIZES = tuple(range(28, 97, 4))  # quantised so the per-process font cache
 
 @dataclass
 class LineSynthConfig:
-    """What lines look like. Probabilities are per line; ``degrade`` scales all degradations."""
+    """What lines look like. Probabilities are per line; ``degrade`` scales the degradations."""
 
     height: int = 32
     max_chars: int = 48
     charset: str = DEFAULT_CHARS
-    render_scale: tuple[float, float] = (1.6, 2.6)  # render line-box height / output height
+    render_scale: tuple[float, float] = (1.4, 2.3)  # render line-box height / output height
     source_weights: dict[str, float] | None = None  # corpus.SOURCES weight overrides
     degrade: float = 1.0
     # crop
@@ -49,21 +49,23 @@ class LineSynthConfig:
     p_cut_side: float = 0.05  # first/last glyph partly cut off
     # style
     p_mono_receipt: float = 0.65  # receipt-like text in a monospace font
-    p_mono: float = 0.12  # any text in a monospace font
+    p_mono: float = 0.12  # any other text in a monospace font
+    p_italic: float = 0.15  # italic style when the family has one (x0.2 for receipt text)
+    p_dot_matrix: float = 0.15  # receipt text printed as dots (x0.15 for other text)
+    p_bitmap: float = 0.12  # receipt text in a blocky bitmap printer font (x0.15 for other text)
     p_char_spacing: float = 0.12
     p_stretch: float = 0.35  # horizontal scale 0.7-1.3
     p_low_contrast: float = 0.1
     p_invert: float = 0.03
-    p_texture: float = 0.35
+    p_texture: float = 0.3
     # geometry
     p_rotate: float = 0.3
     max_rotate_deg: float = 3.0
     p_shear: float = 0.08
     p_perspective: float = 0.1
     # ink
-    p_dot_matrix: float = 0.08
     p_thermal: float = 0.12
-    p_ink_morph: float = 0.2
+    p_ink_morph: float = 0.15
     p_underline: float = 0.03
     p_strike: float = 0.01
     # image
@@ -76,7 +78,6 @@ class LineSynthConfig:
     p_noise: float = 0.35
     p_speckle: float = 0.05
     p_jpeg: float = 0.2
-    extra: dict[str, float] = field(default_factory=dict)  # reserved for future knobs
 
     def __post_init__(self) -> None:
         if self.height < 8:
@@ -85,6 +86,19 @@ class LineSynthConfig:
             raise TextlensError("max_chars must be at least 1")
         if not self.charset.strip():
             raise TextlensError("charset has no printable characters")
+
+
+@dataclass
+class _Canvas:
+    """Ink mask of the drawn line(s) and where the main line sits, in render pixels."""
+
+    mask: np.ndarray
+    x0: float
+    baseline: float
+    ascent: float
+    descent: float
+    text_w: float
+    size: float  # font size in render pixels
 
 
 @lru_cache(maxsize=1024)
@@ -149,25 +163,106 @@ class LineSynthesizer:
         # Family first, then style: otherwise Noto's 64 styles per family would dominate.
         cfg = self.config
         fams, mono = self._font_families()
-        p_mono = cfg.p_mono_receipt if source in _RECEIPT_SOURCES else cfg.p_mono
-        pool = mono if mono and rng.random() < p_mono else fams
+        receipt = source in _RECEIPT_SOURCES
+        pool = mono if mono and rng.random() < (cfg.p_mono_receipt if receipt else cfg.p_mono) else fams
         styles = pool[int(rng.integers(0, len(pool)))]
-        return styles[int(rng.integers(0, len(styles)))]
+        # Upright by default: half the styles are italic, but little real text is.
+        want_italic = rng.random() < cfg.p_italic * (0.2 if receipt else 1.0)
+        chosen = [p for p in styles if font_info(p).italic == want_italic] or styles
+        return chosen[int(rng.integers(0, len(chosen)))]
 
     def _p(self, rng: np.random.Generator, p: float) -> bool:
         return bool(rng.random() < p * self.config.degrade)
 
     def _render(self, rng: np.random.Generator, text: str, path: str, source: str) -> np.ndarray:
         cfg = self.config
+        receipt = source in _RECEIPT_SOURCES
         render_h = cfg.height * rng.uniform(*cfg.render_scale)
         size = min(_FONT_SIZES, key=lambda s: abs(s - render_h * 0.8))
-        font = _font(path, size)
-        ascent, descent = font.getmetrics()
-        spacing = size * rng.uniform(0.05, 0.5) if rng.random() < cfg.p_char_spacing else 0.0
-
-        # Crop style decides the margins (in pixels at render scale).
         r = rng.random()
         mode = "tight" if r < cfg.p_tight else "loose" if r < cfg.p_tight + cfg.p_loose else "normal"
+
+        canvas = self._draw(rng, text, path, size, mode, receipt)
+        box = self._reference_box(rng, canvas, mode)
+        mask, box = self._warp(rng, canvas, box, mode)
+        mask = self._crop(rng, mask, box, canvas.size, mode)
+        mask = self._ink_effects(rng, mask, font_info(path).weight)
+        grey = self._compose(rng, mask)
+
+        h, w = grey.shape
+        stretch = rng.uniform(0.7, 1.3) if rng.random() < cfg.p_stretch else 1.0
+        out_w = max(4, int(round(w * cfg.height / h * stretch)))
+        grey = cv2.resize(grey, (out_w, cfg.height), interpolation=cv2.INTER_AREA)
+        return self._image_effects(rng, grey)
+
+    def _draw(self, rng: np.random.Generator, text: str, path: str, size: int, mode: str, receipt: bool) -> _Canvas:
+        """Draw the line (and maybe its neighbours one line pitch above/below) on a mask."""
+        cfg = self.config
+        # Printer looks: draw small without anti-aliasing, then each pixel becomes a dot or a block.
+        scale = 1.0 if receipt else 0.15
+        pixel = None
+        r = rng.random()
+        if r < cfg.p_dot_matrix * scale:
+            pixel = "dots"
+        elif r < (cfg.p_dot_matrix + cfg.p_bitmap) * scale:
+            pixel = "blocks"
+        factor = int(rng.integers(3, 6)) if pixel else 1
+        draw_size = max(10, int(round(size / factor * rng.uniform(0.9, 1.3)))) if pixel else size
+        font = _font(path, draw_size)
+        ascent, descent = font.getmetrics()
+        spacing = draw_size * rng.uniform(0.05, 0.35) if rng.random() < cfg.p_char_spacing else 0.0
+        text_w = _text_width(font, text, spacing)
+        pitch = draw_size * rng.uniform(1.05, 1.5)
+        safe = int(draw_size * 0.8 + 4)
+        base_y = int(safe + pitch) if mode != "tight" else safe + ascent
+        width = int(text_w + 2 * safe)
+        height = int(base_y + (pitch if mode != "tight" else descent) + safe)
+        img = Image.new("L", (width, height), 0)
+        draw = ImageDraw.Draw(img)
+        if pixel:
+            draw.fontmode = "1"
+        _draw_text(draw, (safe, base_y), text, font, spacing)
+        if mode != "tight" and rng.random() < cfg.p_neighbours:
+            for sign in (-1, 1):
+                if rng.random() < 0.6:
+                    # Only the part over the crop is ever seen: render about that much.
+                    other = sample_source(rng, len(text) + 4, cfg.charset, cfg.source_weights)[1]
+                    dx = rng.uniform(-0.3, 0.3) * text_w
+                    _draw_text(draw, (safe + dx, base_y + sign * pitch), other, font, spacing)
+        mask = np.asarray(img, dtype=np.float32) * np.float32(1.0 / 255.0)
+        if pixel:
+            mask = _pixels_to_print(mask, factor, pixel, rng)
+        f = float(factor)
+        return _Canvas(mask, safe * f, base_y * f, ascent * f, descent * f, text_w * f, draw_size * f)
+
+    def _reference_box(self, rng: np.random.Generator, c: _Canvas, mode: str) -> np.ndarray:
+        """The main line's box: its ink (tight) or the font's line box, as a detector draws it."""
+        if mode == "tight":
+            left, top, right, bottom = _ink_box(
+                c.mask, c.x0, c.baseline - c.ascent, c.x0 + c.text_w, c.baseline + c.descent
+            )
+        else:
+            top = c.baseline - c.ascent * rng.uniform(0.85, 1.0)
+            bottom = c.baseline + c.descent * rng.uniform(0.7, 1.0)
+            left, right = c.x0, c.x0 + c.text_w
+        return np.float32([[left, top], [right, top], [right, bottom], [left, bottom]])
+
+    def _warp(self, rng: np.random.Generator, c: _Canvas, box: np.ndarray, mode: str) -> tuple[np.ndarray, np.ndarray]:
+        """Rotate/shear/perspective about the line centre; the box follows the transform."""
+        m = self._warp_matrix(rng, box, c.text_w)
+        if m is None:
+            return c.mask, box
+        h, w = c.mask.shape
+        mask = cv2.warpPerspective(c.mask, m, (w, h), flags=cv2.INTER_LINEAR)
+        box = cv2.perspectiveTransform(box[None], m)[0]
+        if mode == "tight":
+            (x0, y0), (x1, y1) = box.min(0), box.max(0)
+            left, top, right, bottom = _ink_box(mask, x0, y0, x1, y1)
+            box = np.float32([[left, top], [right, bottom]])
+        return mask, box
+
+    def _crop(self, rng: np.random.Generator, mask: np.ndarray, box: np.ndarray, size: float, mode: str) -> np.ndarray:
+        """Cut the line out with margins drawn from the crop style (render pixels)."""
         if mode == "tight":
             m_top, m_bot = rng.uniform(0, 0.05, 2) * size
             m_left, m_right = rng.uniform(0, 0.15, 2) * size
@@ -177,61 +272,13 @@ class LineSynthesizer:
         else:
             m_top, m_bot = rng.uniform(0.0, 0.2, 2) * size
             m_left, m_right = rng.uniform(0.0, 0.4, 2) * size
-
-        # Layout: main line on its baseline, optional neighbours one line pitch above/below.
-        text_w = _text_width(font, text, spacing)
-        pitch = size * rng.uniform(1.05, 1.5)
-        safe = int(size * 0.8 + 4)
-        canvas_w = int(text_w + 2 * safe)
-        base_y = int(safe + pitch) if mode != "tight" else safe + ascent
-        canvas_h = int(base_y + (pitch if mode != "tight" else descent) + safe)
-        img = Image.new("L", (canvas_w, canvas_h), 0)
-        draw = ImageDraw.Draw(img)
-        x0 = safe
-        _draw_text(draw, (x0, base_y), text, font, spacing)
-        if mode != "tight" and rng.random() < cfg.p_neighbours:
-            for sign in (-1, 1):
-                if rng.random() < 0.6:
-                    other = sample_source(rng, cfg.max_chars, cfg.charset, cfg.source_weights)[1]
-                    dx = rng.uniform(-0.5, 0.5) * text_w
-                    _draw_text(draw, (x0 + dx, base_y + sign * pitch), other, font, spacing)
-        mask = np.asarray(img, dtype=np.float32) * (1.0 / 255.0)
-
-        # Reference box of the main line: ink box (tight) or the font's line box (detector-like).
-        if mode == "tight":
-            left, top, right, bottom = _ink_box(mask, x0, base_y, ascent, descent, text_w)
-        else:
-            top = base_y - ascent * rng.uniform(0.85, 1.0)
-            bottom = base_y + descent * rng.uniform(0.7, 1.0)
-            left, right = x0, x0 + text_w
-        box = np.float32([[left, top], [right, top], [right, bottom], [left, bottom]])
-
-        # Geometry around the line centre; the crop follows the transformed box.
-        m = self._warp_matrix(rng, box, text_w)
-        if m is not None:
-            mask = cv2.warpPerspective(mask, m, (canvas_w, canvas_h), flags=cv2.INTER_LINEAR)
-            box = cv2.perspectiveTransform(box[None], m)[0]
-            if mode == "tight":
-                left, top, right, bottom = _ink_box(mask, *box.min(0), *(box.max(0) - box.min(0)), tight=True)
-                box = np.float32([[left, top], [right, bottom]])
-        bx0, by0 = box.min(0)
-        bx1, by1 = box.max(0)
-        if rng.random() < cfg.p_cut_side:
+        (bx0, by0), (bx1, by1) = box.min(0), box.max(0)
+        if rng.random() < self.config.p_cut_side:
             cut = rng.uniform(0.1, 0.4) * size
             bx0, bx1 = (bx0 + cut, bx1) if rng.random() < 0.5 else (bx0, bx1 - cut)
         y0, y1 = int(round(by0 - m_top)), int(round(by1 + m_bot))
-        xa, xb = int(round(bx0 - m_left)), int(round(bx1 + m_right))
-        mask = _crop(mask, xa, y0, xb, y1)
-
-        mask = self._ink_effects(rng, mask, size)
-        grey = self._compose(rng, mask)
-
-        # To the output height (with optional horizontal stretch).
-        h, w = grey.shape
-        stretch = rng.uniform(0.7, 1.3) if rng.random() < cfg.p_stretch else 1.0
-        out_w = max(4, int(round(w * cfg.height / h * stretch)))
-        grey = cv2.resize(grey, (out_w, cfg.height), interpolation=cv2.INTER_AREA)
-        return self._image_effects(rng, grey)
+        x0, x1 = int(round(bx0 - m_left)), int(round(bx1 + m_right))
+        return _crop(mask, x0, y0, x1, y1)
 
     def _warp_matrix(self, rng: np.random.Generator, box: np.ndarray, text_w: float) -> np.ndarray | None:
         cfg = self.config
@@ -243,59 +290,57 @@ class LineSynthesizer:
             # Long lines are deskewed/rectified in real crops: limit the drift to ~30% of height.
             limit = min(cfg.max_rotate_deg, math.degrees(math.atan(0.3 * h / max(text_w, 1))))
             a = math.radians(rng.uniform(-limit, limit))
-            rot = np.array([[math.cos(a), -math.sin(a), 0], [math.sin(a), math.cos(a), 0], [0, 0, 1]])
-            m = rot @ m
+            m = np.array([[math.cos(a), -math.sin(a), 0], [math.sin(a), math.cos(a), 0], [0, 0, 1]]) @ m
             changed = True
         if self._p(rng, cfg.p_shear):
-            s = rng.uniform(-0.3, 0.3)
-            m = np.array([[1, s, 0], [0, 1, 0], [0, 0, 1]]) @ m
+            m = np.array([[1, rng.uniform(-0.3, 0.3), 0], [0, 1, 0], [0, 0, 1]]) @ m
             changed = True
         if self._p(rng, cfg.p_perspective):
+            # Corners jitter in units of the half box size, x less for long lines.
+            sx, sy = max(text_w / 2, 1.0), max(h / 2, 1.0)
             src = np.float32([[-1, -1], [1, -1], [1, 1], [-1, 1]])
-            dst = src + rng.uniform(-0.06, 0.06, (4, 2)).astype(np.float32)
-            dst[:, 0] = src[:, 0] + (dst[:, 0] - src[:, 0]) * min(1.0, 4 * h / max(text_w, 1))
-            m = cv2.getPerspectiveTransform(src, dst).astype(np.float64) @ m
+            jit = rng.uniform(-0.06, 0.06, (4, 2)) * np.array([min(1.0, 4 * h / max(text_w, 1)), 1.0])
+            p = cv2.getPerspectiveTransform(src, (src + jit).astype(np.float32)).astype(np.float64)
+            scale = np.diag([1 / sx, 1 / sy, 1.0])
+            m = np.linalg.inv(scale) @ p @ scale @ m
             changed = True
         if not changed:
             return None
         to_c = np.array([[1, 0, -cx], [0, 1, -cy], [0, 0, 1]])
         back = np.array([[1, 0, cx], [0, 1, cy], [0, 0, 1]])
-        if np.abs(m[2, :2]).sum() > 0:  # perspective: work in units of half the box size
-            sx, sy = max(text_w / 2, 1), max(h / 2, 1)
-            scale = np.diag([1 / sx, 1 / sy, 1])
-            m = np.linalg.inv(scale) @ m @ scale
-        return (back @ m @ to_c).astype(np.float64)
+        return back @ m @ to_c
 
-    def _ink_effects(self, rng: np.random.Generator, mask: np.ndarray, size: int) -> np.ndarray:
+    def _ink_effects(self, rng: np.random.Generator, mask: np.ndarray, weight: int) -> np.ndarray:
         cfg = self.config
         if mask.size == 0:
             return mask
-        if self._p(rng, cfg.p_dot_matrix):
-            mask = degrade.dot_matrix(mask, rng, pitch=size * 0.72 / rng.uniform(7, 10))
+        before = mask
         if self._p(rng, cfg.p_ink_morph):
-            mask = degrade.ink_morph(mask, rng, amount=rng.uniform(-1, 1) * size / 48)
-        if self._p(rng, cfg.p_underline):
-            mask = degrade.rule_line(mask, rng, y=int(mask.shape[0] * rng.uniform(0.8, 0.97)))
-        if self._p(rng, cfg.p_strike):
-            mask = degrade.rule_line(mask, rng, y=int(mask.shape[0] * rng.uniform(0.45, 0.6)))
+            # ~1 output pixel of bleed or erosion; bold faces only get thinner.
+            radius = int(rng.integers(1, max(2, mask.shape[0] // 40) + 1))
+            mask = degrade.ink_morph(mask, rng, radius=radius, bleed=weight < 600 and rng.random() < 0.5)
+        if self._p(rng, cfg.p_underline) or self._p(rng, cfg.p_strike):
+            mask = degrade.rule_line(mask, rng, y=int(mask.shape[0] * rng.uniform(0.45, 0.95)))
         if self._p(rng, cfg.p_thermal):
             mask = degrade.thermal_fade(mask, rng)
+        # Never let the effects erase the text the label promises.
+        if float(mask.sum()) < 0.3 * float(before.sum()):
+            return before
         return mask
 
     def _compose(self, rng: np.random.Generator, mask: np.ndarray) -> np.ndarray:
+        """Ink on paper: grey levels, paper texture, rare light-on-dark."""
         cfg = self.config
-        bg = rng.uniform(200, 255) if rng.random() < 0.8 else rng.uniform(120, 220)
+        bg = rng.uniform(205, 255) if rng.random() < 0.85 else rng.uniform(120, 215)
         fg = rng.uniform(0, 70) if rng.random() < 0.8 else rng.uniform(40, 130)
         if self._p(rng, cfg.p_low_contrast):
             fg = bg - rng.uniform(40, 90)
-        if bg - fg < 35:
-            fg = max(0.0, bg - 35)
+        fg = min(fg, bg - 35)
         if rng.random() < cfg.p_invert:
             bg, fg = 255 - bg, 255 - fg
-        texture = rng.uniform(3, 25) if self._p(rng, cfg.p_texture) else 0.0
+        texture = rng.uniform(3, 20) if self._p(rng, cfg.p_texture) else 0.0
         paper = degrade.paper(mask.shape, rng, bg, texture)
-        out = paper + (fg - paper) * mask
-        return np.clip(out, 0, 255).astype(np.uint8)
+        return np.clip(paper + (fg - paper) * mask, 0, 255).astype(np.uint8)
 
     def _image_effects(self, rng: np.random.Generator, img: np.ndarray) -> np.ndarray:
         cfg = self.config
@@ -334,26 +379,41 @@ def _draw_text(draw: ImageDraw.ImageDraw, xy: tuple[float, float], text: str, fo
     if not spacing:
         draw.text((x, y), text, fill=255, font=font, anchor="ls")
         return
-    for c in text:
+    for c in text:  # letter-spaced (receipt headers): one glyph at a time
         draw.text((x, y), c, fill=255, font=font, anchor="ls")
         x += font.getlength(c) + spacing
 
 
-def _ink_box(mask, x, y_base_or_top, a_or_w, d_or_h, text_w=None, tight=False):
-    """Ink bounding box of the main line, searched inside its line box (or a given region)."""
-    h, w = mask.shape
-    if tight:
-        x0, y0, bw, bh = x, y_base_or_top, a_or_w, d_or_h
-        x1, y1 = x0 + bw, y0 + bh
+@lru_cache(maxsize=64)
+def _dot_stamp(factor: int, diameter_pct: int) -> np.ndarray:
+    """A ``factor`` x ``factor`` cell holding one round printer dot."""
+    yy, xx = np.mgrid[0:factor, 0:factor].astype(np.float32) + 0.5
+    r = factor * diameter_pct / 200.0
+    c = factor / 2.0
+    return (((yy - c) ** 2 + (xx - c) ** 2) <= r * r + 0.25).astype(np.float32)
+
+
+def _pixels_to_print(mask: np.ndarray, factor: int, kind: str, rng: np.random.Generator) -> np.ndarray:
+    """Blow a non-anti-aliased glyph bitmap up by ``factor``: each pixel a dot or a block."""
+    on = (mask > 0.5).astype(np.float32)
+    if kind == "dots":
+        stamp = _dot_stamp(factor, int(rng.integers(70, 115)))
+        out = np.kron(on, stamp)
     else:
-        x0, y0, x1, y1 = x, y_base_or_top - a_or_w, x + text_w, y_base_or_top + d_or_h
+        out = cv2.resize(on, (on.shape[1] * factor, on.shape[0] * factor), interpolation=cv2.INTER_NEAREST)
+    return cv2.GaussianBlur(out, (0, 0), factor * rng.uniform(0.1, 0.3))
+
+
+def _ink_box(mask: np.ndarray, x0: float, y0: float, x1: float, y1: float) -> tuple[float, float, float, float]:
+    """Ink bounding box inside the region (x0, y0)-(x1, y1), or the region when it holds no ink."""
+    h, w = mask.shape
     xi0, yi0 = max(0, int(x0) - 2), max(0, int(y0) - 2)
     xi1, yi1 = min(w, int(math.ceil(x1)) + 2), min(h, int(math.ceil(y1)) + 2)
     region = mask[yi0:yi1, xi0:xi1] > 0.25
     rows, cols = np.flatnonzero(region.any(1)), np.flatnonzero(region.any(0))
     if rows.size == 0:
         return float(x0), float(y0), float(x1), float(y1)
-    return (float(xi0 + cols[0]), float(yi0 + rows[0]), float(xi0 + cols[-1] + 1), float(yi0 + rows[-1] + 1))
+    return float(xi0 + cols[0]), float(yi0 + rows[0]), float(xi0 + cols[-1] + 1), float(yi0 + rows[-1] + 1)
 
 
 def _crop(mask: np.ndarray, x0: int, y0: int, x1: int, y1: int) -> np.ndarray:

@@ -301,7 +301,9 @@ class CropStream:
 # --------------------------------------------------------------------------- loss
 
 
-def db_loss(out: dict[str, torch.Tensor], batch: dict[str, torch.Tensor], neg_ratio: float = 3.0) -> dict[str, torch.Tensor]:
+def db_loss(
+    out: dict[str, torch.Tensor], batch: dict[str, torch.Tensor], neg_ratio: float = 3.0
+) -> dict[str, torch.Tensor]:
     """DBNet loss: OHEM BCE (prob) + 10 x masked L1 (threshold) + dice (binary)."""
     gt, mask = batch["gt"], batch["mask"]
     prob = out["prob"].clamp(1e-6, 1 - 1e-6)
@@ -493,7 +495,8 @@ class DetectorTrainer:
             if step % 50 == 0:
                 self.log(
                     f"step {step} {elapsed / 60:.1f} min loss {running['loss']:.3f} (prob {running['prob']:.3f} "
-                    f"thresh {running['thresh']:.3f} binary {running['binary']:.3f}) lr {optimizer.param_groups[0]['lr']:.2e}"
+                    f"thresh {running['thresh']:.3f} binary {running['binary']:.3f}) "
+                    f"lr {optimizer.param_groups[0]['lr']:.2e}"
                 )
             out_of_time = cfg.max_minutes is not None and elapsed >= cfg.max_minutes * 60
             done = step >= cfg.max_steps or out_of_time

@@ -1,0 +1,317 @@
+"""Exporters: every format's content, schema validity (hOCR/ALTO/PAGE), the PDF text round-trip,
+Tesseract TSV columns, text layout, suffix inference and atomic writing."""
+
+from __future__ import annotations
+
+import io
+import json
+import math
+import os
+from pathlib import Path
+
+import numpy as np
+import pypdfium2 as pdfium
+import pytest
+from lxml import etree
+
+from textlens.document import Block, Char, Document, Line, ModelInfo, Page, Word, bbox_polygon
+from textlens.errors import TextlensError
+from textlens.io.exporters import FORMATS, export_document, format_from_suffix, write_document
+
+SCHEMAS = Path(__file__).resolve().parents[2] / ".." / "shared" / "schemas"
+ALTO_NS = "http://www.loc.gov/standards/alto/ns-v4#"
+PAGE_NS = "http://schema.primaresearch.org/PAGE/gts/pagecontent/2019-07-15"
+SPECIAL = "<&>\"'"
+
+
+def schema(name: str) -> etree.XMLSchema:
+    path = SCHEMAS / name
+    if not path.is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"{path} missing: CI must validate exports against the schemas")
+        pytest.skip(f"{path} missing (schemas live in ../shared/schemas)")
+    return etree.XMLSchema(etree.parse(str(path)))
+
+
+def word(text: str, x: float, y: float, w: float, h: float, conf: float = 0.9) -> Word:
+    return Word(text, conf, bbox_polygon(x, y, x + w, y + h))
+
+
+def rotated_word(text: str, cx: float, cy: float, w: float, h: float, degrees: float, conf: float = 0.8) -> Word:
+    """A w x h box centred on (cx, cy), text reading `degrees` counter-clockwise (on screen)."""
+    a = math.radians(degrees)
+    ux, uy = math.cos(a), -math.sin(a)  # reading direction, y down
+    vx, vy = math.sin(a), math.cos(a)  # "down" across the text
+    corners = [(-w / 2, -h / 2), (w / 2, -h / 2), (w / 2, h / 2), (-w / 2, h / 2)]
+    return Word(text, conf, [(cx + dx * ux + dy * vx, cy + dx * uy + dy * vy) for dx, dy in corners])
+
+
+def make_document() -> Document:
+    """Page 1: two blocks, one with a 30-degree rotated line; page 2: empty."""
+    block1 = Block(
+        [
+            Line([word("Héllo", 100, 100, 200, 40, 0.95), word("wörld€", 330, 100, 240, 40, 0.5)]),
+            Line([word("日本", 100, 160, 80, 40, 0.75), word(SPECIAL, 200, 160, 200, 40, 1.0)]),
+        ]
+    )
+    block1.lines[0].words[0].chars = [
+        Char(c, 0.9, bbox_polygon(100 + 40 * i, 100, 140 + 40 * i, 140)) for i, c in enumerate("Héllo")
+    ]
+    tilted = rotated_word("tilted", 500, 500, 240, 40, 30.0)
+    block2 = Block([Line([tilted], polygon=list(tilted.polygon))])
+    page1 = Page(width=1000, height=800, blocks=[block1, block2], index=0, language="en", dpi=200)
+    page2 = Page(width=1000, height=800, blocks=[], index=1)
+    doc = Document(pages=[page1, page2], source="scans/sample.png")
+    doc.provenance.models.append(ModelInfo("tiny_det", "detector", "ab" * 32))
+    return doc
+
+
+def one_page(document: Document) -> Document:
+    return Document(pages=document.pages[:1], source=document.source)
+
+
+# --- registry and writing -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "fmt"),
+    [
+        ("a.txt", "txt"), ("a.JSON", "json"), ("a.tsv", "tsv"), ("a.hocr", "hocr"), ("a.html", "hocr"),
+        ("a.xml", "alto"), ("a.alto.xml", "alto"), ("a.page.xml", "page"), ("dir/a.b.pdf", "pdf"),
+    ],
+)  # fmt: skip
+def test_format_from_suffix(name: str, fmt: str) -> None:
+    assert format_from_suffix(name) == fmt
+
+
+def test_unknown_suffix_lists_formats() -> None:
+    with pytest.raises(TextlensError, match=r"a\.docx.*txt.*page.*pdf"):
+        format_from_suffix("a.docx")
+    with pytest.raises(TextlensError, match="unknown export format 'docx'"):
+        export_document(make_document(), "docx")
+
+
+def test_formats_names() -> None:
+    assert set(FORMATS) == {"txt", "json", "tsv", "hocr", "alto", "page", "pdf"}
+
+
+def test_write_document_infers_format(tmp_path: Path) -> None:
+    doc = make_document()
+    out = write_document(doc, tmp_path / "sub" / "out.json")
+    assert json.loads(out.read_text("utf-8")) == doc.to_dict()
+    write_document(doc, tmp_path / "out.data", fmt="txt")
+    assert (tmp_path / "out.data").read_text("utf-8").startswith("Héllo wörld€\n")
+
+
+def test_write_document_is_atomic(tmp_path: Path) -> None:
+    target = tmp_path / "out.pdf"
+    target.write_bytes(b"old")
+
+    def broken(index: int) -> np.ndarray:
+        raise TextlensError("page image unreadable")
+
+    with pytest.raises(TextlensError, match="unreadable"):
+        write_document(make_document(), target, page_images=broken)
+    assert target.read_bytes() == b"old"
+    with pytest.raises(TextlensError, match="exactly one page"):
+        write_document(make_document(), tmp_path / "new.page.xml")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.pdf"]  # no partial or temporary file
+
+
+# --- text and json --------------------------------------------------------------------------
+
+
+def test_text_layout() -> None:
+    text = export_document(make_document(), "txt").decode("utf-8")
+    assert text == f"Héllo wörld€\n日本 {SPECIAL}\n\ntilted\n\f"
+
+
+def test_json_is_to_dict_utf8() -> None:
+    data = export_document(make_document(), "json")
+    assert "Héllo".encode() in data and "日本".encode() in data  # not \\u escaped
+    doc = Document.from_dict(json.loads(data))
+    assert doc.to_dict() == make_document().to_dict()
+
+
+def test_json_rejects_nan() -> None:
+    doc = make_document()
+    doc.pages[0].blocks[0].lines[0].words[0].confidence = float("nan")
+    with pytest.raises(TextlensError, match="NaN"):
+        export_document(doc, "json")
+
+
+# --- tsv --------------------------------------------------------------------------------------
+
+
+def test_tsv_matches_tesseract_columns() -> None:
+    rows = [r.split("\t") for r in export_document(make_document(), "tsv").decode("utf-8").splitlines()]
+    header = "level page_num block_num par_num line_num word_num left top width height conf text".split()
+    assert rows[0] == header
+    assert all(len(r) == 12 for r in rows)
+    levels = [int(r[0]) for r in rows[1:]]
+    assert levels[:4] == [1, 2, 3, 4] and levels.count(1) == 2 and levels.count(5) == 5
+    by_text = {r[11]: r for r in rows[1:] if r[0] == "5"}
+    assert by_text["Héllo"][1:10] == ["1", "1", "1", "1", "1", "100", "100", "200", "40"]
+    assert float(by_text["Héllo"][10]) == pytest.approx(95.0)
+    assert by_text[SPECIAL][1:6] == ["1", "1", "1", "2", "2"]
+    assert by_text["tilted"][2] == "2"
+    assert all(r[10] == "-1" and r[11] == "" for r in rows[1:] if r[0] != "5")
+    page2 = [r for r in rows[1:] if r[1] == "2"]
+    assert page2 == [["1", "2", "0", "0", "0", "0", "0", "0", "1000", "800", "-1", ""]]
+
+
+# --- hOCR -------------------------------------------------------------------------------------
+
+
+def test_hocr_is_valid_and_complete(tmp_path: Path) -> None:
+    from hocr_spec import HocrValidator
+
+    data = export_document(make_document(), "hocr")
+    path = tmp_path / "out.hocr"
+    path.write_bytes(data)
+    report = HocrValidator("standard").validate(str(path), parse_strict=True)
+    assert report.is_valid(), report.format("text")
+
+    broken = data.replace(b" ocrp_wconf", b"").replace(b" ocrp_poly", b"")  # the validator is not a no-op
+    path.write_bytes(broken)
+    assert not HocrValidator("standard").validate(str(path), parse_strict=True).is_valid()
+
+    root = etree.fromstring(data)  # also well-formed XHTML
+    ns = {"h": "http://www.w3.org/1999/xhtml"}
+    assert root.xpath("//h:meta[@name='ocr-system']/@content", namespaces=ns)[0].startswith("textlens ")
+    caps = root.xpath("//h:meta[@name='ocr-capabilities']/@content", namespaces=ns)[0].split()
+    assert {"ocr_page", "ocr_carea", "ocr_par", "ocr_line", "ocrx_word", "ocrp_wconf"} <= set(caps)
+    pages = root.xpath("//h:div[@class='ocr_page']", namespaces=ns)
+    assert len(pages) == 2 and 'image "sample.png"' in pages[0].get("title")
+    words = root.xpath("//h:span[@class='ocrx_word']", namespaces=ns)
+    assert [w.text for w in words] == ["Héllo", "wörld€", "日本", SPECIAL, "tilted"]
+    assert words[0].get("title") == "bbox 100 100 300 140; x_wconf 95"
+    assert root.xpath("//h:p[@class='ocr_par']/@lang", namespaces=ns) == ["en", "en"]
+    lines = root.xpath("//h:span[@class='ocr_line']", namespaces=ns)
+    assert "baseline 0.0000 0" in lines[0].get("title")
+    assert "textangle 30.00" in lines[2].get("title") and "poly " in lines[2].get("title")
+
+
+# --- ALTO -------------------------------------------------------------------------------------
+
+
+def test_alto_validates_and_has_content() -> None:
+    xsd = schema("alto-4-4.xsd")
+    data = export_document(make_document(), "alto")
+    root = etree.fromstring(data)
+    xsd.assertValid(root)
+    ns = {"a": ALTO_NS}
+    assert root.xpath("//a:processingSoftware/a:softwareName/text()", namespaces=ns) == ["textlens"]
+    assert "detector=tiny_det" in root.xpath("//a:processingStepSettings/text()", namespaces=ns)[0]
+    assert root.xpath("//a:sourceImageInformation/a:fileName/text()", namespaces=ns) == ["scans/sample.png"]
+    strings = root.xpath("//a:String", namespaces=ns)
+    assert [s.get("CONTENT") for s in strings] == ["Héllo", "wörld€", "日本", SPECIAL, "tilted"]
+    first = strings[0]
+    assert [first.get(k) for k in ("HPOS", "VPOS", "WIDTH", "HEIGHT")] == ["100", "100", "200", "40"]
+    assert float(first.get("WC")) == pytest.approx(0.95)
+    assert len(first.xpath("a:Glyph", namespaces=ns)) == 5
+    assert len(root.xpath("//a:TextLine[1]/a:SP", namespaces=ns)) >= 1
+    tilted = strings[-1]
+    assert len(tilted.xpath("a:Shape/a:Polygon", namespaces=ns)) == 1
+    assert not first.xpath("a:Shape", namespaces=ns)  # axis-aligned boxes need no polygon
+    assert len(root.xpath("//a:Page", namespaces=ns)) == 2
+
+
+# --- PAGE -------------------------------------------------------------------------------------
+
+
+def test_page_validates_and_has_content() -> None:
+    xsd = schema("pagecontent-2019-07-15.xsd")
+    doc = one_page(make_document())
+    doc.pages[0].orientation = 90
+    data = export_document(doc, "page")
+    root = etree.fromstring(data)
+    xsd.assertValid(root)
+    ns = {"p": PAGE_NS}
+    page = root.find("p:Page", ns)
+    assert (page.get("imageFilename"), page.get("imageWidth"), page.get("imageHeight")) == ("sample.png", "1000", "800")
+    assert float(page.get("orientation")) == -90.0
+    assert root.findtext("p:Metadata/p:Creator", namespaces=ns).startswith("textlens")
+    refs = root.xpath("//p:ReadingOrder//p:RegionRefIndexed/@regionRef", namespaces=ns)
+    assert refs == root.xpath("//p:TextRegion/@id", namespaces=ns) and len(refs) == 2
+    words = root.xpath("//p:Word", namespaces=ns)
+    assert [w.findtext("p:TextEquiv/p:Unicode", namespaces=ns) for w in words][-3:] == ["日本", SPECIAL, "tilted"]
+    assert words[0].find("p:Coords", ns).get("points") == "100,100 300,100 300,140 100,140"
+    assert float(words[0].find("p:TextEquiv", ns).get("conf")) == pytest.approx(0.95)
+    assert len(words[0].findall("p:Glyph", ns)) == 5
+    line_text = root.xpath("//p:TextLine[1]/p:TextEquiv/p:Unicode/text()", namespaces=ns)[0]
+    assert line_text == "Héllo wörld€"
+
+
+def test_empty_page_exports_everywhere() -> None:
+    doc = Document(pages=[Page(width=100, height=50)])
+    assert export_document(doc, "txt") == b""
+    for fmt in set(FORMATS) - {"txt"}:
+        assert export_document(doc, fmt)
+    schema("pagecontent-2019-07-15.xsd").assertValid(etree.fromstring(export_document(doc, "page")))
+    schema("alto-4-4.xsd").assertValid(etree.fromstring(export_document(doc, "alto")))
+
+
+# --- PDF --------------------------------------------------------------------------------------
+
+
+def pdf_chars(textpage: pdfium.PdfTextPage) -> list[tuple[str, tuple[float, float]]]:
+    """(char, centre of its loose box) for every non-space char of a page."""
+    out = []
+    for i in range(textpage.count_chars()):
+        ch = textpage.get_text_range(i, 1)
+        if ch.strip():
+            left, bottom, right, top = textpage.get_charbox(i, loose=True)
+            out.append((ch, ((left + right) / 2, (bottom + top) / 2)))
+    return out
+
+
+def test_pdf_round_trip_positions() -> None:
+    doc = make_document()
+    image = np.full((800, 1000, 3), 200, np.uint8)
+    data = export_document(doc, "pdf", page_images=[image, image])
+    pdf = pdfium.PdfDocument(data)
+    assert len(pdf) == 2
+    scale = 72 / 200  # page 1 is 200 dpi
+    assert pdf[0].get_size() == pytest.approx((1000 * scale, 800 * scale))
+    assert pdf[1].get_size() == pytest.approx((1000 * 72 / 300, 800 * 72 / 300))  # default 300 dpi
+    images = [o for o in pdf[0].get_objects() if o.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE]
+    assert len(images) == 1 and "DCTDecode" in images[0].get_filters()
+
+    textpage = pdf[0].get_textpage()
+    assert textpage.get_text_range().split() == ["Héllo", "wörld€", "日本", SPECIAL, "tilted"]
+    chars = pdf_chars(textpage)
+    for w in doc.pages[0].blocks[0].words:  # the axis-aligned ones
+        x0, y0, x1, y1 = w.bbox
+        box = (x0 * scale, (800 - y1) * scale, x1 * scale, (800 - y0) * scale)
+        assert textpage.get_text_bounded(*box).strip() == w.text
+        inside = [c for c, (cx, cy) in chars if box[0] - 2 <= cx <= box[2] + 2 and box[1] - 2 <= cy <= box[3] + 2]
+        assert "".join(inside) == w.text
+    # The rotated word: its chars advance along the 30-degree direction, centred on the word's box.
+    tilted = [(cx, cy) for c, (cx, cy) in chars if c in "tilted"][-6:]
+    angle = math.degrees(math.atan2(tilted[-1][1] - tilted[0][1], tilted[-1][0] - tilted[0][0]))
+    assert angle == pytest.approx(30, abs=1)
+    mid = np.mean(tilted, axis=0)
+    assert mid == pytest.approx((500 * scale, (800 - 500) * scale), abs=3)
+    assert pdf[1].get_textpage().get_text_range() == ""
+
+
+def test_pdf_without_images_and_bad_images() -> None:
+    doc = one_page(make_document())
+    pdf = pdfium.PdfDocument(export_document(doc, "pdf"))
+    assert not [o for o in pdf[0].get_objects() if o.type == pdfium.raw.FPDF_PAGEOBJ_IMAGE]
+    assert "日本" in pdf[0].get_textpage().get_text_range()
+    with pytest.raises(TextlensError, match="uint8"):
+        export_document(doc, "pdf", page_images=[np.zeros((8, 8, 3), np.float32)])
+    with pytest.raises(TextlensError, match="page images"):
+        export_document(make_document(), "pdf", page_images=[np.zeros((8, 8, 3), np.uint8)])
+
+
+def test_pdf_is_small_and_text_is_invisible() -> None:
+    doc = one_page(make_document())
+    white = np.full((800, 1000, 3), 255, np.uint8)
+    data = export_document(doc, "pdf", page_images=lambda i: white)
+    assert len(data) < 60_000  # no big font embedded
+    pdf = pdfium.PdfDocument(io.BytesIO(data))
+    rendered = pdf[0].render(scale=1).to_numpy()
+    assert rendered.min() >= 250  # the text layer draws nothing over the image

@@ -1,0 +1,100 @@
+"""Rotation geometry (points follow the pixels), page frames, skew, and the orientation search."""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from textlens.layout.crops import order_quad
+from textlens.layout.orientation import (
+    OrientationFinder,
+    PageFrame,
+    horizontal_score,
+    rotate_image,
+    rotate_points,
+    skew_angle,
+)
+
+sys.path.insert(0, str(Path(__file__).parent))
+from read_doubles import BarDetector, BarRecognizer, draw_page, sample_lines  # noqa: E402
+
+
+@pytest.mark.parametrize("turns", [0, 1, 2, 3])
+def test_rotate_points_follows_rotate_image(turns):
+    image = np.zeros((30, 50), np.uint8)
+    image[7, 41] = 255  # row 7, column 41
+    turned = rotate_image(image, turns)
+    row, col = np.argwhere(turned == 255)[0]
+    centre = rotate_points([(41.5, 7.5)], turns, 50, 30)[0]  # pixel centres
+    assert tuple(centre) == (col + 0.5, row + 0.5)
+
+
+@pytest.mark.parametrize("turns", [1, 2, 3])
+def test_rotate_points_round_trips(turns):
+    points = np.array([[3.0, 4.0], [49.0, 0.0], [17.5, 29.0]])
+    turned = rotate_points(points, turns, 50, 30)
+    size = (30, 50) if turns % 2 else (50, 30)
+    np.testing.assert_allclose(rotate_points(turned, -turns, *size), points)
+
+
+@pytest.mark.parametrize(("turns", "orientation"), [(0, 0), (1, 270), (2, 180), (3, 90)])
+def test_page_frame_maps_upright_quads_back_to_the_original(turns, orientation):
+    # the original holds text turned by `orientation`; turning it by `turns` makes it upright
+    width, height = 300, 200
+    upright_quad = np.array([[10, 20], [110, 20], [110, 40], [10, 40]], float)
+    frame = PageFrame(width, height, turns)
+    assert frame.orientation == orientation
+    original = frame.to_original(upright_quad)
+    np.testing.assert_allclose(frame.to_upright(original), upright_quad)
+    # the reading top-left is still first: the original content is the upright turned back
+    uw, uh = frame.upright_size
+    np.testing.assert_allclose(original, rotate_points(upright_quad, -turns, uw, uh))
+
+
+def test_level_frame_removes_skew():
+    frame = PageFrame(400, 400, 0, skew=10.0)
+    a = math.radians(10)
+    half = 100 * np.array([math.cos(a), math.sin(a)])
+    line = np.array([200 - half, 200 + half])
+    level = frame.to_level(line)
+    assert level[0][1] == pytest.approx(level[1][1])
+    np.testing.assert_allclose(frame.level_to_original(level), line, atol=1e-9)
+
+
+def test_skew_angle_is_the_median_top_edge_angle():
+    def quad(angle):
+        a = math.radians(angle)
+        p0 = np.array([0.0, 0.0])
+        along, down = np.array([math.cos(a), math.sin(a)]) * 200, np.array([-math.sin(a), math.cos(a)]) * 20
+        return order_quad(np.array([p0, p0 + along, p0 + along + down, p0 + down]) + 300)
+
+    assert skew_angle([quad(3), quad(4), quad(30)]) == pytest.approx(4)
+    assert skew_angle([quad(-2)]) == pytest.approx(-2)
+    assert skew_angle([]) == 0.0
+
+
+def test_horizontal_score_separates_wide_and_tall_boxes():
+    wide = np.array([[0, 0], [100, 0], [100, 10], [0, 10]], float)
+    tall = wide[:, ::-1]
+    square = np.array([[0, 0], [10, 0], [10, 10], [0, 10]], float)
+    assert horizontal_score([wide, tall, tall, square]) == (100, 200)
+
+
+@pytest.mark.parametrize("turns", [0, 1, 2, 3])
+def test_orientation_finder_undoes_quarter_turns(turns):
+    page, _ = draw_page(sample_lines())
+    detector, recognizer = BarDetector(), BarRecognizer()
+
+    def detect(image):
+        return [order_quad(region.polygon) for region in detector.predict(image)]
+
+    found = OrientationFinder(samples=3).find(rotate_image(page, turns), detect, recognizer.predict)
+    assert found.turns == (-turns) % 4
+    assert len(found.quads) == 5
+    assert recognizer.calls == [6]  # 3 lines, each both ways up, in one call
+    assert all(found.known[i].confidence > 0.9 for i in found.known)
+    assert detector.calls == (2 if turns % 2 else 1)  # a second look only for vertical text

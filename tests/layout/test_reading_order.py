@@ -1,0 +1,85 @@
+"""Reading order on hand-made line boxes: columns, tables, receipts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from textlens.layout.reading_order import LayoutAnalyzer, order_blocks
+
+
+def _column(x0: float, x1: float, top: float, rows: int, pitch: float = 26, height: float = 20) -> list:
+    return [[x0, top + r * pitch, x1, top + r * pitch + height] for r in range(rows)]
+
+
+def _shuffled(boxes: list, seed: int = 0) -> tuple[np.ndarray, list[int]]:
+    """Boxes in a random order, and the permutation back to the given (reading) order."""
+    order = np.random.default_rng(seed).permutation(len(boxes))
+    return np.asarray(boxes, float)[order], [int(i) for i in np.argsort(order)]
+
+
+def _read(boxes: np.ndarray, back: list[int]) -> list[list[int]]:
+    """Blocks as positions in the reading order the test wrote the boxes in."""
+    where = {shuffled: original for original, shuffled in enumerate(back)}
+    return [[where[i] for i in block] for block in order_blocks(boxes)]
+
+
+def test_two_columns_read_left_column_first():
+    # baselines aligned across the gutter, as in typeset two-column pages
+    boxes, back = _shuffled(_column(20, 300, 100, 6) + _column(330, 610, 100, 6))
+    assert _read(boxes, back) == [list(range(6)), list(range(6, 12))]
+
+
+def test_title_spans_the_columns_and_comes_first():
+    title = [[100, 20, 500, 60]]
+    boxes, back = _shuffled(title + _column(20, 300, 100, 5) + _column(330, 610, 100, 5), seed=1)
+    assert _read(boxes, back) == [[0], [1, 2, 3, 4, 5], [6, 7, 8, 9, 10]]
+
+
+def test_table_rows_are_read_left_to_right_cells_kept_apart():
+    cells = []
+    for r in range(4):
+        y = 100 + 30 * r
+        cells += [[20, y, 90, y + 20], [200, y, 260, y + 20], [400, y, 470, y + 20]]
+    boxes, back = _shuffled(cells, seed=2)
+    assert _read(boxes, back) == [list(range(12))]
+
+
+def test_receipt_label_value_rows_stay_together():
+    header = [[150, 20, 450, 42], [180, 48, 420, 70]]  # centred shop name and address
+    rows = []
+    for r in range(5):
+        y = 110 + 28 * r
+        rows += [[20, y, 200 + 10 * r, y + 20], [480, y, 560, y + 20]]  # label ........ value
+    total = [[20, 300, 120, 322], [470, 300, 560, 322]]
+    boxes, back = _shuffled(header + rows + total, seed=3)
+    assert _read(boxes, back) == [[0, 1], list(range(2, 12)), [12, 13]]
+
+
+def test_receipt_values_stay_on_their_rows_even_when_labels_form_a_column():
+    # left-aligned address lines above the items leave a full-height gap before the values
+    lines = [[20, 20 + 26 * r, 260, 40 + 26 * r] for r in range(3)]
+    for r in range(6):
+        y = 110 + 26 * r
+        lines += [[20, y, 240, y + 20], [470, y, 530, y + 20]]
+    boxes, back = _shuffled(lines, seed=4)
+    assert [i for block in _read(boxes, back) for i in block] == list(range(len(lines)))
+
+
+def test_a_side_column_of_short_lines_not_on_the_rows_is_its_own_column():
+    body = _column(20, 400, 100, 8)
+    side = [[460, 117 + 52 * r, 520, 127 + 52 * r] for r in range(4)]  # smaller, between the body rows
+    boxes, back = _shuffled(body + side, seed=5)
+    blocks = _read(boxes, back)
+    assert blocks[0] == list(range(8))
+    assert [i for block in blocks[1:] for i in block] == list(range(8, 12))
+
+
+def test_empty_and_single():
+    assert order_blocks(np.zeros((0, 4))) == []
+    assert order_blocks([[0, 0, 10, 5]]) == [[0]]
+
+
+def test_analyzer_rejects_bad_settings():
+    with pytest.raises(ValueError, match="block_gap"):
+        LayoutAnalyzer(block_gap=0)

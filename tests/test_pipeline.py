@@ -1,0 +1,191 @@
+"""The read pipeline assembled from test doubles (bar pages, see tests/layout/read_doubles.py),
+plus one end-to-end read with the shipped models when they are installed."""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+from textlens.document import polygon_bbox
+from textlens.errors import TextlensError
+from textlens.layout.orientation import rotate_image, rotate_points
+from textlens.pipeline import Pipeline, PipelineConfig, read
+
+sys.path.insert(0, str(Path(__file__).parent / "layout"))
+from read_doubles import BarDetector, BarRecognizer, draw_page, sample_lines  # noqa: E402
+
+EXPECTED_TEXT = "w1 w2 w3\nw4 w5\nw6 w7 w8\n\nw9\nw0"
+
+
+def _pipeline(**config) -> tuple[Pipeline, BarDetector, BarRecognizer]:
+    detector, recognizer = BarDetector(), BarRecognizer()
+    return Pipeline(detector, recognizer, PipelineConfig(**config)), detector, recognizer
+
+
+def _iou(a, b) -> float:
+    ax0, ay0, ax1, ay1 = polygon_bbox(a)
+    bx0, by0, bx1, by1 = polygon_bbox(b)
+    inter = max(0, min(ax1, bx1) - max(ax0, bx0)) * max(0, min(ay1, by1) - max(ay0, by0))
+    return inter / ((ax1 - ax0) * (ay1 - ay0) + (bx1 - bx0) * (by1 - by0) - inter)
+
+
+@pytest.mark.parametrize("turns", [0, 1, 2, 3])
+def test_turned_pages_read_the_same_with_polygons_on_the_original(turns):
+    upright, drawn = draw_page(sample_lines())
+    image = rotate_image(upright, turns)
+    pipeline, _, _ = _pipeline(orientation_samples=3)
+    page = pipeline.read(image).pages[0]
+
+    assert page.text == EXPECTED_TEXT
+    assert page.orientation == 90 * turns
+    assert (page.width, page.height) == (image.shape[1], image.shape[0])
+    h, w = upright.shape[:2]
+    for word, truth in zip(page.words, drawn):
+        x0, y0, x1, y1 = truth.box
+        expected = rotate_points([(x0, y0), (x1, y0), (x1, y1), (x0, y1)], turns, w, h).tolist()
+        assert word.text == truth.text
+        assert _iou(word.polygon, expected) > 0.5
+        # clockwise from the text's own top-left, wherever that ended up on the image
+        assert math.dist(word.polygon[0], expected[0]) < 12
+        assert math.dist(word.polygon[2], expected[2]) < 12
+    first_line = page.lines[0].polygon
+    assert math.dist(first_line[0], rotate_points([(40, 30)], turns, w, h)[0]) < 12
+
+
+def test_all_lines_of_a_page_are_recognized_in_one_call():
+    image, _ = draw_page(sample_lines())
+    pipeline, detector, recognizer = _pipeline(orientation=False)
+    pipeline.read(image)
+    assert (detector.calls, recognizer.calls) == (1, [5])
+
+    pipeline, detector, recognizer = _pipeline(orientation_samples=2)
+    pipeline.read(image)
+    # the orientation check reads 2 lines both ways up; their upright readings are reused
+    assert (detector.calls, recognizer.calls) == (1, [4, 3])
+
+
+def test_skewed_page_is_levelled_for_ordering():
+    upright, _ = draw_page(sample_lines())
+    rotation = cv2.getRotationMatrix2D((320, 200), -4, 1.0)  # 4 degrees clockwise on screen
+    image = cv2.warpAffine(upright, rotation, (640, 400), borderValue=(255, 255, 255))
+    page = _pipeline()[0].read(image).pages[0]
+    assert page.text == EXPECTED_TEXT
+    assert page.skew == pytest.approx(4, abs=1.0)
+    assert page.orientation == 0
+
+
+def test_document_has_pages_provenance_and_blocks():
+    image, _ = draw_page(sample_lines())
+    pipeline, _, _ = _pipeline()
+    images: list = []
+    document = pipeline.read([image, rotate_image(image, 2)], page_images=images)
+    assert [p.index for p in document.pages] == [0, 1]
+    assert [p.orientation for p in document.pages] == [0, 180]
+    assert len(images) == 2 and images[1].shape == image.shape
+    assert document.source == "<array>"
+    assert [m.name for m in document.provenance.models] == ["bar-detector", "bar-recognizer"]
+    assert {"load", "detection", "orientation", "recognition", "layout"} <= set(document.provenance.timings)
+    blocks = document.pages[0].blocks
+    assert [b.text for b in blocks] == ["w1 w2 w3\nw4 w5\nw6 w7 w8", "w9\nw0"]
+    assert polygon_bbox(blocks[1].polygon)[2] >= polygon_bbox(blocks[1].lines[1].polygon)[2]
+    assert document.to_dict()["pages"][0]["orientation"] == 0
+
+
+def test_read_pages_streams(tmp_path):
+    image, _ = draw_page(sample_lines())
+    pipeline, detector, _ = _pipeline()
+    pages = pipeline.read_pages([image, image, image])
+    first = next(pages)
+    assert first.text == EXPECTED_TEXT and detector.calls == 1  # later pages not read yet
+    assert len(list(pages)) == 2
+
+
+def test_low_confidence_and_empty_pages():
+    image, _ = draw_page(sample_lines())
+    upside_down = rotate_image(image, 2)
+    pipeline, _, _ = _pipeline(orientation=False, min_confidence=0.5)
+    assert pipeline.read(upside_down).pages[0].blocks == []  # every line read at 0.3
+    blank = np.full((200, 300, 3), 255, np.uint8)
+    page = _pipeline()[0].read(blank).pages[0]
+    assert (page.blocks, page.text, page.orientation) == ([], "", 0)
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [("dpi", 5), ("threads", 0), ("orientation_samples", 0), ("min_confidence", 2.0), ("crop_pad", -1.0)],
+)
+def test_config_is_validated(option, value):
+    with pytest.raises(TextlensError, match=option):
+        PipelineConfig(**{option: value})
+
+
+def test_read_takes_config_overrides_and_refuses_unknown_ones(monkeypatch):
+    from textlens import pipeline as pipeline_module
+
+    made = []
+
+    def fake_from_config(cls, config=None):
+        made.append(config)
+        return Pipeline(BarDetector(), BarRecognizer(), config)
+
+    monkeypatch.setattr(Pipeline, "from_config", classmethod(fake_from_config))
+    pipeline_module._pipeline.cache_clear()
+    image, _ = draw_page(sample_lines())
+    assert read(image, orientation=False).text == EXPECTED_TEXT
+    assert read(image, orientation=False).text == EXPECTED_TEXT
+    assert len(made) == 1 and made[0].orientation is False  # models loaded once
+    with pytest.raises(TextlensError, match="unknown read option.*colour"):
+        read(image, colour=True)
+    pipeline_module._pipeline.cache_clear()
+
+
+# --- end to end with the shipped models ----------------------------------------------------------
+
+
+def _shipped_models_or_skip() -> None:
+    from textlens.models.registry import default_model
+
+    try:
+        import textlens.detection.predictor  # noqa: F401
+
+        default_model("detector")
+        default_model("recognizer")
+    except (ImportError, TextlensError) as exc:
+        pytest.skip(f"shipped models not installed: {exc}")
+
+
+def _render_receipt() -> tuple[np.ndarray, list[str]]:
+    from PIL import Image, ImageDraw, ImageFont
+
+    rows = [("GROCERY MART", None), ("Milk 1L", "2.50"), ("Brown bread", "3.20"), ("TOTAL", "5.70"),
+            ("Thank you", None)]
+    image = Image.new("RGB", (640, 420), "white")
+    draw = ImageDraw.Draw(image)
+    font = ImageFont.load_default(size=32)
+    for r, (label, value) in enumerate(rows):
+        y = 30 + 75 * r
+        draw.text((40, y), label, fill="black", font=font)
+        if value:
+            draw.text((480, y), value, fill="black", font=font)
+    words = [w for label, value in rows for w in (label + " " + (value or "")).split()]
+    return np.asarray(image), words
+
+
+@pytest.mark.parametrize("turns", [0, 1, 2, 3])
+def test_end_to_end_with_shipped_models(turns):
+    _shipped_models_or_skip()
+    from rapidfuzz.distance import Levenshtein
+
+    image, words = _render_receipt()
+    document = read(rotate_image(image, turns), threads=1)
+    page = document.pages[0]
+    assert page.orientation == 90 * turns
+    found = " ".join(w.text for w in page.words).lower()
+    truth = " ".join(words).lower()
+    assert Levenshtein.normalized_distance(found, truth) < 0.15, found
+    assert {m.kind for m in document.provenance.models} == {"detector", "recognizer"}

@@ -1,0 +1,107 @@
+"""A tiny end-to-end detector run: synthetic page manifest -> train -> resume -> export -> eval."""
+
+from __future__ import annotations
+
+import json
+
+import cv2
+import numpy as np
+import pytest
+import torch
+
+from textlens.cli import main
+from textlens.detection.model import DetectorConfig
+from textlens.errors import TextlensError
+from textlens.synth.pages import render_page
+from textlens.training.detector import (
+    DetectorTrainConfig,
+    db_loss,
+    load_checkpoint,
+    load_pages,
+    sample_crop,
+    split_pages,
+    train_detector,
+)
+
+TINY = DetectorConfig(channels=(8, 8, 16, 16, 24), blocks=(1, 1, 1, 1), expansion=2, fpn_channels=16,
+                      head_channels=8, long_side=256)
+
+
+@pytest.fixture(scope="module")
+def manifest(tmp_path_factory):
+    """Six synthetic pages written as a page manifest (one region marked don't-care)."""
+    root = tmp_path_factory.mktemp("pages")
+    (root / "img").mkdir()
+    rng = np.random.default_rng(0)
+    lines = []
+    for i in range(6):
+        page = render_page(rng, style=["receipt", "document"][i % 2], degrade=0.5)
+        name = f"img/p{i}.png"
+        cv2.imwrite(str(root / name), page.image[..., ::-1])
+        regions = [{"quad": q.reshape(-1).round(1).tolist(), "text": t} for q, t in zip(page.quads, page.texts)]
+        regions[0]["text"] = "###"
+        lines.append(json.dumps({"image": name, "regions": regions}))
+    path = root / "manifest.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_load_and_split_pages(manifest):
+    pages = load_pages(manifest)
+    assert len(pages) == 6 and pages[0].ignore[0] and not any(pages[0].ignore[1:])
+    train, val = split_pages(pages, 3)
+    assert len(val) == 1 and len(train) == 5  # at most a fifth of the pages are held out
+    assert not {p.image for p in train} & {p.image for p in val}
+
+
+def test_crops_keep_polygons_aligned(manifest):
+    page = load_pages(manifest)[1]
+    image = cv2.imread(page.image)[..., ::-1]
+    cfg = DetectorTrainConfig(model=TINY, crop=128, rotate90=1.0)
+    crop, polys, ignore = sample_crop(image, list(page.polygons), list(page.ignore), np.random.default_rng(3), cfg)
+    assert crop.shape == (128, 128, 3) and crop.dtype == np.uint8
+    assert len(polys) == len(ignore) and polys
+
+
+def test_loss_is_finite_and_decreases_for_perfect_output():
+    gt = torch.zeros(1, 1, 32, 32)
+    gt[..., 10:20, 5:25] = 1
+    batch = {"gt": gt, "mask": torch.ones_like(gt), "thresh": torch.full_like(gt, 0.3),
+             "thresh_mask": torch.ones_like(gt)}
+    bad = {"prob": torch.full_like(gt, 0.5), "thresh": torch.full_like(gt, 0.5), "binary": torch.full_like(gt, 0.5)}
+    good = {"prob": gt.clamp(0.01, 0.99), "thresh": torch.full_like(gt, 0.3), "binary": gt}
+    assert db_loss(good, batch)["loss"] < db_loss(bad, batch)["loss"]
+    assert torch.isfinite(db_loss(bad, batch)["loss"])
+
+
+def test_train_resume_export_eval(manifest, tmp_path, capsys):
+    out = tmp_path / "run"
+    cfg = DetectorTrainConfig(out_dir=str(out), data=[f"{manifest}@1"], synth_ratio=0.3, synth_pool=2,
+                              model=TINY, crop=96, batch_size=2, max_steps=2, val_pages=1, resume=False)
+    result = train_detector(cfg, log=lambda _: None)
+    assert result.steps == 2 and (out / "last.pt").exists() and result.best_checkpoint.exists()
+    state = load_checkpoint(out / "last.pt")
+    assert state["model_config"]["channels"] == list(TINY.channels) and state["history"]
+
+    cfg.max_steps, cfg.resume = 3, True
+    assert train_detector(cfg, log=lambda _: None).steps == 3
+
+    onnx = tmp_path / "tiny-det.onnx"
+    assert main(["export", "detector", str(out / "best.pt"), "--out", str(onnx)]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert info["name"] == "tiny-det" and len(info["sha256"]) == 64 and onnx.exists()
+
+    assert main(["eval", "detector", "--data", str(manifest), "--model", str(onnx), "--limit", "2"]) == 0
+    metrics = json.loads(capsys.readouterr().out)
+    assert {"precision", "recall", "hmean", "seconds_per_page"} <= set(metrics)
+
+
+def test_cli_user_errors(manifest, tmp_path, capsys):
+    (tmp_path / "last.pt").write_bytes(b"x")
+    assert main(["train", "detector", "--data", str(manifest), "--out", str(tmp_path)]) == 2
+    assert "--resume" in capsys.readouterr().err
+    assert main(["eval", "detector", "--data", str(tmp_path / "nope.jsonl"), "--model", "x.onnx"]) == 2
+    with pytest.raises(TextlensError):
+        load_checkpoint(tmp_path / "last.pt")
+    with pytest.raises(TextlensError, match="sroie-test"):
+        train_detector(DetectorTrainConfig(data=["/data/sroie-test/manifest.jsonl"]))
