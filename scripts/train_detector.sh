@@ -12,8 +12,8 @@ RESUME=()
   --data "$DATA/sroie-train/manifest.jsonl@0.5" \
   --data "$DATA/funsd-train/manifest.jsonl@0.25" \
   --synth-ratio 0.25 \
-  --batch-size 8 --crop 384 --lr 2e-3 --long-side 1024 \
-  --minutes 70 --checkpoint-minutes 4 --val-pages 12 \
+  --batch-size 8 --crop 320 --lr 2e-3 --long-side 1024 \
+  --minutes 70 --checkpoint-minutes 5 --val-pages 8 \
   --threads 1 --seed 0 \
   --out runs/detector "${RESUME[@]}"
 # Then: export the best checkpoint and measure it on the benchmark (never trained on).

@@ -226,23 +226,29 @@ class Pipeline:
 # --- module-level API ------------------------------------------------------------------------
 
 
-def read(source: Any, config: PipelineConfig | None = None, **options: Any) -> Document:
+def read(
+    source: Any, config: PipelineConfig | None = None, *, threads: int | None = None, **options: Any
+) -> Document:
     """Read an image or PDF into a ``Document``.
 
-    ``source``: a path, '-' (stdin), bytes, a NumPy RGB array or a PIL image; ``options``
-    override fields of ``config`` (e.g. ``read("scan.pdf", dpi=300)``). Models are loaded
-    once and reused by later calls with the same settings.
+    ``source``: a path, '-' (stdin), bytes, a NumPy RGB array or a PIL image; ``threads``
+    and ``options`` override fields of ``config`` (e.g. ``read("scan.pdf", dpi=300)``).
+    Models are loaded once and reused by later calls with the same settings.
     """
-    return _pipeline(_config(config, options)).read(source)
+    return _pipeline(_config(config, threads, options)).read(source)
 
 
-def read_pages(source: Any, config: PipelineConfig | None = None, **options: Any) -> Iterator[Page]:
+def read_pages(
+    source: Any, config: PipelineConfig | None = None, *, threads: int | None = None, **options: Any
+) -> Iterator[Page]:
     """Like ``read`` but yields each ``Page`` as soon as it is read (long PDFs)."""
-    return _pipeline(_config(config, options)).read_pages(source)
+    return _pipeline(_config(config, threads, options)).read_pages(source)
 
 
-def _config(config: PipelineConfig | None, options: dict[str, Any]) -> PipelineConfig:
+def _config(config: PipelineConfig | None, threads: int | None, options: dict[str, Any]) -> PipelineConfig:
     config = config or PipelineConfig()
+    if threads is not None:
+        options = {**options, "threads": threads}
     return config.replace(**options) if options else config
 
 

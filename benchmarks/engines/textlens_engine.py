@@ -30,9 +30,13 @@ class Engine:
         return None
 
     def _load_recognizer(self):  # noqa: ANN202 - textlens type imported lazily
+        from textlens.errors import TextlensError
         from textlens.recognition.predictor import Recognizer
 
-        rec = Recognizer.load(self.model, threads=self.threads)
+        try:
+            rec = Recognizer.load(self.model, threads=self.threads)
+        except TextlensError as exc:
+            raise RuntimeError(f"{exc} (benchmark a file with --textlens-model PATH)") from None
         self.version += f" ({rec.info.name})"
         return rec
 

@@ -98,3 +98,33 @@ def test_orientation_finder_undoes_quarter_turns(turns):
     assert recognizer.calls == [6]  # 3 lines, each both ways up, in one call
     assert all(found.known[i].confidence > 0.9 for i in found.known)
     assert detector.calls == (2 if turns % 2 else 1)  # a second look only for vertical text
+
+
+def _box(x: float, y: float, w: float, h: float) -> np.ndarray:
+    return np.array([[x, y], [x + w, y], [x + w, y + h], [x, y + h]], float)
+
+
+class _Reader:
+    """Recognizer stand-in: every crop reads 'ok', upright or not."""
+
+    def __call__(self, crops):
+        return [type("R", (), {"text": "ok", "confidence": 0.9})() for _ in crops]
+
+
+def test_a_page_is_only_turned_when_more_text_then_lies_horizontal():
+    looks = []
+
+    def detect(image):
+        looks.append(image.shape[:2])
+        if image.shape[0] == 100:  # as given: 2 short horizontal boxes, 3 long vertical ones
+            return [_box(0, 0, 60, 10), _box(0, 20, 60, 10)] + [_box(100 + 20 * i, 0, 10, 90) for i in range(3)]
+        return [_box(0, 20 * i, 90, 10) for i in range(3)]  # turned: three long lines
+
+    found = OrientationFinder(samples=2).find(np.zeros((100, 300, 3), np.uint8), detect, _Reader())
+    assert found.turns == 1 and looks == [(100, 300), (300, 100)]
+
+    looks.clear()
+    upright = [_box(0, 20 * i, 200, 10) for i in range(5)] + [_box(250, 0, 8, 20)]  # one tall "1"
+
+    found = OrientationFinder(samples=2).find(np.zeros((100, 300, 3), np.uint8), lambda im: upright, _Reader())
+    assert found.turns == 0 and len(found.quads) == 6

@@ -22,6 +22,7 @@ def test_shape_dtype_text(synth: LineSynthesizer) -> None:
         assert text and text == text.strip() and "  " not in text
         assert set(text) <= set(DEFAULT_CHARS) and len(text) <= 48
         assert img.std() > 0, "something is drawn"
+        assert img.shape[1] >= 8 * len(text), "wide enough for a stride-4 CTC model"
 
 
 def test_deterministic(synth: LineSynthesizer) -> None:

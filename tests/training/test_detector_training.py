@@ -23,8 +23,9 @@ from textlens.training.detector import (
     train_detector,
 )
 
-TINY = DetectorConfig(channels=(8, 8, 16, 16, 24), blocks=(1, 1, 1, 1), expansion=2, fpn_channels=16,
-                      head_channels=8, long_side=256)
+TINY = DetectorConfig(
+    channels=(8, 8, 16, 16, 24), blocks=(1, 1, 1, 1), expansion=2, fpn_channels=16, head_channels=8, long_side=256
+)
 
 
 @pytest.fixture(scope="module")
@@ -66,8 +67,12 @@ def test_crops_keep_polygons_aligned(manifest):
 def test_loss_is_finite_and_decreases_for_perfect_output():
     gt = torch.zeros(1, 1, 32, 32)
     gt[..., 10:20, 5:25] = 1
-    batch = {"gt": gt, "mask": torch.ones_like(gt), "thresh": torch.full_like(gt, 0.3),
-             "thresh_mask": torch.ones_like(gt)}
+    batch = {
+        "gt": gt,
+        "mask": torch.ones_like(gt),
+        "thresh": torch.full_like(gt, 0.3),
+        "thresh_mask": torch.ones_like(gt),
+    }
     bad = {"prob": torch.full_like(gt, 0.5), "thresh": torch.full_like(gt, 0.5), "binary": torch.full_like(gt, 0.5)}
     good = {"prob": gt.clamp(0.01, 0.99), "thresh": torch.full_like(gt, 0.3), "binary": gt}
     assert db_loss(good, batch)["loss"] < db_loss(bad, batch)["loss"]
@@ -76,8 +81,18 @@ def test_loss_is_finite_and_decreases_for_perfect_output():
 
 def test_train_resume_export_eval(manifest, tmp_path, capsys):
     out = tmp_path / "run"
-    cfg = DetectorTrainConfig(out_dir=str(out), data=[f"{manifest}@1"], synth_ratio=0.3, synth_pool=2,
-                              model=TINY, crop=96, batch_size=2, max_steps=2, val_pages=1, resume=False)
+    cfg = DetectorTrainConfig(
+        out_dir=str(out),
+        data=[f"{manifest}@1"],
+        synth_ratio=0.3,
+        synth_pool=2,
+        model=TINY,
+        crop=96,
+        batch_size=2,
+        max_steps=2,
+        val_pages=1,
+        resume=False,
+    )
     result = train_detector(cfg, log=lambda _: None)
     assert result.steps == 2 and (out / "last.pt").exists() and result.best_checkpoint.exists()
     state = load_checkpoint(out / "last.pt")
@@ -87,9 +102,10 @@ def test_train_resume_export_eval(manifest, tmp_path, capsys):
     assert train_detector(cfg, log=lambda _: None).steps == 3
 
     onnx = tmp_path / "tiny-det.onnx"
-    assert main(["export", "detector", str(out / "best.pt"), "--out", str(onnx)]) == 0
+    assert main(["export", "detector", str(out / "best.pt"), "--out", str(onnx), "--tune"]) == 0
     info = json.loads(capsys.readouterr().out)
     assert info["name"] == "tiny-det" and len(info["sha256"]) == 64 and onnx.exists()
+    assert {"unclip_ratio", "box_thresh", "hmean"} <= set(info["tuned"])  # tuned on the held-out page
 
     assert main(["eval", "detector", "--data", str(manifest), "--model", str(onnx), "--limit", "2"]) == 0
     metrics = json.loads(capsys.readouterr().out)

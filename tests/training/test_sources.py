@@ -107,7 +107,7 @@ def test_folder_label_pattern_override(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "content"),
     [
-        ("labels.csv", "path,label\nimg/a.png,hello\nimg/b.png,\"x, y\"\n"),
+        ("labels.csv", 'path,label\nimg/a.png,hello\nimg/b.png,"x, y"\n'),
         ("labels.csv", "img/a.png;hello\nimg/b.png;x, y\n"),
         ("labels.tsv", "img/a.png\thello\nimg/b.png\tx, y\n"),
         ("gt.txt", "text\timage\nhello\timg/a.png\nx, y\timg/b.png\n"),

@@ -321,9 +321,7 @@ def audit_captcha(
     for subset in subsets:
         runs.append(_run_one(config, out, subset, test, ignore_case, train_fn, predict_fn, log))
         _write_report(config, out, runs, len(test), len(pool), ignore_case)  # partial results survive a stop
-    report = _write_report(config, out, runs, len(test), len(pool), ignore_case)
-    log(report.verdict)
-    return report
+    return _write_report(config, out, runs, len(test), len(pool), ignore_case)
 
 
 def _run_one(

@@ -126,10 +126,13 @@ def export_detector_cmd(
     box_thresh: float | None = typer.Option(None, help="Box score threshold to store as the default."),
     unclip_ratio: float | None = typer.Option(None, help="Unclip ratio to store as the default."),
     long_side: int | None = typer.Option(None, help="Inference long side to store as the default."),
+    tune: bool = typer.Option(
+        False, "--tune", help="Pick box threshold and unclip ratio on the run's held-out pages first."
+    ),
 ) -> None:
     """Export a detector checkpoint to a self-describing ONNX file (dynamic height/width)."""
     from textlens.detection.export import export_onnx
 
     info = export_onnx(checkpoint, out, name=name, box_thresh=box_thresh, unclip_ratio=unclip_ratio,
-                       long_side=long_side)
+                       long_side=long_side, tune=tune, log=lambda msg: typer.echo(msg, err=True))
     typer.echo(json.dumps(info, indent=2))

@@ -150,7 +150,7 @@ def _emit(document: Any, fmt: str, target: Path | None, images: list | None) -> 
     data = export_document(document, fmt, page_images=images)
     if isinstance(data, str):
         data = data.encode("utf-8")
-    if fmt == "txt" and data and not data.endswith(b"\n"):
+    if fmt != "pdf" and data and not data.endswith(b"\n"):
         data += b"\n"  # several inputs concatenate cleanly
     sys.stdout.flush()
     stream = getattr(sys.stdout, "buffer", None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import typer
@@ -24,11 +25,15 @@ def lines(
     import numpy as np
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    from textlens.io.atomic import atomic_open, write_atomic
+    from textlens.io.atomic import atomic_open
     from textlens.synth.lines import LineSynthConfig, LineSynthesizer
 
     if out.exists() and not out.is_dir():
         raise TextlensError(f"{out}: exists and is not a folder; give a folder path for --out")
+    try:
+        (out / "img").mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise TextlensError(f"{out}: cannot create the output folder ({exc.strerror})") from None
     synth = LineSynthesizer(LineSynthConfig(height=height, max_chars=max_chars))
     width = max(6, len(str(count - 1)))
     rows = []
@@ -42,10 +47,25 @@ def lines(
             ok, buf = cv2.imencode(".png", image)
             if not ok:
                 raise TextlensError(f"{out / name}: PNG encoding failed")
-            write_atomic(out / name, buf.tobytes())
+            _write_image(out / name, buf.tobytes())
             rows.append(json.dumps({"image": name, "text": text}, ensure_ascii=False))
             progress.advance(task)
-    # The manifest is written last, so a folder with a manifest is always complete.
+    # Images reach the disk before the manifest that lists them: a folder with a manifest
+    # is always complete.
+    if hasattr(os, "sync"):
+        os.sync()
     with atomic_open(out / "manifest.jsonl") as handle:
         handle.write("\n".join(rows) + "\n")
     typer.echo(f"wrote {count} lines to {out / 'manifest.jsonl'}")
+
+
+def _write_image(path: Path, data: bytes) -> None:
+    """Write-then-rename (never a half-written PNG) without a per-file fsync, which would cost
+    more than rendering the line; one sync before the manifest makes the set durable."""
+    tmp = path.with_name(f".{path.name}.part")
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise TextlensError(f"{path}: cannot write image ({exc.strerror})") from None

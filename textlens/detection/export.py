@@ -77,8 +77,14 @@ def export_onnx(
     box_thresh: float | None = None,
     unclip_ratio: float | None = None,
     long_side: int | None = None,
+    tune: bool = False,
+    log=None,
 ) -> dict[str, Any]:
-    """Export a training checkpoint; returns a summary (path, sha256, size, metrics)."""
+    """Export a training checkpoint; returns a summary (path, sha256, size, metrics).
+
+    ``tune`` first picks ``unclip_ratio`` and ``box_thresh`` for the best H-mean on the pages
+    the run held out (explicit ``box_thresh`` / ``unclip_ratio`` arguments still win).
+    """
     from textlens.models.registry import file_sha256
     from textlens.training.detector import load_checkpoint, model_from_checkpoint
 
@@ -87,6 +93,18 @@ def export_onnx(
         raise TextlensError(f"{out}: the output file must end in .onnx")
     state = load_checkpoint(checkpoint)
     model = model_from_checkpoint(state)
+    tuned: dict[str, float] = {}
+    if tune:
+        from textlens.training.detector import held_out_pages, tune_postprocess
+
+        pages = held_out_pages(state.get("train_config") or {})
+        if not pages:
+            raise TextlensError(f"{checkpoint}: the run held out no pages to tune on; drop --tune")
+        tuned = tune_postprocess(model, pages)
+        model.config.box_thresh = tuned["box_thresh"]
+        model.config.unclip_ratio = tuned["unclip_ratio"]
+        if log:
+            log(f"tuned on {len(pages)} held-out pages: {tuned}")
     if box_thresh is not None:
         model.config.box_thresh = box_thresh
     if unclip_ratio is not None:
@@ -95,7 +113,10 @@ def export_onnx(
         model.config.long_side = long_side
     model.config.validate()
     metrics = {k: v for k, v in (state.get("best") or {}).items() if isinstance(v, (int, float))}
-    export_model(model, out, name or out.stem, {"train_metrics": metrics, "train_steps": state.get("step", 0)})
+    extra = {"train_metrics": metrics, "train_steps": state.get("step", 0)}
+    if tuned:
+        extra["tuned_on_held_out"] = tuned
+    export_model(model, out, name or out.stem, extra)
     return {
         "path": str(out),
         "name": name or out.stem,
@@ -103,4 +124,7 @@ def export_onnx(
         "bytes": out.stat().st_size,
         "steps": state.get("step", 0),
         "val_metrics": metrics,
+        "tuned": tuned,
+        "postprocess": {"box_thresh": model.config.box_thresh, "unclip_ratio": model.config.unclip_ratio,
+                        "long_side": model.config.long_side},
     }

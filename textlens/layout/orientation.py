@@ -159,18 +159,21 @@ class OrientationFinder:
     """Decides the quarter turns that make a page upright, using the detector and recognizer.
 
     ``samples`` is how many of the longest lines are recognized both ways up for the 0/180
-    decision; ``margin`` is how much more confident the flipped reading must be to win.
+    decision; ``margin`` is how much more confident the flipped reading must be to win;
+    the page is also detected a quarter turn round (and kept so if more text then lies
+    horizontal) when vertical text amounts to ``try_turn`` of the horizontal text or more.
     """
 
     samples: int = 8
     margin: float = 0.02
+    try_turn: float = 0.3
     crop_pad: float = 0.0
 
     def find(self, image: np.ndarray, detect: Detect, recognize: Recognize) -> Orientation:
         quads = detect(image)
         turns, working = 0, image
         horizontal, vertical = horizontal_score(quads)
-        if vertical >= horizontal:  # mostly vertical text, or nothing clearly horizontal found
+        if vertical >= self.try_turn * horizontal:  # much vertical text, or nothing clearly horizontal
             turned = rotate_image(image, 1)
             turned_quads = detect(turned)
             if horizontal_score(turned_quads)[0] > horizontal:

@@ -476,17 +476,163 @@ def separator(rng: np.random.Generator) -> str:
     return c * int(rng.integers(8, 40))
 
 
+_MY_PLACES = (
+    "KUALA LUMPUR",
+    "SHAH ALAM",
+    "PETALING JAYA",
+    "SUBANG JAYA",
+    "KLANG",
+    "JOHOR BAHRU",
+    "PUCHONG",
+    "CHERAS",
+    "KAJANG",
+    "AMPANG",
+    "SERI KEMBANGAN",
+    "SETIA ALAM",
+    "RAWANG",
+    "SEREMBAN",
+    "MELAKA",
+    "IPOH",
+    "SKUDAI",
+    "BANGI",
+    "SELAYANG",
+    "BATU CAVES",
+    "SUNGAI BULOH",
+    "SEMENYIH",
+    "NILAI",
+    "KOTA DAMANSARA",
+    "MASAI",
+)
+_MY_STATES = (
+    "SELANGOR",
+    "JOHOR",
+    "KUALA LUMPUR",
+    "W.P. KUALA LUMPUR",
+    "SELANGOR DARUL EHSAN",
+    "JOHOR DARUL TAKZIM",
+    "PERAK",
+    "PULAU PINANG",
+    "NEGERI SEMBILAN",
+    "MELAKA",
+    "MALAYSIA",
+    "SINGAPORE",
+)
+_STREETS = (
+    "JALAN",
+    "JLN",
+    "JLN.",
+    "LORONG",
+    "PERSIARAN",
+    "TAMAN",
+    "TMN",
+    "LEBUH",
+    "KAMPUNG",
+    "BANDAR",
+    "STREET",
+    "ROAD",
+    "AVENUE",
+    "LOT",
+    "BLOCK",
+    "NO.",
+    "UNIT",
+)
+_SHORT_TOKENS = (
+    "RM",
+    "SR",
+    "ZR",
+    "X",
+    "x",
+    "1X",
+    "2X",
+    ":",
+    "%",
+    "*S",
+    "S",
+    "Z",
+    "T",
+    "#",
+    "@",
+    "=",
+    "-",
+    "(RM)",
+    "TAX(RM)",
+    "AMT(RM)",
+    "(GST)",
+    "QTY",
+    "TAX",
+    "CASH",
+    "TOTAL",
+    "TOTAL :",
+    "NO.",
+    "PCS",
+    "UOM",
+    "DISC",
+    "NETT",
+    "GST",
+    "CHANGE",
+    "ITEM",
+    "PRICE",
+    "AMOUNT",
+    "S/N",
+    "Rp",
+    "$",
+    "€",
+)
+
+
+def address(rng: np.random.Generator) -> str:
+    """Address lines, with Malaysian forms (receipts in our target sets come from there)."""
+    common, english, _ = _word_lists()
+    n = int(rng.integers(1, 300))
+    r = rng.random()
+    if r < 0.3:
+        s = f"{_pick(rng, ['NO.', 'NO ', 'LOT ', 'NO. '])}{n}{_pick(rng, ['', '-A', 'A', '-1', ' & ' + str(n + 1)])}, "
+        s += f"{_pick(rng, _STREETS)} {_pick(rng, english).upper()} {int(rng.integers(1, 30))}"
+        s += _pick(rng, ["", f"/{int(rng.integers(1, 12))}", ",", f"/{int(rng.integers(1, 12))},"])
+    elif r < 0.55:
+        s = f"{int(rng.integers(10000, 99999))} {_pick(rng, _MY_PLACES)}{_pick(rng, [', ', ' ', ','])}"
+        s += _pick(rng, _MY_STATES) + _pick(rng, ["", ".", ","])
+    elif r < 0.7:
+        s = f"{_pick(rng, _STREETS)} {_pick(rng, english).upper()} {_pick(rng, _STREETS)} {_pick(rng, _MY_PLACES)}"
+    elif r < 0.85:
+        s = f"{_pick(rng, ['TEL', 'TEL:', 'Tel :', 'TEL NO:', 'FAX:', 'H/P', 'PHONE:'])} "
+        s += f"{_pick(rng, ['03', '07', '012', '016', '019', '04'])}-{int(rng.integers(1000000, 99999999))}"
+    else:
+        f = _faker(rng)
+        s = f.street_address() if f is not None else f"{n} {_pick(rng, english).title()} Street"
+    return s if rng.random() < 0.8 else s.title()
+
+
+def short(rng: np.random.Generator) -> str:
+    """One short token: most real line crops of receipts are a single word or number."""
+    r = rng.random()
+    if r < 0.3:
+        return amount(rng)
+    if r < 0.45:
+        return str(int(rng.integers(0, 10 ** int(rng.integers(1, 6)))))
+    if r < 0.65:
+        return _pick(rng, _SHORT_TOKENS)
+    if r < 0.85:
+        common, english, others = _word_lists()
+        return _case(rng, _pick(rng, common if rng.random() < 0.5 else english), upper_p=0.5)
+    if r < 0.93:
+        return code(rng).split()[-1]
+    return f"{_pick(rng, _SHORT_TOKENS)} {amount(rng)}"
+
+
 SOURCES: dict[str, tuple[float, Callable[[np.random.Generator], str]]] = {
-    "words": (0.20, words),
-    "sentence": (0.12, sentence),
-    "faker": (0.14, faker_text),
-    "receipt": (0.22, receipt_line),
+    "words": (0.15, words),
+    "sentence": (0.11, sentence),
+    "faker": (0.11, faker_text),
+    "receipt": (0.20, receipt_line),
+    "short": (0.12, short),
+    "address": (0.04, address),
     "price": (0.04, price),
     "date": (0.05, datetime_),
-    "code": (0.07, code),
-    "numbers": (0.06, numbers),
-    "punctuation": (0.04, punctuation),
-    "random": (0.03, random_chars),
+    "code": (0.06, code),
+    "numbers": (0.05, numbers),
+    "punctuation": (0.03, punctuation),
+    "random": (0.02, random_chars),
     "separator": (0.01, separator),
     "upper": (0.02, lambda rng: words(rng).upper()),
 }

@@ -35,11 +35,13 @@ def _odd(k: float) -> int:
 # --- ink effects (float32 mask in [0, 1]) ------------------------------------------------------
 
 
-def dot_matrix(mask: np.ndarray, rng: np.random.Generator, pitch: float | None = None) -> np.ndarray:
+def dot_matrix(
+    mask: np.ndarray, rng: np.random.Generator, pitch: float | None = None, dot: float | None = None
+) -> np.ndarray:
     """Impact/thermal dot-matrix look: ink only on a grid of round dots, slightly blurred.
 
     ``pitch`` is the dot spacing in pixels; by default ~1/8 of the ink height, i.e. glyphs
-    about 7-9 dots tall like a receipt printer.
+    about 7-9 dots tall like a receipt printer. ``dot`` is the dot diameter / pitch.
     """
     h, w = mask.shape
     if pitch is None:
@@ -56,7 +58,7 @@ def dot_matrix(mask: np.ndarray, rng: np.random.Generator, pitch: float | None =
     on = (pooled[np.ix_(ys, xs)] > 0.5).astype(np.float32)
     dots = np.zeros_like(mask)
     dots[np.ix_(ys, xs)] = on
-    radius = pitch * rng.uniform(0.35, 0.6)
+    radius = pitch * (rng.uniform(0.7, 1.2) if dot is None else dot) / 2
     k = _odd(2 * radius + 1)
     disc = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))
     out = cv2.dilate(dots, disc)
@@ -88,7 +90,7 @@ def ink_morph(
 ) -> np.ndarray:
     """Ink bleed (dilation) or erosion by ``radius`` pixels.
 
-    Erosion backs off when it would remove more than about half the ink, so thin and light
+    Erosion backs off when it would remove more than 40% of the ink, so thin and light
     fonts are thinned, not erased.
     """
     radius = int(rng.integers(1, 3)) if radius is None else int(radius)
@@ -102,7 +104,7 @@ def ink_morph(
     for r in range(radius, 0, -1):
         k = 2 * r + 1
         out = cv2.erode(mask, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
-        if float(out.sum()) >= 0.5 * total:
+        if float(out.sum()) >= 0.6 * total:
             return out
     # Even a 3x3 erosion is too much: soften the ink instead.
     return mask * np.float32(rng.uniform(0.6, 0.9))

@@ -1,7 +1,7 @@
 """Find usable fonts for synthetic text: Latin fonts that cover at least printable ASCII.
 
-Scans the system font folders and matplotlib's bundled fonts (so there is always at least
-DejaVu), keeps fonts whose cmap covers the required characters, and skips symbol, emoji,
+Scans the system font folders and the fonts bundled with matplotlib and captcha (so there
+is always at least DejaVu), keeps fonts whose cmap covers the required characters, and skips symbol, emoji,
 math and non-Latin script fonts. The scan result is cached in memory and on disk
 (``~/.cache/textlens``), keyed by the candidate files' sizes and mtimes.
 """
@@ -54,13 +54,7 @@ class FontInfo:
 
 def _candidate_files() -> list[Path]:
     files: dict[str, Path] = {}
-    dirs = [Path(d).expanduser() for d in FONT_DIRS]
-    try:
-        import matplotlib
-
-        dirs.append(Path(matplotlib.get_data_path()) / "fonts" / "ttf")
-    except ImportError:  # matplotlib is in the train extra; system fonts may still exist
-        pass
+    dirs = [Path(d).expanduser() for d in FONT_DIRS] + _package_font_dirs()
     for root in dirs:
         if not root.is_dir():
             continue
@@ -72,6 +66,18 @@ def _candidate_files() -> list[Path]:
             # The same file often ships twice (system DejaVu and matplotlib's DejaVu).
             files.setdefault(path.name.lower(), path)
     return sorted(files.values())
+
+
+def _package_font_dirs() -> list[Path]:
+    """Fonts bundled with Python packages of the train extra (found without importing them)."""
+    import importlib.util
+
+    dirs = []
+    for package, sub in (("matplotlib", "mpl-data/fonts/ttf"), ("captcha", "data")):
+        spec = importlib.util.find_spec(package)
+        if spec is not None and spec.origin:
+            dirs.append(Path(spec.origin).parent / sub)
+    return dirs
 
 
 def _probe(path: Path, probe_chars: str) -> FontInfo | None:

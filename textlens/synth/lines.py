@@ -28,8 +28,7 @@ from textlens.synth.corpus import sample_source
 from textlens.synth.fonts import FontInfo, discover_fonts, font_info
 
 # Sources whose text is typically printed by receipt/invoice printers in monospace fonts.
-_RECEIPT_SOURCES = frozenset({"receipt", "price", "code", "numbers", "date", "separator"})
-_FONT_SIZES = tuple(range(28, 97, 4))  # quantised so the per-process font cache stays small
+_RECEIPT_SOURCES = frozenset({"receipt", "short", "address", "price", "code", "numbers", "date", "separator"})
 
 
 @dataclass
@@ -39,9 +38,12 @@ class LineSynthConfig:
     height: int = 32
     max_chars: int = 48
     charset: str = DEFAULT_CHARS
-    render_scale: tuple[float, float] = (1.4, 2.3)  # render line-box height / output height
+    render_scale: tuple[float, float] = (1.3, 2.1)  # render line-box height / output height
     source_weights: dict[str, float] | None = None  # corpus.SOURCES weight overrides
     degrade: float = 1.0
+    # Narrow lines are stretched to this many output pixels per character: a stride-4 CTC
+    # model needs >= 2 frames per label (the trainer drops narrower lines). 0 disables.
+    min_char_width: float = 8.0
     # crop
     p_tight: float = 0.3  # ink fills the whole height (uw3-style)
     p_loose: float = 0.25  # big, uneven margins
@@ -99,6 +101,7 @@ class _Canvas:
     descent: float
     text_w: float
     size: float  # font size in render pixels
+    neighbours: bool = False  # lines drawn above/below the main one
 
 
 @lru_cache(maxsize=1024)
@@ -178,20 +181,20 @@ class LineSynthesizer:
         cfg = self.config
         receipt = source in _RECEIPT_SOURCES
         render_h = cfg.height * rng.uniform(*cfg.render_scale)
-        size = min(_FONT_SIZES, key=lambda s: abs(s - render_h * 0.8))
+        size = max(8, 4 * round(render_h * 0.2))  # ~0.8 x line height, in steps of 4 (font cache)
         r = rng.random()
         mode = "tight" if r < cfg.p_tight else "loose" if r < cfg.p_tight + cfg.p_loose else "normal"
 
         canvas = self._draw(rng, text, path, size, mode, receipt)
         box = self._reference_box(rng, canvas, mode)
         mask, box = self._warp(rng, canvas, box, mode)
-        mask = self._crop(rng, mask, box, canvas.size, mode)
+        mask = self._crop(rng, mask, box, canvas.size, mode, canvas.neighbours)
         mask = self._ink_effects(rng, mask, font_info(path).weight)
         grey = self._compose(rng, mask)
 
         h, w = grey.shape
         stretch = rng.uniform(0.7, 1.3) if rng.random() < cfg.p_stretch else 1.0
-        out_w = max(4, int(round(w * cfg.height / h * stretch)))
+        out_w = max(4, int(round(w * cfg.height / h * stretch)), math.ceil(cfg.min_char_width * len(text)))
         grey = cv2.resize(grey, (out_w, cfg.height), interpolation=cv2.INTER_AREA)
         return self._image_effects(rng, grey)
 
@@ -210,7 +213,9 @@ class LineSynthesizer:
         draw_size = max(10, int(round(size / factor * rng.uniform(0.9, 1.3)))) if pixel else size
         font = _font(path, draw_size)
         ascent, descent = font.getmetrics()
-        spacing = draw_size * rng.uniform(0.05, 0.35) if rng.random() < cfg.p_char_spacing else 0.0
+        # Letter-spaced text is drawn glyph by glyph: keep it to short lines (receipt headers).
+        spaced = len(text) <= 24 and rng.random() < cfg.p_char_spacing
+        spacing = draw_size * rng.uniform(0.05, 0.35) if spaced else 0.0
         text_w = _text_width(font, text, spacing)
         pitch = draw_size * rng.uniform(1.05, 1.5)
         safe = int(draw_size * 0.8 + 4)
@@ -222,18 +227,20 @@ class LineSynthesizer:
         if pixel:
             draw.fontmode = "1"
         _draw_text(draw, (safe, base_y), text, font, spacing)
-        if mode != "tight" and rng.random() < cfg.p_neighbours:
+        neighbours = mode != "tight" and rng.random() < cfg.p_neighbours
+        if neighbours:
             for sign in (-1, 1):
                 if rng.random() < 0.6:
                     # Only the part over the crop is ever seen: render about that much.
                     other = sample_source(rng, len(text) + 4, cfg.charset, cfg.source_weights)[1]
+                    other = _fit_to_font(other, font_info(path), cfg.charset)
                     dx = rng.uniform(-0.3, 0.3) * text_w
-                    _draw_text(draw, (safe + dx, base_y + sign * pitch), other, font, spacing)
+                    _draw_text(draw, (safe + dx, base_y + sign * pitch), other, font, 0.0)
         mask = np.asarray(img, dtype=np.float32) * np.float32(1.0 / 255.0)
         if pixel:
             mask = _pixels_to_print(mask, factor, pixel, rng)
         f = float(factor)
-        return _Canvas(mask, safe * f, base_y * f, ascent * f, descent * f, text_w * f, draw_size * f)
+        return _Canvas(mask, safe * f, base_y * f, ascent * f, descent * f, text_w * f, draw_size * f, neighbours)
 
     def _reference_box(self, rng: np.random.Generator, c: _Canvas, mode: str) -> np.ndarray:
         """The main line's box: its ink (tight) or the font's line box, as a detector draws it."""
@@ -261,17 +268,21 @@ class LineSynthesizer:
             box = np.float32([[left, top], [right, bottom]])
         return mask, box
 
-    def _crop(self, rng: np.random.Generator, mask: np.ndarray, box: np.ndarray, size: float, mode: str) -> np.ndarray:
+    def _crop(
+        self, rng: np.random.Generator, mask: np.ndarray, box: np.ndarray, size: float, mode: str, neighbours: bool
+    ) -> np.ndarray:
         """Cut the line out with margins drawn from the crop style (render pixels)."""
         if mode == "tight":
             m_top, m_bot = rng.uniform(0, 0.05, 2) * size
             m_left, m_right = rng.uniform(0, 0.15, 2) * size
         elif mode == "loose":
-            m_top, m_bot = rng.uniform(0.1, 0.6, 2) * size
+            m_top, m_bot = rng.uniform(0.1, 0.5, 2) * size
             m_left, m_right = rng.uniform(0.05, 1.0, 2) * size
         else:
             m_top, m_bot = rng.uniform(0.0, 0.2, 2) * size
             m_left, m_right = rng.uniform(0.0, 0.4, 2) * size
+        if neighbours:  # show fragments of the other lines, never whole lines
+            m_top, m_bot = min(m_top, 0.25 * size), min(m_bot, 0.25 * size)
         (bx0, by0), (bx1, by1) = box.min(0), box.max(0)
         if rng.random() < self.config.p_cut_side:
             cut = rng.uniform(0.1, 0.4) * size
@@ -316,9 +327,11 @@ class LineSynthesizer:
             return mask
         before = mask
         if self._p(rng, cfg.p_ink_morph):
-            # ~1 output pixel of bleed or erosion; bold faces only get thinner.
-            radius = int(rng.integers(1, max(2, mask.shape[0] // 40) + 1))
-            mask = degrade.ink_morph(mask, rng, radius=radius, bleed=weight < 600 and rng.random() < 0.5)
+            # Bleed up to ~1 output pixel (bold faces never: they would blot); erosion by
+            # 1 render pixel only, or small marks such as the dot of an i disappear.
+            bleed = weight < 600 and rng.random() < 0.5
+            radius = int(rng.integers(1, max(2, mask.shape[0] // 40) + 1)) if bleed else 1
+            mask = degrade.ink_morph(mask, rng, radius=radius, bleed=bleed)
         if self._p(rng, cfg.p_underline) or self._p(rng, cfg.p_strike):
             mask = degrade.rule_line(mask, rng, y=int(mask.shape[0] * rng.uniform(0.45, 0.95)))
         if self._p(rng, cfg.p_thermal):
@@ -371,7 +384,7 @@ class LineSynthesizer:
 def _text_width(font: ImageFont.FreeTypeFont, text: str, spacing: float) -> float:
     if not spacing:
         return float(font.getlength(text))
-    return float(sum(font.getlength(c) for c in text) + spacing * (len(text) - 1))
+    return float(sum(_advance(font, c) for c in text) + spacing * (len(text) - 1))
 
 
 def _draw_text(draw: ImageDraw.ImageDraw, xy: tuple[float, float], text: str, font, spacing: float) -> None:
@@ -380,8 +393,14 @@ def _draw_text(draw: ImageDraw.ImageDraw, xy: tuple[float, float], text: str, fo
         draw.text((x, y), text, fill=255, font=font, anchor="ls")
         return
     for c in text:  # letter-spaced (receipt headers): one glyph at a time
-        draw.text((x, y), c, fill=255, font=font, anchor="ls")
-        x += font.getlength(c) + spacing
+        if c != " ":
+            draw.text((x, y), c, fill=255, font=font, anchor="ls")
+        x += _advance(font, c) + spacing
+
+
+@lru_cache(maxsize=65536)
+def _advance(font: ImageFont.FreeTypeFont, char: str) -> float:
+    return float(font.getlength(char))
 
 
 @lru_cache(maxsize=64)

@@ -202,7 +202,9 @@ def _form(rng: np.random.Generator) -> _Canvas:
     while y < h - margin - font.size * 3:
         x = margin
         while x < w - margin - 100:
-            label = _fit(corpus.words(rng).title()[:24] + ":", font, w * 0.3)
+            label = _fit(corpus.words(rng).title()[:24] + ":", font, min(w * 0.3, w - margin - x))
+            if not label:
+                break
             lw, _ = c.text(x, y, label, font)
             vx = x + lw + font.size * rng.uniform(0.5, 1.5)
             box_w = min(w - margin - vx, font.size * rng.uniform(6, 18))

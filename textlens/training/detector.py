@@ -149,16 +149,39 @@ def split_pages(pages: list[PageRecord], n_val: int, seed: int = 0) -> tuple[lis
     return train, val
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=8)
 def read_rgb(path: str) -> np.ndarray:
     """RGB uint8 page (cached: crops come from the same page again and again)."""
     data = np.fromfile(path, dtype=np.uint8)
     image = cv2.imdecode(data, cv2.IMREAD_COLOR)
     if image is None:
         raise TextlensError(f"{path}: cannot decode image; fix or remove it from the manifest")
-    image = cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+    image = np.ascontiguousarray(image[..., ::-1])
     image.setflags(write=False)
     return image
+
+
+class PageCache:
+    """Decoded training pages kept in memory, shrunk so the long side is at most ``max_side``.
+
+    Decoding a JPEG and converting it costs more than a training crop, so each page is
+    decoded once; shrinking big scans keeps the cache to ~2 MB a page.
+    """
+
+    def __init__(self, max_side: int) -> None:
+        self.max_side = max_side
+        self.pages: dict[str, tuple[np.ndarray, float]] = {}
+
+    def get(self, page: PageRecord) -> tuple[np.ndarray, list[np.ndarray]]:
+        if page.image not in self.pages:
+            image = read_rgb(page.image)
+            factor = min(1.0, self.max_side / max(image.shape[:2]))
+            if factor < 1.0:
+                size = (round(image.shape[1] * factor), round(image.shape[0] * factor))
+                image = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
+            self.pages[page.image] = (image, factor)
+        image, factor = self.pages[page.image]
+        return image, [p * factor for p in page.polygons]
 
 
 # --------------------------------------------------------------------------- augmentation
@@ -257,6 +280,7 @@ class CropStream:
         mean = np.asarray(config.model.mean, np.float32)
         std = np.asarray(config.model.std, np.float32)
         self.mean, self.std = mean, std
+        self.cache = PageCache(int(config.model.long_side * 1.25))
 
     def _synth_page(self) -> tuple[np.ndarray, list[np.ndarray], list[bool]]:
         from textlens.synth.pages import render_page
@@ -281,7 +305,8 @@ class CropStream:
         else:
             pages = self.sources[k][0]
             page = pages[int(self.rng.integers(0, len(pages)))]
-            image, polys, ignore = read_rgb(page.image), list(page.polygons), list(page.ignore)
+            image, polys = self.cache.get(page)
+            ignore = list(page.ignore)
         return sample_crop(image, polys, ignore, self.rng, self.config)
 
     def __iter__(self) -> Iterator[dict[str, torch.Tensor]]:
@@ -342,15 +367,15 @@ def detect_with_model(model: DBNet, image: np.ndarray, post: PostprocessConfig |
     return boxes_from_map(prob, post, scale, (image.shape[1], image.shape[0]))
 
 
-def evaluate_pages(
-    predict: Callable[[np.ndarray], list[list[tuple[float, float]]]], pages: list[PageRecord]
-) -> dict[str, float]:
-    """Precision / recall / H-mean at IoU 0.5 (``textlens.eval.metrics.match_detections``)."""
+def score_pages(predictions: list[tuple[list[list[tuple[float, float]]], PageRecord]]) -> dict[str, float]:
+    """Precision / recall / H-mean at IoU 0.5 over (predicted polygons, page) pairs.
+
+    Matching is ``textlens.eval.metrics.match_detections`` (ICDAR 2015 style, ``###`` ignored).
+    """
     from textlens.eval.metrics import match_detections
 
     matched = n_pred = n_ref = 0
-    for page in pages:
-        polys = predict(read_rgb(page.image))
+    for polys, page in predictions:
         texts = [DONT_CARE if ig else "x" for ig in page.ignore]
         counts = match_detections(polys, [p.tolist() for p in page.polygons], texts)
         matched += counts.matched
@@ -359,7 +384,54 @@ def evaluate_pages(
     precision = matched / n_pred if n_pred else 0.0
     recall = matched / n_ref if n_ref else 0.0
     hmean = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-    return {"precision": precision, "recall": recall, "hmean": hmean, "pages": float(len(pages))}
+    return {"precision": precision, "recall": recall, "hmean": hmean, "pages": float(len(predictions))}
+
+
+def evaluate_pages(
+    predict: Callable[[np.ndarray], list[list[tuple[float, float]]]], pages: list[PageRecord]
+) -> dict[str, float]:
+    """Score ``predict`` (page image -> polygons) on labelled pages (see ``score_pages``)."""
+    return score_pages([(predict(read_rgb(page.image)), page) for page in pages])
+
+
+def held_out_pages(train_config: dict[str, Any]) -> list[PageRecord]:
+    """The pages a run held out for validation (same split as during training)."""
+    pages: list[PageRecord] = []
+    for spec in train_config.get("data", []):
+        path, _ = parse_spec(spec)
+        pages.extend(split_pages(load_pages(path), train_config["val_pages"], train_config["seed"])[1])
+    return pages
+
+
+def tune_postprocess(
+    model: DBNet,
+    pages: list[PageRecord],
+    unclip_ratios: tuple[float, ...] = (1.5, 1.8, 2.0, 2.2, 2.5, 2.8),
+    box_threshes: tuple[float, ...] = (0.3, 0.4, 0.5, 0.6, 0.7),
+) -> dict[str, float]:
+    """Grid-search ``unclip_ratio`` and ``box_thresh`` for the best H-mean on ``pages``.
+
+    The network runs once per page; only post-processing is repeated for each setting.
+    """
+    cfg = model.config
+    maps = []
+    model.eval()
+    for page in pages:
+        image = read_rgb(page.image)
+        tensor, scale = prepare(image, cfg.long_side, cfg.mean, cfg.std)
+        with torch.no_grad():
+            prob = model(torch.from_numpy(tensor))[0, 0].numpy()
+        maps.append((prob, scale, (image.shape[1], image.shape[0]), page))
+    best: dict[str, float] = {"hmean": -1.0}
+    for unclip in unclip_ratios:
+        for box in box_threshes:
+            post = PostprocessConfig(cfg.bin_thresh, box, unclip)
+            scores = score_pages([
+                ([p for p, _ in boxes_from_map(prob, post, scale, size)], page) for prob, scale, size, page in maps
+            ])
+            if scores["hmean"] > best["hmean"]:
+                best = {**scores, "unclip_ratio": unclip, "box_thresh": box}
+    return best
 
 
 # --------------------------------------------------------------------------- checkpoints
@@ -462,6 +534,7 @@ class DetectorTrainer:
     def run(self) -> TrainResult:
         cfg = self.config
         torch.set_num_threads(max(1, cfg.threads))
+        cv2.setNumThreads(1)  # OpenCV's own pool fights torch for the same cores
         torch.manual_seed(cfg.seed)
         model = self.model.train()
         optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)

@@ -1,0 +1,96 @@
+"""The recognizer commands, run in-process: train (from a folder named by labels), export,
+recognize (text and JSON lines) and eval."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from PIL import Image
+
+pytest.importorskip("torch")
+
+from textlens.cli import main  # noqa: E402
+from textlens.synth.lines import LineSynthConfig, LineSynthesizer  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def labelled_folder(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("named")
+    synth = LineSynthesizer(LineSynthConfig(charset="0123456789", max_chars=6))
+    rng = np.random.default_rng(3)
+    for i in range(24):
+        image, text = synth.sample(rng)
+        text = text.replace(" ", "") or "0"
+        Image.fromarray(image).save(folder / f"{text}-{i}.png")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory, labelled_folder):
+    run = tmp_path_factory.mktemp("run")
+    code = main(
+        [
+            "train",
+            "recognizer",
+            str(labelled_folder),
+            "-o",
+            str(run),
+            "--steps",
+            "4",
+            "--val-every",
+            "2",
+            "--workers",
+            "0",
+            "--batch-size",
+            "8",
+        ]
+    )
+    assert code == 0
+    model = run / "model.onnx"
+    assert main(["export", "recognizer", str(run / "best.pt"), "-o", str(model), "--name", "digits"]) == 0
+    return model
+
+
+def test_train_from_named_folder_infers_charset(trained):
+    import torch
+
+    state = torch.load(trained.parent / "best.pt", weights_only=False)
+    assert set(state["model_config"]["charset"]) <= set("0123456789")
+    assert state["train_config"]["infer_charset"] is True
+
+
+def test_recognize_prints_one_result_per_image(trained, labelled_folder, capsys):
+    images = sorted(labelled_folder.glob("*.png"))[:3]
+    assert main(["recognize", *map(str, images), "--model", str(trained), "--format", "json"]) == 0
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["image"] for r in records] == [str(p) for p in images]
+    assert all(0.0 <= r["confidence"] <= 1.0 and isinstance(r["text"], str) for r in records)
+
+    assert main(["recognize", *map(str, images), "--model", str(trained)]) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 3
+
+
+def test_eval_reports_all_metrics(trained, labelled_folder, capsys):
+    assert main(["eval", "recognizer", "--data", str(labelled_folder), "--model", str(trained)]) == 0
+    out = capsys.readouterr().out
+    for key in ("CER", "WER", "accuracy", "case-insensitive", "lines/s"):
+        assert key in out
+
+
+def test_user_errors_exit_2_with_one_line(tmp_path, trained, capsys):
+    assert main(["recognize", str(tmp_path / "missing.png"), "--model", str(trained)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "missing.png" in err[0]
+
+    assert main(["recognize", str(tmp_path), "--model", str(tmp_path / "nope.onnx")]) == 2
+    bad_model = tmp_path / "bad.onnx"
+    bad_model.write_bytes(b"not onnx")
+    image = tmp_path / "a.png"
+    Image.new("L", (40, 20), 255).save(image)
+    assert main(["recognize", str(image), "--model", str(bad_model)]) == 2
+    assert "not a valid ONNX model" in capsys.readouterr().err
+
+    assert main(["export", "recognizer", str(bad_model), "-o", str(tmp_path / "x.onnx")]) == 2
+    assert "checkpoint" in capsys.readouterr().err
