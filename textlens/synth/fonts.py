@@ -1,9 +1,9 @@
 """Find usable fonts for synthetic text: Latin fonts that cover at least printable ASCII.
 
 Scans the system font folders and the fonts bundled with matplotlib and captcha (so there
-is always at least DejaVu), keeps fonts whose cmap covers the required characters, and skips symbol, emoji,
-math and non-Latin script fonts. The scan result is cached in memory and on disk
-(``~/.cache/textlens``), keyed by the candidate files' sizes and mtimes.
+is always at least DejaVu), keeps fonts whose cmap covers the required characters, and
+skips symbol, emoji, math, caps-only and non-Latin script fonts. The scan result is cached
+in memory and on disk (``~/.cache/textlens``), keyed by the candidate files' sizes and mtimes.
 """
 
 from __future__ import annotations

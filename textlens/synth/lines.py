@@ -1,13 +1,16 @@
 """Synthetic text-line images for training the recognizer: ``LineSynthesizer().sample(rng)``.
 
-A line is rendered with a random font at about 2x the output height, cropped the way real
-line crops are (tight, normal, or loose and off-centre with fragments of the neighbouring
-lines), given ink effects (dot-matrix, thermal fading, bleed), composed onto paper, resized
-to the output height and degraded (blur, noise, JPEG, low resolution, binarisation...).
+A line of text (``corpus``) is drawn with a random font family and style at about twice the
+output height (receipt-like text mostly in monospace, sometimes as a dot-matrix or blocky
+bitmap printer font), cropped the way real line crops are (tight as in scanned-line sets,
+detector-like, or loose and off-centre with fragments of the neighbouring lines), given ink
+effects (thermal fading, bleed/erosion, under/strike-through lines), composed onto paper,
+resized to the output height and degraded (``degrade``: blur, noise, JPEG, low resolution,
+binarisation, illumination, shadows).
 
 The synthesizer holds only its config and font paths, so it pickles cheaply into DataLoader
-workers; fonts are loaded lazily and cached per process. Output is deterministic given the
-numpy ``rng``.
+workers; fonts and word lists are loaded lazily and cached per process. Output is
+deterministic given the numpy ``rng`` (and the installed fonts).
 """
 
 from __future__ import annotations
