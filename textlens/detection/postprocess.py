@@ -28,7 +28,7 @@ class PostprocessConfig:
     bin_thresh: float = 0.3
     box_thresh: float = 0.5
     unclip_ratio: float = 1.5
-    min_size: float = 3.0  # kernels whose short side is below this (map pixels) are dropped
+    min_size: float = 1.5  # kernels thinner than min_size - 1 and boxes thinner than min_size + 1 (map px) are dropped
     max_candidates: int = 3000
     polygons: bool = False  # True: return the unclipped contour (curved text) instead of a rectangle
 

@@ -61,6 +61,7 @@ class DetectorTrainConfig:
     max_minutes: float | None = None
     checkpoint_minutes: float = 4.0
     val_pages: int = 12  # held out per manifest (whole pages), for the H-mean
+    ignore_multiline: bool = True  # regions labelled over several lines (FUNSD entities) -> don't care
     scale_range: tuple[float, float] = (0.6, 1.6)  # around the inference scale
     rotate90: float = 0.15  # chance of a 90/180/270 turn
     small_rotation: float = 0.3  # chance of a tilt up to +-10 degrees
@@ -99,8 +100,32 @@ def parse_spec(spec: str) -> tuple[str, float]:
     return spec, 1.0
 
 
-def load_pages(manifest: str | Path) -> list[PageRecord]:
-    """Page records of a manifest (or a folder holding ``manifest.jsonl``)."""
+def is_multiline(polygon: np.ndarray, text: str, median_height: float) -> bool:
+    """Whether a labelled region evidently spans several text lines.
+
+    FUNSD labels whole entities (a paragraph is one quad); a line-level detector must not
+    learn to merge lines, so training treats such regions as don't-care. A region counts as
+    multi-line when it is much taller than the page's typical region and far too narrow
+    for its text on one line (a Latin character is ~0.5 line-heights wide).
+    """
+    if len(polygon) != 4 or not text:
+        return False
+    width = (np.linalg.norm(polygon[1] - polygon[0]) + np.linalg.norm(polygon[2] - polygon[3])) / 2
+    height = (np.linalg.norm(polygon[3] - polygon[0]) + np.linalg.norm(polygon[2] - polygon[1])) / 2
+    return bool(height > 1.5 * median_height and width < 0.25 * height * len(text))
+
+
+def _quad_height(polygon: np.ndarray) -> float:
+    if len(polygon) != 4:
+        return 0.0
+    return float(np.linalg.norm(polygon[3] - polygon[0]) + np.linalg.norm(polygon[2] - polygon[1])) / 2
+
+
+def load_pages(manifest: str | Path, ignore_multiline: bool = False) -> list[PageRecord]:
+    """Page records of a manifest (or a folder holding ``manifest.jsonl``).
+
+    ``ignore_multiline`` turns regions that span several lines into don't-care regions.
+    """
     path = Path(manifest).expanduser()
     if path.is_dir():
         path = path / "manifest.jsonl"
@@ -120,14 +145,17 @@ def load_pages(manifest: str | Path) -> list[PageRecord]:
                 raise TextlensError(f'{where}: each line needs an "image" and "regions"')
             if not isinstance(entry.get("regions"), list):
                 raise TextlensError(f'{where}: no "regions": detector training needs page manifests with quads')
-            polys, ignore = [], []
+            polys, ignore, texts = [], [], []
             for region in entry["regions"]:
                 quad = region.get("quad") if isinstance(region, dict) else None
                 if not isinstance(quad, list) or len(quad) < 8 or len(quad) % 2:
                     raise TextlensError(f'{where}: each region needs a "quad" of 8 numbers (x1,y1,...,x4,y4)')
                 polys.append(np.asarray(quad, dtype=np.float32).reshape(-1, 2))
-                text = str(region.get("text") or "")
-                ignore.append(text.strip() == DONT_CARE)
+                texts.append(str(region.get("text") or "").strip())
+                ignore.append(texts[-1] == DONT_CARE)
+            if ignore_multiline and polys:
+                median = float(np.median([_quad_height(p) for p in polys]))
+                ignore = [ig or is_multiline(p, t, median) for p, t, ig in zip(polys, texts, ignore)]
             image = Path(entry["image"])
             image = image if image.is_absolute() else path.parent / image
             pages.append(PageRecord(str(image), tuple(polys), tuple(ignore)))
@@ -406,7 +434,7 @@ def held_out_pages(train_config: dict[str, Any]) -> list[PageRecord]:
 def tune_postprocess(
     model: DBNet,
     pages: list[PageRecord],
-    unclip_ratios: tuple[float, ...] = (1.5, 1.8, 2.0, 2.2, 2.5, 2.8),
+    unclip_ratios: tuple[float, ...] = (1.2, 1.35, 1.5, 1.7, 1.9, 2.1, 2.4, 2.8),
     box_threshes: tuple[float, ...] = (0.3, 0.4, 0.5, 0.6, 0.7),
 ) -> dict[str, float]:
     """Grid-search ``unclip_ratio`` and ``box_thresh`` for the best H-mean on ``pages``.
@@ -490,7 +518,7 @@ class DetectorTrainer:
             path, ratio = parse_spec(spec)
             if "sroie-test" in str(path):
                 raise TextlensError(f"{path}: sroie-test is the benchmark; never train on it")
-            train, val = split_pages(load_pages(path), config.val_pages, config.seed)
+            train, val = split_pages(load_pages(path, config.ignore_multiline), config.val_pages, config.seed)
             self.sources.append((train, ratio))
             self.val.extend(val)
         if not self.sources:
