@@ -13,7 +13,7 @@ import pytest
 
 from textlens.document import polygon_bbox
 from textlens.errors import TextlensError
-from textlens.layout.orientation import rotate_image, rotate_points
+from textlens.layout.orientation import OrientationFinder, rotate_image, rotate_points
 from textlens.pipeline import Pipeline, PipelineConfig, read
 
 sys.path.insert(0, str(Path(__file__).parent / "layout"))
@@ -22,9 +22,12 @@ from read_doubles import BarDetector, BarRecognizer, draw_page, sample_lines  # 
 EXPECTED_TEXT = "w1 w2 w3\nw4 w5\nw6 w7 w8\n\nw9\nw0"
 
 
-def _pipeline(**config) -> tuple[Pipeline, BarDetector, BarRecognizer]:
+def _pipeline(**options) -> tuple[Pipeline, BarDetector, BarRecognizer]:
     detector, recognizer = BarDetector(), BarRecognizer()
-    return Pipeline(detector, recognizer, PipelineConfig(**config)), detector, recognizer
+    config = PipelineConfig(**options)
+    # the sample page has 5 lines: enough to take as upright without a second look
+    finder = OrientationFinder(samples=config.orientation_samples, min_lines=3)
+    return Pipeline(detector, recognizer, config, orientation=finder), detector, recognizer
 
 
 def _iou(a, b) -> float:

@@ -84,20 +84,38 @@ def test_horizontal_score_separates_wide_and_tall_boxes():
     assert horizontal_score([wide, tall, tall, square]) == (100, 200)
 
 
-@pytest.mark.parametrize("turns", [0, 1, 2, 3])
-def test_orientation_finder_undoes_quarter_turns(turns):
+@pytest.mark.parametrize(("turns", "looks"), [(0, 1), (1, 3), (2, 2), (3, 2)])
+def test_orientation_finder_undoes_quarter_turns(turns, looks):
     page, _ = draw_page(sample_lines())
     detector, recognizer = BarDetector(), BarRecognizer()
 
     def detect(image):
         return [order_quad(region.polygon) for region in detector.predict(image)]
 
-    found = OrientationFinder(samples=3).find(rotate_image(page, turns), detect, recognizer.predict)
+    finder = OrientationFinder(samples=3, min_lines=3)
+    found = finder.find(rotate_image(page, turns), detect, recognizer.predict)
     assert found.turns == (-turns) % 4
     assert len(found.quads) == 5
     assert recognizer.calls == [6]  # 3 lines, each both ways up, in one call
-    assert all(found.known[i].confidence > 0.9 for i in found.known)
-    assert detector.calls == (2 if turns % 2 else 1)  # a second look only for vertical text
+    # a second look for vertical text, a third after turning the page over
+    assert detector.calls == looks
+    if found.turns in (0, 1):  # detected the right way up: the upright readings are kept
+        assert len(found.known) == 3 and all(r.confidence > 0.9 for r in found.known.values())
+    else:  # detected again after turning over: nothing to reuse
+        assert found.known == {}
+
+
+def test_flipped_quads_are_reused_without_redetecting():
+    page, _ = draw_page(sample_lines())
+    detector, recognizer = BarDetector(), BarRecognizer()
+
+    def detect(image):
+        return [order_quad(region.polygon) for region in detector.predict(image)]
+
+    finder = OrientationFinder(samples=3, min_lines=3, redetect=False)
+    found = finder.find(rotate_image(page, 2), detect, recognizer.predict)
+    assert (found.turns, detector.calls, len(found.known)) == (2, 1, 3)
+    assert all(r.confidence > 0.9 for r in found.known.values())
 
 
 def _box(x: float, y: float, w: float, h: float) -> np.ndarray:
@@ -112,6 +130,7 @@ class _Reader:
 
 
 def test_a_page_is_only_turned_when_more_text_then_lies_horizontal():
+    # (min_lines=2: these pages are small)
     looks = []
 
     def detect(image):
@@ -120,11 +139,21 @@ def test_a_page_is_only_turned_when_more_text_then_lies_horizontal():
             return [_box(0, 0, 60, 10), _box(0, 20, 60, 10)] + [_box(100 + 20 * i, 0, 10, 90) for i in range(3)]
         return [_box(0, 20 * i, 90, 10) for i in range(3)]  # turned: three long lines
 
-    found = OrientationFinder(samples=2).find(np.zeros((100, 300, 3), np.uint8), detect, _Reader())
+    found = OrientationFinder(samples=2, min_lines=2).find(np.zeros((100, 300, 3), np.uint8), detect, _Reader())
     assert found.turns == 1 and looks == [(100, 300), (300, 100)]
 
     looks.clear()
     upright = [_box(0, 20 * i, 200, 10) for i in range(5)] + [_box(250, 0, 8, 20)]  # one tall "1"
 
-    found = OrientationFinder(samples=2).find(np.zeros((100, 300, 3), np.uint8), lambda im: upright, _Reader())
+    finder = OrientationFinder(samples=2, min_lines=2)
+    found = finder.find(np.zeros((100, 300, 3), np.uint8), lambda im: upright, _Reader())
     assert found.turns == 0 and len(found.quads) == 6
+
+
+def test_looks_upright_needs_enough_wide_boxes():
+    finder = OrientationFinder()
+    lines = [_box(0, 20 * i, 200, 10) for i in range(8)]
+    fragments = [_box(20 * i, 0, 12, 10) for i in range(20)]  # what turned text often gives
+    assert finder.looks_upright(lines)
+    assert not finder.looks_upright(lines[:3])  # too little to judge: look again turned
+    assert not finder.looks_upright(lines + fragments)

@@ -55,6 +55,17 @@ def test_load_and_split_pages(manifest):
     assert not {p.image for p in train} & {p.image for p in val}
 
 
+def test_multiline_regions_become_dont_care():
+    from textlens.training.detector import is_multiline
+
+    line = np.array([[0, 0], [200, 0], [200, 20], [0, 20]], np.float32)
+    block = np.array([[0, 0], [200, 0], [200, 60], [0, 60]], np.float32)
+    text = "x" * 30  # ~30 characters fit a 200 x 20 line
+    assert not is_multiline(line, text, 20.0)
+    assert is_multiline(block, text * 3, 20.0)  # three lines of text in one tall box
+    assert not is_multiline(block, "BIG TITLE", 20.0)  # a tall single line: large type
+
+
 def test_crops_keep_polygons_aligned(manifest):
     page = load_pages(manifest)[1]
     image = cv2.imread(page.image)[..., ::-1]

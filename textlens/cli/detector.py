@@ -73,11 +73,14 @@ def eval_detector_cmd(
     unclip_ratio: float | None = typer.Option(None, help="Override the unclip ratio."),
     threads: int = typer.Option(1, help="ONNX Runtime / torch threads."),
     limit: int | None = typer.Option(None, help="Only the first N pages."),
+    ignore_multiline: bool = typer.Option(
+        False, "--ignore-multiline", help="Score regions labelled over several lines (FUNSD entities) as don't-care."
+    ),
 ) -> None:
     """Precision, recall and H-mean (IoU 0.5) of a detector on a page manifest; prints JSON."""
     from textlens.training.detector import evaluate_pages, load_pages
 
-    pages = load_pages(data)[:limit]
+    pages = load_pages(data, ignore_multiline)[:limit]
     predict, name = _predictor(model, threads, long_side, box_thresh, unclip_ratio)
     times: list[float] = []
 

@@ -158,25 +158,30 @@ class Orientation:
 class OrientationFinder:
     """Decides the quarter turns that make a page upright, using the detector and recognizer.
 
-    ``samples`` is how many of the longest lines are recognized both ways up for the 0/180
-    decision; ``margin`` is how much more confident the flipped reading must be to win;
-    the page is also detected a quarter turn round (and kept so if more text then lies
-    horizontal) when vertical text amounts to ``try_turn`` of the horizontal text or more.
+    0 or 90: a detector trained on upright text finds long, wide lines on an upright page
+    and short or tall fragments (often hardly anything) on a page turned a quarter; so unless
+    at least ``min_lines`` boxes are found with a median width/height of ``min_aspect`` or
+    more, the page is detected again a quarter turn round, and kept so if more text then
+    lies horizontal. 0 or 180: the ``samples`` longest lines are recognized both ways up and
+    the flipped reading wins when it is ``margin`` more confident on average. A flipped page
+    is detected again the right way up (``redetect``), so its boxes are exactly an upright
+    page's.
     """
 
     samples: int = 8
     margin: float = 0.02
-    try_turn: float = 0.3
+    min_lines: int = 8
+    min_aspect: float = 2.0
+    redetect: bool = True
     crop_pad: float = 0.0
 
     def find(self, image: np.ndarray, detect: Detect, recognize: Recognize) -> Orientation:
         quads = detect(image)
         turns, working = 0, image
-        horizontal, vertical = horizontal_score(quads)
-        if vertical >= self.try_turn * horizontal:  # much vertical text, or nothing clearly horizontal
+        if not self.looks_upright(quads):
             turned = rotate_image(image, 1)
             turned_quads = detect(turned)
-            if horizontal_score(turned_quads)[0] > horizontal:
+            if horizontal_score(turned_quads)[0] > horizontal_score(quads)[0]:
                 turns, working, quads = 1, turned, turned_quads
         if not quads or self.samples <= 0:
             return Orientation(turns, quads)
@@ -185,11 +190,21 @@ class OrientationFinder:
         crops = [crop_line(working, quads[i], self.crop_pad).image for i in sample]
         results = recognize(crops + [rotate_image(c, 2) for c in crops])
         upright, flipped = results[: len(sample)], results[len(sample) :]
-        if _mean_confidence(flipped) > _mean_confidence(upright) + self.margin:
-            h, w = working.shape[:2]
-            flipped_quads = [order_quad(rotate_points(q, 2, w, h)) for q in quads]
-            return Orientation((turns + 2) % 4, flipped_quads, dict(zip(sample, flipped)))
-        return Orientation(turns, quads, dict(zip(sample, upright)))
+        if _mean_confidence(flipped) <= _mean_confidence(upright) + self.margin:
+            return Orientation(turns, quads, dict(zip(sample, upright)))
+        turns = (turns + 2) % 4
+        if self.redetect:
+            return Orientation(turns, detect(rotate_image(working, 2)))
+        h, w = working.shape[:2]
+        flipped_quads = [order_quad(rotate_points(q, 2, w, h)) for q in quads]
+        return Orientation(turns, flipped_quads, dict(zip(sample, flipped)))
+
+    def looks_upright(self, quads: Sequence[np.ndarray]) -> bool:
+        """Enough wide boxes to take the page's text as horizontal without a second look."""
+        if len(quads) < self.min_lines:
+            return False
+        aspects = [float(np.ptp(q[:, 0])) / max(float(np.ptp(q[:, 1])), 1e-6) for q in quads]
+        return median(aspects) >= self.min_aspect
 
 
 def _mean_confidence(results: list) -> float:
