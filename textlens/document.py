@@ -294,6 +294,18 @@ class Document:
     def text(self) -> str:
         return "\n\n".join(p.text for p in self.pages)
 
+    def save_overlay(self, page_images: Any, path: str) -> list[Any]:
+        """Draw boxes and text over the page images; one PNG per page (or one PDF/TIFF)."""
+        from textlens.io.overlay import save_overlay
+
+        return save_overlay(self, page_images, path)
+
+    def show(self, page_images: Any, page: int = 0) -> Any:
+        """The overlay of one page as a PIL image (displays inline in notebooks)."""
+        from textlens.io.overlay import show
+
+        return show(self, page_images, page)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "schema_version": JSON_SCHEMA_VERSION,

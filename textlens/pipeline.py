@@ -54,7 +54,7 @@ class PipelineConfig:
     threads: int | None = None
     orientation: bool = True
     deskew: bool = True
-    orientation_samples: int = 8
+    orientation_samples: int = 4
     min_confidence: float = 0.0
     crop_pad: float = 0.0
 

@@ -46,7 +46,10 @@ class FakeSolver:
     def __init__(self) -> None:
         self.trained: list[int] = []
 
-    def train(self, train: Path, val: Path, out_dir: Path, minutes: float, ignore_case: bool, seed: int, log) -> Path:
+    def train(
+        self, train: Path, val: Path, out_dir: Path, minutes: float, ignore_case: bool, seed: int, base, log
+    ) -> Path:
+        self.base = base
         n = len(load_samples(train)) + len(load_samples(val))
         self.trained.append(n)
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -99,7 +102,7 @@ def test_audit_writes_report_and_reuses_runs(tmp_path: Path) -> None:
     solver = FakeSolver()
     cfg = AuditConfig(data=str(data), test=str(test), out_dir=str(tmp_path / "out"), sizes=(10, 20, 0))
     report = audit_captcha(cfg, train_fn=solver.train, predict_fn=solver.predict, log=lambda _m: None)
-    assert solver.trained == [10, 20, 40]
+    assert solver.trained == [10, 20, 40] and solver.base == audit_mod.resolve_base("default")
     assert [r.size for r in report.runs] == [10, 20, 40]
     assert [r.solve_rate for r in report.runs] == [0.2, 0.5, 1.0]
     assert report.ignore_case  # half the labels upper-case, none mixed
@@ -147,7 +150,8 @@ def test_cli_audit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pyte
     assert "no such file" in capsys.readouterr().err
 
 
-def test_real_trainer_smoke(tmp_path: Path) -> None:
+@pytest.mark.parametrize("base", ["none", "default"])
+def test_real_trainer_smoke(tmp_path: Path, base: str) -> None:
     """A few seconds of the real trainer and checkpoint reader, to catch API drift."""
     pytest.importorskip("torch")
     from textlens.synth.captcha import CaptchaSynthConfig, synth_captchas
@@ -158,7 +162,7 @@ def test_real_trainer_smoke(tmp_path: Path) -> None:
         CaptchaSynthConfig(count=24, styles=("lines",), alphabet="abc", min_len=3, max_len=3, fonts=(font,)),
         tmp_path / "caps",
     )
-    cfg = AuditConfig(data=str(manifest), out_dir=str(tmp_path / "o"), sizes=(0,), minutes_per_run=0.03)
+    cfg = AuditConfig(data=str(manifest), out_dir=str(tmp_path / "o"), sizes=(0,), minutes_per_run=0.03, base=base)
     report = audit_captcha(cfg, log=lambda _m: None)
     assert len(report.runs) == 1 and Path(report.runs[0].checkpoint).is_file()
     assert 0.0 <= report.runs[0].solve_rate <= 1.0

@@ -157,3 +157,16 @@ def test_looks_upright_needs_enough_wide_boxes():
     assert finder.looks_upright(lines)
     assert not finder.looks_upright(lines[:3])  # too little to judge: look again turned
     assert not finder.looks_upright(lines + fragments)
+
+
+def test_a_close_call_reads_more_lines_and_ties_keep_the_page_as_it_is():
+    calls = []
+
+    def reader(crops):
+        calls.append(len(crops))
+        return _Reader()(crops)  # the same confidence both ways up
+
+    lines = [_box(0, 20 * i, 200 - i, 10) for i in range(7)]
+    found = OrientationFinder(samples=2, min_lines=2).find(np.zeros((200, 300, 3), np.uint8), lambda im: lines, reader)
+    assert calls == [4, 8]  # 2 lines both ways, then the next 4 longest both ways
+    assert found.turns == 0 and sorted(found.known) == [0, 1, 2, 3, 4, 5]

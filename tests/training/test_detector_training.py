@@ -108,15 +108,19 @@ def test_train_resume_export_eval(manifest, tmp_path, capsys):
     assert result.steps == 2 and (out / "last.pt").exists() and result.best_checkpoint.exists()
     state = load_checkpoint(out / "last.pt")
     assert state["model_config"]["channels"] == list(TINY.channels) and state["history"]
+    held_out = list(out.glob("heldout-*.jsonl"))  # the pages training never saw, for `eval detector`
+    assert len(held_out) == 1 and len(held_out[0].read_text().splitlines()) == 1
 
     cfg.max_steps, cfg.resume = 3, True
     assert train_detector(cfg, log=lambda _: None).steps == 3
 
     onnx = tmp_path / "tiny-det.onnx"
-    assert main(["export", "detector", str(out / "best.pt"), "--out", str(onnx), "--tune"]) == 0
+    assert main(["export", "detector", str(out / "best.pt"), "--out", str(onnx), "--tune",
+                 "--tune-long-sides", "256,320"]) == 0
     info = json.loads(capsys.readouterr().out)
     assert info["name"] == "tiny-det" and len(info["sha256"]) == 64 and onnx.exists()
     assert {"unclip_ratio", "box_thresh", "hmean"} <= set(info["tuned"])  # tuned on the held-out page
+    assert info["postprocess"]["long_side"] in (256, 320)
 
     assert main(["eval", "detector", "--data", str(manifest), "--model", str(onnx), "--limit", "2"]) == 0
     metrics = json.loads(capsys.readouterr().out)

@@ -54,6 +54,9 @@ def audit_command(
         None, help="For a folder: regex with one group taking the label from the file name stem."
     ),
     seed: int = typer.Option(0, help="Seed for subsets and training."),
+    base: str = typer.Option(
+        "default", help="Recognizer to fine-tune: 'default' (the shipped one), 'none' (from scratch), a name or .pt."
+    ),
 ) -> None:
     """Train on growing subsets of DATA and report the solve rate on the test CAPTCHAs."""
     from textlens.apps.captcha import AuditConfig, audit_captcha
@@ -67,6 +70,7 @@ def audit_command(
         ignore_case=ignore_case,
         seed=seed,
         label_pattern=label_pattern,
+        base=base,
     )
     report = audit_captcha(config, log=lambda msg: typer.echo(msg, err=True))
     typer.echo(report.verdict)

@@ -132,10 +132,19 @@ def export_detector_cmd(
     tune: bool = typer.Option(
         False, "--tune", help="Pick box threshold and unclip ratio on the run's held-out pages first."
     ),
+    tune_long_sides: str | None = typer.Option(
+        None, help="With --tune: comma-separated long sides to try too, e.g. 1024,1280."
+    ),
 ) -> None:
     """Export a detector checkpoint to a self-describing ONNX file (dynamic height/width)."""
     from textlens.detection.export import export_onnx
 
+    sides = None
+    if tune_long_sides:
+        try:
+            sides = tuple(int(v) for v in tune_long_sides.split(","))
+        except ValueError:
+            raise TextlensError(f"--tune-long-sides {tune_long_sides!r}: give integers like 1024,1280") from None
     info = export_onnx(checkpoint, out, name=name, box_thresh=box_thresh, unclip_ratio=unclip_ratio,
-                       long_side=long_side, tune=tune, log=lambda msg: typer.echo(msg, err=True))
+                       long_side=long_side, tune=tune, tune_long_sides=sides, log=lambda msg: typer.echo(msg, err=True))
     typer.echo(json.dumps(info, indent=2))

@@ -78,12 +78,14 @@ def export_onnx(
     unclip_ratio: float | None = None,
     long_side: int | None = None,
     tune: bool = False,
+    tune_long_sides: tuple[int, ...] | None = None,
     log=None,
 ) -> dict[str, Any]:
     """Export a training checkpoint; returns a summary (path, sha256, size, metrics).
 
-    ``tune`` first picks ``unclip_ratio`` and ``box_thresh`` for the best H-mean on the pages
-    the run held out (explicit ``box_thresh`` / ``unclip_ratio`` arguments still win).
+    ``tune`` first picks ``unclip_ratio`` and ``box_thresh`` (and the long side among
+    ``tune_long_sides``) for the best H-mean on the pages the run held out; explicit
+    ``box_thresh`` / ``unclip_ratio`` / ``long_side`` arguments still win.
     """
     from textlens.models.registry import file_sha256
     from textlens.training.detector import load_checkpoint, model_from_checkpoint
@@ -100,9 +102,10 @@ def export_onnx(
         pages = held_out_pages(state.get("train_config") or {})
         if not pages:
             raise TextlensError(f"{checkpoint}: the run held out no pages to tune on; drop --tune")
-        tuned = tune_postprocess(model, pages)
+        tuned = tune_postprocess(model, pages, long_sides=tune_long_sides)
         model.config.box_thresh = tuned["box_thresh"]
         model.config.unclip_ratio = tuned["unclip_ratio"]
+        model.config.long_side = int(tuned["long_side"])
         if log:
             log(f"tuned on {len(pages)} held-out pages: {tuned}")
     if box_thresh is not None:

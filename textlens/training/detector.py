@@ -36,6 +36,7 @@ from textlens.detection.postprocess import PostprocessConfig, boxes_from_map
 from textlens.detection.preprocess import prepare
 from textlens.detection.targets import TargetConfig, make_targets
 from textlens.errors import TextlensError
+from textlens.io.atomic import write_atomic
 
 CHECKPOINT_KIND = "textlens-detector-checkpoint"
 DONT_CARE = "###"
@@ -423,42 +424,74 @@ def evaluate_pages(
 
 
 def held_out_pages(train_config: dict[str, Any]) -> list[PageRecord]:
-    """The pages a run held out for validation (same split as during training)."""
+    """The pages a run held out for validation (same split and labels as during training)."""
     pages: list[PageRecord] = []
+    multiline = bool(train_config.get("ignore_multiline", False))
     for spec in train_config.get("data", []):
         path, _ = parse_spec(spec)
-        pages.extend(split_pages(load_pages(path), train_config["val_pages"], train_config["seed"])[1])
+        pages.extend(split_pages(load_pages(path, multiline), train_config["val_pages"], train_config["seed"])[1])
     return pages
+
+
+def write_held_out(train_config: dict[str, Any], out_dir: str | Path) -> list[Path]:
+    """Write each manifest's held-out pages as ``OUT/heldout-<folder>.jsonl`` (absolute image paths).
+
+    The original manifest lines are kept, so ``textlens eval detector`` can score exactly the
+    pages training never saw.
+    """
+    written = []
+    for spec in train_config.get("data", []):
+        path, _ = parse_spec(spec)
+        manifest = Path(path) if not Path(path).is_dir() else Path(path) / "manifest.jsonl"
+        held = {p.image for p in split_pages(load_pages(manifest), train_config["val_pages"], train_config["seed"])[1]}
+        lines = []
+        for line in manifest.read_text(encoding="utf-8").splitlines():
+            if not line.strip():
+                continue
+            entry = json.loads(line)
+            image = Path(entry["image"])
+            image = image if image.is_absolute() else manifest.parent / image
+            if str(image) in held:
+                entry["image"] = str(image.resolve())
+                lines.append(json.dumps(entry, ensure_ascii=False))
+        target = Path(out_dir) / f"heldout-{manifest.resolve().parent.name}.jsonl"
+        write_atomic(target, "\n".join(lines) + "\n")
+        written.append(target)
+    return written
 
 
 def tune_postprocess(
     model: DBNet,
     pages: list[PageRecord],
-    unclip_ratios: tuple[float, ...] = (1.2, 1.35, 1.5, 1.7, 1.9, 2.1, 2.4, 2.8),
+    unclip_ratios: tuple[float, ...] = (0.8, 1.0, 1.2, 1.35, 1.5, 1.7, 2.0, 2.4),
     box_threshes: tuple[float, ...] = (0.3, 0.4, 0.5, 0.6, 0.7),
+    long_sides: tuple[int, ...] | None = None,
 ) -> dict[str, float]:
-    """Grid-search ``unclip_ratio`` and ``box_thresh`` for the best H-mean on ``pages``.
+    """Grid-search ``long_side``, ``unclip_ratio`` and ``box_thresh`` for the best H-mean on ``pages``.
 
-    The network runs once per page; only post-processing is repeated for each setting.
+    The network runs once per page and long side; only post-processing is repeated for each
+    setting. ``long_sides`` defaults to the model's own.
     """
     cfg = model.config
-    maps = []
     model.eval()
-    for page in pages:
-        image = read_rgb(page.image)
-        tensor, scale = prepare(image, cfg.long_side, cfg.mean, cfg.std)
-        with torch.no_grad():
-            prob = model(torch.from_numpy(tensor))[0, 0].numpy()
-        maps.append((prob, scale, (image.shape[1], image.shape[0]), page))
     best: dict[str, float] = {"hmean": -1.0}
-    for unclip in unclip_ratios:
-        for box in box_threshes:
-            post = PostprocessConfig(cfg.bin_thresh, box, unclip)
-            scores = score_pages([
-                ([p for p, _ in boxes_from_map(prob, post, scale, size)], page) for prob, scale, size, page in maps
-            ])
-            if scores["hmean"] > best["hmean"]:
-                best = {**scores, "unclip_ratio": unclip, "box_thresh": box}
+    for long_side in long_sides or (cfg.long_side,):
+        maps = []
+        for page in pages:
+            image = read_rgb(page.image)
+            tensor, scale = prepare(image, long_side, cfg.mean, cfg.std)
+            with torch.no_grad():
+                prob = model(torch.from_numpy(tensor))[0, 0].numpy()
+            maps.append((prob, scale, (image.shape[1], image.shape[0]), page))
+        for unclip in unclip_ratios:
+            for box in box_threshes:
+                post = PostprocessConfig(cfg.bin_thresh, box, unclip)
+                scores = score_pages([
+                    ([p for p, _ in boxes_from_map(prob, post, scale, size)], page)
+                    for prob, scale, size, page in maps
+                ])
+                if scores["hmean"] > best["hmean"]:
+                    best = {**scores, "unclip_ratio": unclip, "box_thresh": box, "long_side": long_side}
     return best
 
 
@@ -575,6 +608,7 @@ class DetectorTrainer:
             optimizer.load_state_dict(state["optimizer"])
             step, elapsed, best, history = state["step"], state["elapsed"], state["best"], state["history"]
             self.log(f"resumed from {last} at step {step} ({elapsed / 60:.1f} min, best H-mean {best['hmean']:.4f})")
+        write_held_out(cfg.to_dict(), self.out_dir)
         n_train = sum(len(p) for p, _ in self.sources)
         self.log(f"{n_train} training pages, {len(self.val)} held-out pages, synthetic share {cfg.synth_ratio}")
         stream = CropStream(self.sources, cfg, cfg.seed + step)
