@@ -6,6 +6,11 @@ RapidOCR) that do not have textlens installed.
 * crop set: one ``{"image", "text"}`` per line (a line or word crop and its transcript);
 * page set: ``{"image", "text", "regions": [{"quad": [8 numbers], "text"}]}``; a region
   text of ``###`` means "don't care".
+
+A set is named by its folder (``manifest.jsonl`` inside) or by a manifest file, e.g.
+``uw3-lines/manifest_test.jsonl`` (set name ``uw3-lines-test``). Image paths are relative
+to the manifest's folder, or absolute (the harness writes such manifests for rotated and
+held-out variants).
 """
 
 from __future__ import annotations
@@ -23,25 +28,42 @@ class BenchError(Exception):
 
 @dataclass
 class Item:
-    image: Path
+    image: Path  # what the engines read
     text: str
     regions: list[dict] = field(default_factory=list)
+    source: Path | None = None  # the set's own image when ``image`` is a derived copy (rotated)
 
 
 @dataclass
 class BenchSet:
     name: str
-    root: Path
+    root: Path  # the manifest's folder: image paths in the manifest are relative to it
     kind: str  # "crops" or "pages"
     items: list[Item]
+    manifest: Path | None = None  # what the engine workers read (default: root / manifest.jsonl)
+    variant: str = ""  # how the set was changed for this run, for the table title
+
+    def __post_init__(self) -> None:
+        if self.manifest is None:
+            self.manifest = self.root / MANIFEST
 
 
-def load_set(root: str | Path, limit: int | None = None) -> BenchSet:
-    """The first ``limit`` items (all when None) of the set in folder ``root``."""
-    root = Path(root)
-    manifest = root / MANIFEST
+def set_name(manifest: Path) -> str:
+    """``x/manifest.jsonl`` -> ``x``; ``x/manifest_test.jsonl`` -> ``x-test``; ``x/a.jsonl`` -> ``x-a``."""
+    stem = manifest.stem.removeprefix("manifest").lstrip("_-")
+    return f"{manifest.parent.name}-{stem}" if stem else manifest.parent.name
+
+
+def load_set(path: str | Path, limit: int | None = None) -> BenchSet:
+    """The first ``limit`` items (all when None) of the set in folder ``path`` (holding
+    ``manifest.jsonl``) or in the manifest file ``path``."""
+    path = Path(path)
+    manifest = path if path.suffix == ".jsonl" and not path.is_dir() else path / MANIFEST
     if not manifest.is_file():
-        raise BenchError(f"{manifest}: no such manifest (pass a data folder holding {MANIFEST})")
+        raise BenchError(
+            f"{manifest}: no such manifest (pass a data folder holding {MANIFEST}, or a .jsonl manifest file)"
+        )
+    root = manifest.parent
     items: list[Item] = []
     with open(manifest, encoding="utf-8") as handle:
         for number, line in enumerate(handle, 1):
@@ -58,4 +80,4 @@ def load_set(root: str | Path, limit: int | None = None) -> BenchSet:
         raise BenchError(f"{manifest}: no entries")
     # A set is a page set when its entries carry regions (detection ground truth).
     kind = "pages" if any(item.regions for item in items) else "crops"
-    return BenchSet(root.name, root, kind, items)
+    return BenchSet(set_name(manifest), root, kind, items, manifest)

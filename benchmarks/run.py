@@ -1,7 +1,7 @@
 """Benchmark OCR engines side by side on ../shared/data-style sets.
 
     python -m benchmarks.run --data DIR [--data DIR2 ...] --engines textlens,tesseract,rapidocr \
-        --threads 2 [--limit N] [--out benchmarks/results/NAME.md]
+        --threads 2 [--limit N] [--split heldout] [--rotate 90] [--out benchmarks/results/NAME.md]
 
 Each engine runs in its own subprocess with the same thread budget set in its environment
 before anything is imported, and is timed without its model load. Scores come from
@@ -22,8 +22,9 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks.dataset import BenchError, BenchSet, load_set
+from benchmarks.dataset import BenchError, BenchSet, Item, load_set
 from benchmarks.engines import ENGINES
+from benchmarks.variants import ROTATIONS, heldout, rotate_set, write_manifest
 from textlens.eval.metrics import DONT_CARE, CropScores, PageScores
 from textlens.io.atomic import write_atomic
 
@@ -32,6 +33,8 @@ RESULTS = ROOT / "benchmarks" / "results"
 DEFAULT_DATA = ROOT / ".." / "shared" / "data"
 # Every knob that sizes a thread pool the engines may use (OpenMP: tesseract, torch; BLAS).
 THREAD_VARS = ("OMP_NUM_THREADS", "OMP_THREAD_LIMIT", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
+# Read by engines/textlens_engine.py: the detector for page sets (the worker has no flag for it).
+DETECTOR_VAR = "TEXTLENS_BENCH_DETECTOR"
 
 
 @dataclass
@@ -56,12 +59,26 @@ def data_root() -> Path:
 
 
 def resolve_data(arg: str) -> Path:
-    """A set folder as given, or by name under $TEXTLENS_DATA (default ../shared/data)."""
+    """A set folder or manifest file as given, or by name under $TEXTLENS_DATA (default ../shared/data)."""
+
+    def found(path: Path) -> bool:
+        return path.is_file() if path.suffix == ".jsonl" else (path / "manifest.jsonl").is_file()
+
     path = Path(arg)
-    if (path / "manifest.jsonl").is_file():
+    if found(path):
         return path
     under = data_root() / arg
-    return under if (under / "manifest.jsonl").is_file() else path
+    return under if found(under) else path
+
+
+def prepare_set(arg: str, args: argparse.Namespace, workdir: Path) -> BenchSet:
+    """Load a set and apply --split and --rotate; a changed set gets its own manifest in ``workdir``."""
+    bench = load_set(resolve_data(arg), None if args.split == "heldout" else args.limit)
+    original = bench
+    if args.split == "heldout":
+        bench = heldout(bench, args.limit)  # split the whole set first, then take the first N
+    bench = rotate_set(bench, args.rotate, workdir / f"{bench.name}-rot{args.rotate}")
+    return bench if bench is original else write_manifest(bench, workdir / bench.name)
 
 
 def interpreter(engine: str, bench_venv: Path) -> str:
@@ -91,7 +108,7 @@ def run_engine(engine: str, bench: BenchSet, args: argparse.Namespace) -> tuple[
             "--engine",
             engine,
             "--data",
-            str(bench.root),
+            str(bench.manifest),
             "--threads",
             str(args.threads),
             "--out",
@@ -101,7 +118,10 @@ def run_engine(engine: str, bench: BenchSet, args: argparse.Namespace) -> tuple[
             cmd += ["--limit", str(args.limit)]
         if engine == "textlens" and args.textlens_model:
             cmd += ["--model", str(args.textlens_model)]
-        done = subprocess.run(cmd, cwd=ROOT, env=worker_env(args.threads), check=False)
+        env = worker_env(args.threads)
+        if args.textlens_detector:
+            env[DETECTOR_VAR] = str(args.textlens_detector)
+        done = subprocess.run(cmd, cwd=ROOT, env=env, check=False)
         if not out.is_file():
             return Row(engine, "failed", f"failed: worker exited with code {done.returncode}"), []
         result = json.loads(out.read_text(encoding="utf-8"))
@@ -199,8 +219,9 @@ def table_cells(kind: str, row: Row) -> list[str]:
 def render_table(bench: BenchSet, rows: list[Row], threads: int, load_avg: float) -> str:
     header = CROP_HEADER if bench.kind == "crops" else PAGE_HEADER
     unit = "crops" if bench.kind == "crops" else "pages"
+    variant = f" {bench.variant}," if bench.variant else ""
     lines = [
-        f"### {bench.name}: {len(bench.items)} {unit}, {threads} thread(s) per engine",
+        f"### {bench.name}: {len(bench.items)} {unit},{variant} {threads} thread(s) per engine",
         "",
         "| " + " | ".join(header) + " |",
         "|" + "|".join(["---"] + ["---:"] * (len(header) - 1)) + "|",
@@ -228,7 +249,21 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--data",
         action="append",
         required=True,
-        help="set folder with manifest.jsonl, or a set name under $TEXTLENS_DATA (repeatable)",
+        help="set folder with manifest.jsonl, a .jsonl manifest file, or either by name under $TEXTLENS_DATA "
+        "(repeatable)",
+    )
+    parser.add_argument(
+        "--split",
+        choices=("all", "heldout"),
+        default="all",
+        help="heldout: only the 10%% that `textlens train recognizer` holds out (split_train_val, seed 0)",
+    )
+    parser.add_argument(
+        "--rotate",
+        type=int,
+        choices=ROTATIONS,
+        default=0,
+        help="turn every page image clockwise by this many degrees (page sets; GT quads turn too)",
     )
     parser.add_argument(
         "--engines", default="textlens,tesseract,rapidocr", help=f"comma-separated, from {', '.join(ENGINES)}"
@@ -239,6 +274,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--out", type=Path, help="markdown file for all tables (default: benchmarks/results/<set>-t<threads>.md each)"
     )
     parser.add_argument("--textlens-model", help="recognizer for the textlens engine (name or .onnx path)")
+    parser.add_argument(
+        "--textlens-detector", type=Path, help="detector .onnx for the textlens engine on page sets (default: registry)"
+    )
     parser.add_argument(
         "--bench-venv",
         type=Path,
@@ -263,19 +301,31 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def save_predictions(folder: Path, bench: BenchSet, engine: str, preds: list[dict]) -> None:
     lines = (
-        json.dumps({"image": str(it.image.relative_to(bench.root)), "ref": it.text, **p}, ensure_ascii=False)
+        json.dumps({"image": _image_name(it, bench), "ref": it.text, **p}, ensure_ascii=False)
         for it, p in zip(bench.items, preds, strict=True)
     )
     write_atomic(folder / f"{bench.name}-{engine}.jsonl", "".join(line + "\n" for line in lines))
 
 
+def _image_name(item: Item, bench: BenchSet) -> str:
+    """The set's own image (not a rotated copy), relative to the set folder when inside it."""
+    image = item.source or item.image
+    return str(image.relative_to(bench.root)) if image.is_relative_to(bench.root) else str(image)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    try:
-        sets = [load_set(resolve_data(d), args.limit) for d in args.data]
-    except BenchError as exc:
-        print(f"benchmarks: error: {exc}", file=sys.stderr)
-        return 2
+    with tempfile.TemporaryDirectory(prefix="textlens-bench-sets-") as workdir:
+        try:
+            sets = [prepare_set(d, args, Path(workdir)) for d in args.data]
+        except BenchError as exc:
+            print(f"benchmarks: error: {exc}", file=sys.stderr)
+            return 2
+        run_sets(sets, args)
+    return 0
+
+
+def run_sets(sets: list[BenchSet], args: argparse.Namespace) -> None:
     tables, report = [], {}
     for bench in sets:
         load_avg = os.getloadavg()[0]
@@ -290,6 +340,9 @@ def main(argv: list[str] | None = None) -> int:
         tables.append(table)
         report[bench.name] = {
             "kind": bench.kind,
+            "variant": bench.variant,
+            "rotate": args.rotate,
+            "split": args.split,
             "threads": args.threads,
             "rows": [r.__dict__ | {"per_s": r.per_s} for r in rows],
         }
@@ -300,7 +353,6 @@ def main(argv: list[str] | None = None) -> int:
     if args.out is not None:
         write_atomic(args.out, "\n".join(tables))
         write_atomic(args.out.with_suffix(".json"), json.dumps(report, indent=1) + "\n")
-    return 0
 
 
 if __name__ == "__main__":

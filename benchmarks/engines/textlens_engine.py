@@ -2,14 +2,20 @@
 
 Crops are decoded to RGB arrays and recognised in chunks of 64, so batching is part of
 what is measured. ``--textlens-model`` picks a recognizer (registered name or ``.onnx``
-path); the default is the registry's default model.
+path); the default is the registry's default model, for crops and pages alike. Pages use
+the registry's default detector, or the ``.onnx`` in ``$TEXTLENS_BENCH_DETECTOR`` (set by
+``benchmarks.run --textlens-detector``).
 """
 
 from __future__ import annotations
 
 import inspect
+import os
+from pathlib import Path
 
 import numpy as np
+
+DETECTOR_VAR = "TEXTLENS_BENCH_DETECTOR"
 
 
 class Engine:
@@ -52,6 +58,15 @@ class Engine:
             self._read = textlens.read
             params = inspect.signature(textlens.read).parameters
             self._read_kwargs = {"threads": self.threads} if "threads" in params else {}
+            detector = os.environ.get(DETECTOR_VAR)
+            if detector:
+                self._read_kwargs["detector"] = detector
+                self.version += f" (detector {Path(detector).name})"
+            if self.model:
+                self._read_kwargs["recognizer"] = self.model
+            # One read of a blank page loads the models now (timed as load; textlens.read
+            # caches the pipeline), and a missing detector becomes "not available: ...".
+            self._read(np.full((64, 64, 3), 255, np.uint8), **self._read_kwargs)
 
     def read_crops(self, paths: list[str]) -> list[str]:
         from PIL import Image
