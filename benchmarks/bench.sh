@@ -6,7 +6,9 @@
 # Env: TEXTLENS_DATA (default ../shared/data), BENCH_THREADS (default "2"; "1 2" = one pass each),
 #      BENCH_ROTATIONS (default "0 90 180 270"), BENCH_ENGINES (default textlens,tesseract,rapidocr),
 #      BENCH_DETECTOR (detector .onnx for textlens pages and the memory check; default: the
-#      registry's), PYTHON (default .venv/bin/python), BENCH_ARGS (extra args, e.g. "--limit 50").
+#      registry's), PYTHON (default .venv/bin/python), BENCH_ARGS (extra args, e.g. "--limit 50"),
+#      BENCH_MEMORY_ARGS (extra memory-check args, e.g. "--pages 5"), BENCH_RESULTS (output folder,
+#      default benchmarks/results).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 benchmarks/setup.sh
@@ -14,7 +16,8 @@ benchmarks/setup.sh
 export TEXTLENS_DATA=${TEXTLENS_DATA:-../shared/data}
 export OMP_WAIT_POLICY=PASSIVE
 PY=${PYTHON:-.venv/bin/python}
-RESULTS=benchmarks/results
+export BENCH_RESULTS=${BENCH_RESULTS:-benchmarks/results}
+RESULTS=$BENCH_RESULTS
 status=0
 
 bench() {
@@ -37,7 +40,7 @@ for threads in ${BENCH_THREADS:-2}; do
     tables+=("$RESULTS/iiit5k-train-heldout-t$threads.md" "$RESULTS/uw3-lines-test-t$threads.md")
     # Exit code 1 = peak RSS over the target: reported, and the bench still finishes.
     nice -n 5 "$PY" -m benchmarks.memory_pdf --threads "$threads" \
-        ${BENCH_DETECTOR:+--detector "$BENCH_DETECTOR"} || status=1
+        ${BENCH_DETECTOR:+--detector "$BENCH_DETECTOR"} ${BENCH_MEMORY_ARGS:-} || status=1
     tables+=("$RESULTS/memory-pdf-t$threads.md")
     # Every table of this pass in one file, to paste into docs.
     cat "${tables[@]}" > "$RESULTS/all-t$threads.md.tmp" && mv "$RESULTS/all-t$threads.md.tmp" "$RESULTS/all-t$threads.md"

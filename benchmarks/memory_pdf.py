@@ -25,7 +25,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "results"
+# Where tables go without --out; BENCH_RESULTS moves them (e.g. for a quick trial run).
+RESULTS = Path(os.environ.get("BENCH_RESULTS") or ROOT / "benchmarks" / "results")
 A4_INCHES = (8.27, 11.69)
 HEADER = "| check | pages | peak RSS MB | target MB | pages/s | lines | load s | threads | models |"
 

@@ -29,7 +29,8 @@ from textlens.eval.metrics import DONT_CARE, CropScores, PageScores
 from textlens.io.atomic import write_atomic
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "results"
+# Where tables go without --out; BENCH_RESULTS moves them (e.g. for a quick trial run).
+RESULTS = Path(os.environ.get("BENCH_RESULTS") or ROOT / "benchmarks" / "results")
 DEFAULT_DATA = ROOT / ".." / "shared" / "data"
 # Every knob that sizes a thread pool the engines may use (OpenMP: tesseract, torch; BLAS).
 THREAD_VARS = ("OMP_NUM_THREADS", "OMP_THREAD_LIMIT", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS")
