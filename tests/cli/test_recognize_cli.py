@@ -53,12 +53,36 @@ def trained(tmp_path_factory, labelled_folder):
     return model
 
 
-def test_train_from_named_folder_infers_charset(trained):
+def test_train_from_named_folder_infers_charset_and_starts_from_shipped_model(trained):
     import torch
+
+    from textlens.models.registry import default_model
 
     state = torch.load(trained.parent / "best.pt", weights_only=False)
     assert set(state["model_config"]["charset"]) <= set("0123456789")
     assert state["train_config"]["infer_charset"] is True
+    assert state["train_config"]["init_from"] == default_model("recognizer").name
+    assert state["train_config"]["case_fold"] is False
+
+
+def test_arbitrary_label_case_is_folded(tmp_path, capsys):
+    from textlens.synth.lines import LineSynthConfig, LineSynthesizer
+
+    synth = LineSynthesizer(LineSynthConfig(charset="abcdefgh", max_chars=5))
+    rng = np.random.default_rng(5)
+    for i in range(20):
+        image, text = synth.sample(rng)
+        text = text.replace(" ", "") or "a"
+        Image.fromarray(image).save(tmp_path / f"{text.upper() if i % 2 else text}-{i}.png")
+    run = tmp_path / "run"
+    args = ["train", "recognizer", str(tmp_path), "-o", str(run), "--steps", "2", "--workers", "0", "--from-scratch"]
+    assert main(args) == 0
+    assert "lower-cased" in capsys.readouterr().err
+    import torch
+
+    state = torch.load(run / "best.pt", weights_only=False)
+    assert state["train_config"]["case_fold"] is True and state["train_config"]["init_from"] is None
+    assert state["model_config"]["charset"] == state["model_config"]["charset"].lower()
 
 
 def test_recognize_prints_one_result_per_image(trained, labelled_folder, capsys):

@@ -53,10 +53,21 @@ def train_recognizer_command(
     synth_ratio: float = typer.Option(
         None, help="Share of synthetic lines per batch (default 0.5 for new Latin models, 0 otherwise)."
     ),
-    finetune: str = typer.Option(None, "--finetune", help="Start from a shipped model name or a checkpoint."),
+    finetune: str = typer.Option(
+        None, "--finetune", help="Fine-tune this model (shipped name or checkpoint), keeping its charset."
+    ),
     extend_charset: bool = typer.Option(False, help="When fine-tuning, add characters the labels need."),
+    from_scratch: bool = typer.Option(
+        False,
+        "--from-scratch",
+        help="Start from random weights. Default for a specialised reader (data, no synthesis): start from "
+        "the shipped recognizer with the charset reduced to the labels' characters, which learns far faster.",
+    ),
+    case_fold: str = typer.Option(
+        "auto", help="Lower-case all labels: on, off, or auto (when label case looks arbitrary)."
+    ),
     charset_from_data: bool = typer.Option(
-        None, help="New model's charset = characters in the labels (default: on unless --synth-ratio > 0)."
+        None, help="Charset = the labels' characters (default: on for a specialised reader)."
     ),
     drop_unsupported: bool = typer.Option(False, help="Skip samples with characters outside the charset."),
     case_insensitive: bool = typer.Option(False, help="Score validation ignoring case."),
@@ -64,7 +75,7 @@ def train_recognizer_command(
     minutes: float = typer.Option(None, help="Wall-clock budget; the LR schedule follows it."),
     batch_size: int = typer.Option(32, help="Lines per batch."),
     lr: float = typer.Option(1.5e-3, help="Peak learning rate (AdamW, cosine)."),
-    val_every: int = typer.Option(500, help="Validate every N steps."),
+    val_every: int = typer.Option(None, help="Validate every N steps (default: about every 6 epochs, 150-1000)."),
     patience: int = typer.Option(8, help="Stop after N validations without improvement."),
     augment: float = typer.Option(1.0, help="Augmentation strength for real images (0 = off)."),
     workers: int = typer.Option(1, help="Data-loading worker processes."),
@@ -73,23 +84,34 @@ def train_recognizer_command(
     fresh: bool = typer.Option(False, "--fresh", help="Ignore an existing last.pt instead of resuming."),
 ) -> None:
     """Train or fine-tune a CRNN-CTC line recognizer; keeps the best checkpoint by validation CER."""
-    from textlens.training.recognizer import RecognizerTrainConfig, train_recognizer
+    from textlens.training.recognizer import RecognizerTrainConfig, parse_spec, train_recognizer
+    from textlens.training.sources import labels_look_case_folded, load_samples
 
     data = list(data or [])
     if synth_ratio is None:
         synth_ratio = 0.0 if (data or finetune) else 1.0
-    if charset_from_data is None:
-        charset_from_data = not finetune and synth_ratio == 0
+    specialised = bool(data) and not finetune and synth_ratio == 0
+    base = finetune or (None if from_scratch or not specialised else _default_base())
+    if case_fold not in ("auto", "on", "off"):
+        raise TextlensError(f"--case-fold must be auto, on or off (got {case_fold!r})")
+    if case_fold == "auto":
+        texts = [s.text for spec in data for s in load_samples(parse_spec(spec)[0])]
+        fold = specialised and labels_look_case_folded(texts)
+    else:
+        fold = case_fold == "on"
+    if fold:
+        typer.echo("labels are lower-cased (their case looks arbitrary); scoring ignores case", err=True)
     config = RecognizerTrainConfig(
         out_dir=str(out),
         train=data,
         val=list(val or []),
         synth_ratio=synth_ratio,
-        init_from=finetune,
-        infer_charset=charset_from_data,
+        init_from=base,
+        infer_charset=specialised if charset_from_data is None else charset_from_data,
+        case_fold=fold,
         extend_charset=extend_charset,
         drop_unsupported=drop_unsupported,
-        case_insensitive=case_insensitive,
+        case_insensitive=case_insensitive or fold,
         max_steps=steps,
         max_minutes=minutes,
         batch_size=batch_size,
@@ -108,6 +130,17 @@ def train_recognizer_command(
     if result.initial_val_cer is not None:
         summary += f"; starting model had val CER {result.initial_val_cer:.4f}"
     typer.echo(summary)
+
+
+def _default_base() -> str | None:
+    """The shipped default recognizer, when it carries fine-tuning weights."""
+    from textlens.models.registry import default_model
+
+    try:
+        entry = default_model("recognizer")
+    except TextlensError:
+        return None
+    return entry.name if entry.path.with_suffix(".pt").is_file() else None
 
 
 @eval_app.command("recognizer")

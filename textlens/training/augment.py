@@ -7,9 +7,12 @@ import numpy as np
 
 
 def jitter_crop(gray: np.ndarray, rng: np.random.Generator, max_frac: float = 0.08) -> np.ndarray:
-    """Shave or pad each side a little, so the model sees tight, loose and off-centre crops."""
+    """Shave or pad each side a little, so the model sees tight, loose and off-centre crops.
+
+    Every side moves in proportion to the line height (not the width): text often starts
+    close to the edge, and shaving a glyph off would teach the model to drop characters."""
     h, w = gray.shape
-    pads = (rng.uniform(-max_frac, max_frac, 4) * np.array([h, h, h, w])).astype(int)
+    pads = (rng.uniform(-max_frac, max_frac, 4) * h).astype(int)
     top, bottom, left, right = pads
     border = int(np.median(np.concatenate([gray[0], gray[-1]])))
     out = cv2.copyMakeBorder(

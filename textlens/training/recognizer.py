@@ -49,8 +49,9 @@ class RecognizerTrainConfig:
     synth_ratio: float = 0.0  # share of each batch rendered synthetically
     model: RecognizerConfig = field(default_factory=RecognizerConfig)
     init_from: str | None = None  # checkpoint / shipped weights to fine-tune from
-    infer_charset: bool = False  # charset from the training labels (new models only)
+    infer_charset: bool = False  # charset = the labels' characters (rows of known ones kept when fine-tuning)
     extend_charset: bool = False  # fine-tuning: add characters the labels need
+    case_fold: bool = False  # lower-case every label (labels whose case is arbitrary)
     drop_unsupported: bool = False  # drop samples with characters outside the charset
     batch_size: int = 32
     lr: float = 1.5e-3
@@ -58,7 +59,7 @@ class RecognizerTrainConfig:
     warmup_fraction: float = 0.03
     max_steps: int = 20_000
     max_minutes: float | None = None
-    val_every: int = 500
+    val_every: int | None = None  # None: every ~6 epochs of the real data, within 150..1000 steps
     patience: int = 8  # validations without improvement before stopping
     val_fraction: float = 0.1
     max_val: int = 1500
@@ -165,6 +166,10 @@ class MixedLineStream(IterableDataset):
             random.Random(int(rng.integers(1 << 30))).shuffle(batches)
             for batch in batches:
                 yield collate(batch, self.config)
+
+
+def fold_case(sample: Sample) -> Sample:
+    return Sample(sample.image, sample.text.lower(), sample.quad)
 
 
 def preload_crops(samples: list[Sample], max_height: int = 96) -> list[tuple[np.ndarray, str]]:
@@ -321,6 +326,9 @@ class RecognizerTrainer:
             train_sets = split_sets
         if len(val) > cfg.max_val:
             val = random.Random(cfg.seed).sample(val, cfg.max_val)
+        if cfg.case_fold:
+            train_sets = [([fold_case(s) for s in samples], ratio) for samples, ratio in train_sets]
+            val = [fold_case(s) for s in val]
         return train_sets, val
 
     def _build_model(self) -> tuple[CRNN, dict[str, Any] | None]:
@@ -330,12 +338,15 @@ class RecognizerTrainer:
             state = load_checkpoint(resolve_init(cfg.init_from))
             model_cfg = RecognizerConfig.from_dict(state["model_config"])
             old = Charset(model_cfg.charset)
-            if cfg.extend_charset:
+            if cfg.infer_charset:  # a specialised reader: only the labels' alphabet, known rows kept
+                model_cfg.charset = Charset.from_texts(texts + [s.text for s in self.val_samples]).chars
+            elif cfg.extend_charset:
                 model_cfg.charset = old.extended(texts + [s.text for s in self.val_samples]).chars
             model = CRNN(model_cfg)
             transfer_weights(model, state, old, Charset(model_cfg.charset))
-            if len(model_cfg.charset) > len(old.chars):
-                self.log(f"charset extended by {len(model_cfg.charset) - len(old.chars)} characters")
+            new_chars = set(model_cfg.charset) - set(old.chars)
+            if new_chars:
+                self.log(f"characters new to the starting model: {''.join(sorted(new_chars))!r}")
             return model, state
         model_cfg = cfg.model
         if cfg.infer_charset:
@@ -378,6 +389,14 @@ class RecognizerTrainer:
             return max(progress / cfg.warmup_fraction, 0.01)
         rest = (progress - cfg.warmup_fraction) / max(1 - cfg.warmup_fraction, 1e-6)
         return 0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * min(rest, 1.0)))
+
+    def _val_every(self) -> int:
+        if self.config.val_every:
+            return self.config.val_every
+        real = sum(len(samples) for samples, _ in self.train_sets)
+        if not real:
+            return 1000
+        return int(np.clip(6 * real / self.config.batch_size, 150, 1000))
 
     def _validate(self) -> dict[str, float]:
         metrics = evaluate(self.model, self.val_lines, self.val_texts, self.charset, self.config.case_insensitive)
@@ -427,7 +446,7 @@ class RecognizerTrainer:
             sources, cfg.synth_ratio, self.charset, model.config, cfg.batch_size, cfg.augment, cfg.seed + step
         )
         loader = DataLoader(stream, batch_size=None, num_workers=cfg.workers, persistent_workers=False)
-        stalls = 0
+        stalls, val_every = 0, self._val_every()
         started = time.monotonic() - elapsed
         running = 0.0
         last_report = elapsed
@@ -448,7 +467,7 @@ class RecognizerTrainer:
                 self.log(f"step {step} {elapsed / 60:.1f} min loss {running:.3f} {rate:.0f} lines/s")
                 last_report = elapsed
             out_of_time = cfg.max_minutes is not None and elapsed >= cfg.max_minutes * 60
-            if step % cfg.val_every == 0 or step >= cfg.max_steps or out_of_time:
+            if step % val_every == 0 or step >= cfg.max_steps or out_of_time:
                 metrics = self._validate() if self.val_lines else {"cer": running, "accuracy": 0.0}
                 history.append({"step": step, "seconds": elapsed, "loss": running, **metrics})
                 improved = metrics["cer"] < best["cer"]
