@@ -113,6 +113,7 @@ def test_train_resume_export_eval(manifest, tmp_path, capsys):
 
     cfg.max_steps, cfg.resume = 3, True
     assert train_detector(cfg, log=lambda _: None).steps == 3
+    assert train_detector(cfg, log=lambda _: None).steps == 3  # budget used up: a re-run changes nothing
 
     onnx = tmp_path / "tiny-det.onnx"
     assert main(["export", "detector", str(out / "best.pt"), "--out", str(onnx), "--tune",

@@ -608,6 +608,9 @@ class DetectorTrainer:
             optimizer.load_state_dict(state["optimizer"])
             step, elapsed, best, history = state["step"], state["elapsed"], state["best"], state["history"]
             self.log(f"resumed from {last} at step {step} ({elapsed / 60:.1f} min, best H-mean {best['hmean']:.4f})")
+            if step >= cfg.max_steps or (cfg.max_minutes is not None and elapsed >= cfg.max_minutes * 60):
+                self.log("this run already used its budget; nothing to do (raise --minutes/--steps to go on)")
+                return TrainResult(best_path, best["hmean"], step, elapsed, history)
         write_held_out(cfg.to_dict(), self.out_dir)
         n_train = sum(len(p) for p, _ in self.sources)
         self.log(f"{n_train} training pages, {len(self.val)} held-out pages, synthetic share {cfg.synth_ratio}")
