@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -37,6 +36,7 @@ from textlens.detection.preprocess import prepare
 from textlens.detection.targets import TargetConfig, make_targets
 from textlens.errors import TextlensError
 from textlens.io.atomic import write_atomic
+from textlens.training.common import read_checkpoint, save_checkpoint, warmup_cosine
 
 CHECKPOINT_KIND = "textlens-detector-checkpoint"
 DONT_CARE = "###"
@@ -498,23 +498,8 @@ def tune_postprocess(
 # --------------------------------------------------------------------------- checkpoints
 
 
-def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    torch.save(state, tmp)
-    os.replace(tmp, path)
-
-
 def load_checkpoint(path: str | Path) -> dict[str, Any]:
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=False)
-    except FileNotFoundError:
-        raise TextlensError(f"{path}: no such checkpoint") from None
-    except Exception as exc:
-        raise TextlensError(f"{path}: cannot read checkpoint ({exc.__class__.__name__})") from None
-    if not isinstance(state, dict) or state.get("kind") != CHECKPOINT_KIND:
-        raise TextlensError(f"{path}: not a textlens detector checkpoint")
-    return state
+    return read_checkpoint(path, CHECKPOINT_KIND, "detector")
 
 
 def model_from_checkpoint(state: dict[str, Any]) -> DBNet:
@@ -560,13 +545,7 @@ class DetectorTrainer:
 
     def _lr_factor(self, step: int, elapsed: float) -> float:
         cfg = self.config
-        progress = step / max(cfg.max_steps, 1)
-        if cfg.max_minutes:
-            progress = max(progress, elapsed / (cfg.max_minutes * 60))
-        if progress < cfg.warmup_fraction:
-            return max(progress / cfg.warmup_fraction, 0.02)
-        rest = (progress - cfg.warmup_fraction) / max(1 - cfg.warmup_fraction, 1e-6)
-        return 0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * min(rest, 1.0)))
+        return warmup_cosine(step, elapsed, cfg.max_steps, cfg.max_minutes, cfg.warmup_fraction)
 
     def _validate(self) -> dict[str, float]:
         if not self.val:

@@ -13,7 +13,6 @@ validation split first and stays the best checkpoint until something beats it.
 from __future__ import annotations
 
 import math
-import os
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -33,6 +32,7 @@ from textlens.recognition.charset import Charset
 from textlens.recognition.model import CRNN, RecognizerConfig
 from textlens.recognition.preprocess import normalize, pad_batch, resize_to_height
 from textlens.training.augment import augment_line
+from textlens.training.common import read_checkpoint, save_checkpoint, warmup_cosine
 from textlens.training.sources import Sample, check_samples, load_crop, load_samples, split_train_val
 
 CHECKPOINT_KIND = "textlens-recognizer-checkpoint"
@@ -196,20 +196,8 @@ def collate(batch: list[tuple[np.ndarray, list[int]]], config: RecognizerConfig)
 # --------------------------------------------------------------------------- checkpoints
 
 
-def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
-    tmp = path.with_suffix(".tmp")
-    torch.save(state, tmp)
-    os.replace(tmp, path)
-
-
 def load_checkpoint(path: str | Path) -> dict[str, Any]:
-    try:
-        state = torch.load(path, map_location="cpu", weights_only=False)
-    except Exception as exc:
-        raise TextlensError(f"{path}: cannot read checkpoint ({exc.__class__.__name__})") from None
-    if not isinstance(state, dict) or state.get("kind") != CHECKPOINT_KIND:
-        raise TextlensError(f"{path}: not a textlens recognizer checkpoint")
-    return state
+    return read_checkpoint(path, CHECKPOINT_KIND, "recognizer")
 
 
 def model_from_checkpoint(state: dict[str, Any]) -> CRNN:
@@ -382,13 +370,7 @@ class RecognizerTrainer:
     # -- schedule
     def _lr_factor(self, step: int, elapsed: float) -> float:
         cfg = self.config
-        progress = step / max(cfg.max_steps, 1)
-        if cfg.max_minutes:
-            progress = max(progress, elapsed / (cfg.max_minutes * 60))
-        if progress < cfg.warmup_fraction:
-            return max(progress / cfg.warmup_fraction, 0.01)
-        rest = (progress - cfg.warmup_fraction) / max(1 - cfg.warmup_fraction, 1e-6)
-        return 0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * min(rest, 1.0)))
+        return warmup_cosine(step, elapsed, cfg.max_steps, cfg.max_minutes, cfg.warmup_fraction)
 
     def _val_every(self) -> int:
         if self.config.val_every:

@@ -1,0 +1,30 @@
+import pytest
+
+from textlens.errors import TextlensError
+from textlens.training.common import read_checkpoint, save_checkpoint, warmup_cosine
+
+
+def test_schedule_warms_up_then_decays_to_the_floor():
+    assert warmup_cosine(0, 0, 100, None, 0.1) == pytest.approx(0.02)
+    assert warmup_cosine(5, 0, 100, None, 0.1) == pytest.approx(0.5)
+    assert warmup_cosine(10, 0, 100, None, 0.1) == pytest.approx(1.0)
+    assert warmup_cosine(55, 0, 100, None, 0.1) == pytest.approx(0.51)
+    assert warmup_cosine(100, 0, 100, None, 0.1) == pytest.approx(0.02)
+
+
+def test_wall_clock_budget_drives_the_schedule_when_it_is_further_along():
+    # Step 1 of 1000, but 9 of 10 minutes spent: nearly annealed.
+    assert warmup_cosine(1, 540, 1000, 10, 0.03) < 0.05
+
+
+def test_checkpoints_round_trip_and_check_their_kind(tmp_path):
+    path = tmp_path / "sub" / "c.pt"
+    save_checkpoint(path, {"kind": "k", "x": 1})
+    assert read_checkpoint(path, "k", "thing")["x"] == 1
+    with pytest.raises(TextlensError, match="not a textlens other checkpoint"):
+        read_checkpoint(path, "other-kind", "other")
+    with pytest.raises(TextlensError, match="no such checkpoint"):
+        read_checkpoint(tmp_path / "missing.pt", "k", "thing")
+    (tmp_path / "junk.pt").write_bytes(b"junk")
+    with pytest.raises(TextlensError, match="cannot read checkpoint"):
+        read_checkpoint(tmp_path / "junk.pt", "k", "thing")

@@ -1,0 +1,50 @@
+"""Pieces every training loop shares: self-describing checkpoints and the LR schedule."""
+
+from __future__ import annotations
+
+import math
+import os
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from textlens.errors import TextlensError
+
+
+def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
+    """Write atomically: an interrupted save never corrupts the previous checkpoint."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    torch.save(state, tmp)
+    os.replace(tmp, path)
+
+
+def read_checkpoint(path: str | Path, kind: str, what: str) -> dict[str, Any]:
+    """Load a checkpoint and check it is of ``kind`` (``what`` names it in errors)."""
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=False)
+    except FileNotFoundError:
+        raise TextlensError(f"{path}: no such checkpoint") from None
+    except Exception as exc:
+        raise TextlensError(f"{path}: cannot read checkpoint ({exc.__class__.__name__})") from None
+    if not isinstance(state, dict) or state.get("kind") != kind:
+        raise TextlensError(f"{path}: not a textlens {what} checkpoint")
+    return state
+
+
+def warmup_cosine(
+    step: int, elapsed: float, max_steps: int, max_minutes: float | None, warmup: float, floor: float = 0.02
+) -> float:
+    """LR multiplier: linear warm-up then cosine decay to ``floor``.
+
+    Progress is whichever is further along, steps or the wall-clock budget, so a run
+    limited by minutes still anneals properly before it stops.
+    """
+    progress = step / max(max_steps, 1)
+    if max_minutes:
+        progress = max(progress, elapsed / (max_minutes * 60))
+    if progress < warmup:
+        return max(progress / warmup, floor)
+    rest = (progress - warmup) / max(1 - warmup, 1e-6)
+    return floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * min(rest, 1.0)))
