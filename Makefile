@@ -23,7 +23,8 @@ demo: setup
 	$(BIN)/textlens read samples/receipt.png
 
 lint: setup
-	$(BIN)/ruff check textlens tests benchmarks
+	$(BIN)/ruff check textlens tests benchmarks scripts
+	$(BIN)/ruff format --check textlens tests benchmarks scripts
 
 test: lint
 	$(BIN)/pytest

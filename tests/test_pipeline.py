@@ -165,8 +165,13 @@ def _shipped_models_or_skip() -> None:
 def _render_receipt() -> tuple[np.ndarray, list[str]]:
     from PIL import Image, ImageDraw, ImageFont
 
-    rows = [("GROCERY MART", None), ("Milk 1L", "2.50"), ("Brown bread", "3.20"), ("TOTAL", "5.70"),
-            ("Thank you", None)]
+    rows = [
+        ("GROCERY MART", None),
+        ("Milk 1L", "2.50"),
+        ("Brown bread", "3.20"),
+        ("TOTAL", "5.70"),
+        ("Thank you", None),
+    ]
     image = Image.new("RGB", (640, 420), "white")
     draw = ImageDraw.Draw(image)
     font = ImageFont.load_default(size=32)

@@ -197,8 +197,13 @@ class Pipeline:
                 outline = bbox_polygon(box[:, 0].min(), box[:, 1].min(), box[:, 2].max(), box[:, 3].max())
                 blocks.append(Block([lines[i] for i in members], _clip(frame.level_to_original(outline), frame)))
         return Page(
-            width=width, height=height, blocks=blocks, index=index,
-            orientation=frame.orientation, skew=round(frame.skew, 2), dpi=dpi,
+            width=width,
+            height=height,
+            blocks=blocks,
+            index=index,
+            orientation=frame.orientation,
+            skew=round(frame.skew, 2),
+            dpi=dpi,
         )
 
     def _orient(self, image: np.ndarray, timings: dict[str, float]) -> Orientation:
@@ -226,9 +231,7 @@ class Pipeline:
 # --- module-level API ------------------------------------------------------------------------
 
 
-def read(
-    source: Any, config: PipelineConfig | None = None, *, threads: int | None = None, **options: Any
-) -> Document:
+def read(source: Any, config: PipelineConfig | None = None, *, threads: int | None = None, **options: Any) -> Document:
     """Read an image or PDF into a ``Document``.
 
     ``source``: a path, '-' (stdin), bytes, a NumPy RGB array or a PIL image; ``threads``
@@ -298,6 +301,4 @@ def _source_name(source: Any) -> str | None:
 
 
 def _clip(polygon: Polygon, frame: PageFrame) -> Polygon:
-    return [
-        (round(min(max(x, 0.0), frame.width), 2), round(min(max(y, 0.0), frame.height), 2)) for x, y in polygon
-    ]
+    return [(round(min(max(x, 0.0), frame.width), 2), round(min(max(y, 0.0), frame.height), 2)) for x, y in polygon]

@@ -11,8 +11,7 @@ import torch
 from textlens.detection.model import DBNet, DetectorConfig
 from textlens.errors import TextlensError
 
-TINY = DetectorConfig(channels=(8, 8, 16, 16, 24), blocks=(1, 1, 1, 1), expansion=2, fpn_channels=16,
-                      head_channels=8)
+TINY = DetectorConfig(channels=(8, 8, 16, 16, 24), blocks=(1, 1, 1, 1), expansion=2, fpn_channels=16, head_channels=8)
 
 
 def test_output_shapes():

@@ -48,7 +48,7 @@ def test_unclip_undoes_the_training_shrink(angle):
     # line the kernel is ~199x9 px, which needs unclip_ratio ~2.6 to regain the full box.
     rect = _rotated_rect(200, 120, 220, 30, angle)
     targets = make_targets((256, 400), [rect], [False], TargetConfig(shrink_ratio=0.4))
-    (polygon, score), = boxes_from_map(targets.gt, PostprocessConfig(unclip_ratio=2.6))
+    ((polygon, score),) = boxes_from_map(targets.gt, PostprocessConfig(unclip_ratio=2.6))
     assert score > 0.9
     assert _iou(polygon, rect) > 0.85
 
@@ -74,7 +74,7 @@ def test_order_polygon_is_clockwise_from_top_left():
 def test_scale_maps_back_to_original_pixels():
     prob = np.zeros((64, 128), np.float32)
     prob[20:30, 20:100] = 1.0
-    (polygon, _), = boxes_from_map(prob, PostprocessConfig(unclip_ratio=0.01), scale=(2.0, 3.0), size=(256, 192))
+    ((polygon, _),) = boxes_from_map(prob, PostprocessConfig(unclip_ratio=0.01), scale=(2.0, 3.0), size=(256, 192))
     xs, ys = [p[0] for p in polygon], [p[1] for p in polygon]
     assert min(xs) == pytest.approx(40, abs=3) and max(xs) == pytest.approx(198, abs=3)
     assert min(ys) == pytest.approx(60, abs=4) and max(ys) == pytest.approx(87, abs=4)

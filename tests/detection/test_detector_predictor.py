@@ -10,8 +10,9 @@ from textlens.detection.model import DBNet, DetectorConfig
 from textlens.detection.preprocess import input_size, prepare
 from textlens.errors import TextlensError
 
-TINY = DetectorConfig(channels=(8, 8, 16, 16, 24), blocks=(1, 1, 1, 1), expansion=2, fpn_channels=16,
-                      head_channels=8, long_side=256)
+TINY = DetectorConfig(
+    channels=(8, 8, 16, 16, 24), blocks=(1, 1, 1, 1), expansion=2, fpn_channels=16, head_channels=8, long_side=256
+)
 
 
 @pytest.fixture(scope="module")

@@ -16,8 +16,14 @@ def _rotated_rect(cx: float, cy: float, w: float, h: float, degrees: float) -> n
     a = math.radians(degrees)
     along, down = np.array([math.cos(a), math.sin(a)]), np.array([-math.sin(a), math.cos(a)])
     c = np.array([cx, cy])
-    return np.array([c - along * w / 2 - down * h / 2, c + along * w / 2 - down * h / 2,
-                     c + along * w / 2 + down * h / 2, c - along * w / 2 + down * h / 2])
+    return np.array(
+        [
+            c - along * w / 2 - down * h / 2,
+            c + along * w / 2 - down * h / 2,
+            c + along * w / 2 + down * h / 2,
+            c - along * w / 2 + down * h / 2,
+        ]
+    )
 
 
 @pytest.mark.parametrize("degrees", [0, 10, -30, 44])

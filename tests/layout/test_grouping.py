@@ -10,24 +10,30 @@ from textlens.recognition.decoding import LineResult, WordSpan
 
 
 def test_group_rows_keeps_same_row_segments_left_to_right():
-    boxes = np.array([
-        [400, 100, 460, 120],  # value, same row as the label
-        [10, 102, 150, 121],  # label
-        [10, 130, 200, 150],  # next row
-        [10, 160, 100, 180],  # a line under ...
-        [30, 165, 120, 185],  # ... overlapping it horizontally: never the same row
-    ], float)
+    boxes = np.array(
+        [
+            [400, 100, 460, 120],  # value, same row as the label
+            [10, 102, 150, 121],  # label
+            [10, 130, 200, 150],  # next row
+            [10, 160, 100, 180],  # a line under ...
+            [30, 165, 120, 185],  # ... overlapping it horizontally: never the same row
+        ],
+        float,
+    )
     assert group_rows(boxes) == [[1, 0], [2], [3], [4]]
 
 
 def test_split_blocks_on_blank_bands_and_size_changes():
-    boxes = np.array([
-        [10, 0, 300, 40],  # heading, twice the size
-        [10, 50, 300, 70],
-        [10, 75, 300, 95],
-        [10, 140, 300, 160],  # after a blank band of > 1 line
-        [10, 165, 300, 185],
-    ], float)
+    boxes = np.array(
+        [
+            [10, 0, 300, 40],  # heading, twice the size
+            [10, 50, 300, 70],
+            [10, 75, 300, 95],
+            [10, 140, 300, 160],  # after a blank band of > 1 line
+            [10, 165, 300, 185],
+        ],
+        float,
+    )
     rows = [[0], [1], [2], [3], [4]]
     assert split_blocks(boxes, rows) == [[0], [1, 2], [3, 4]]
 

@@ -79,8 +79,28 @@ def test_bad_config() -> None:
 def test_cli_synth_captcha(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "caps"
     code = main(
-        ["synth", "captcha", "--count", "4", "--out", str(out), "--style", "lines,strike", "--font", FONTS[0],
-         "--alphabet", "xyz", "--min-len", "3", "--max-len", "3", "--width", "120", "--height", "40"]
+        [
+            "synth",
+            "captcha",
+            "--count",
+            "4",
+            "--out",
+            str(out),
+            "--style",
+            "lines,strike",
+            "--font",
+            FONTS[0],
+            "--alphabet",
+            "xyz",
+            "--min-len",
+            "3",
+            "--max-len",
+            "3",
+            "--width",
+            "120",
+            "--height",
+            "40",
+        ]
     )
     assert code == 0
     rows = [json.loads(line) for line in (out / "manifest.jsonl").read_text().splitlines()]

@@ -116,8 +116,10 @@ def test_train_resume_export_eval(manifest, tmp_path, capsys):
     assert train_detector(cfg, log=lambda _: None).steps == 3  # budget used up: a re-run changes nothing
 
     onnx = tmp_path / "tiny-det.onnx"
-    assert main(["export", "detector", str(out / "best.pt"), "--out", str(onnx), "--tune",
-                 "--tune-long-sides", "256,320"]) == 0
+    assert (
+        main(["export", "detector", str(out / "best.pt"), "--out", str(onnx), "--tune", "--tune-long-sides", "256,320"])
+        == 0
+    )
     info = json.loads(capsys.readouterr().out)
     assert info["name"] == "tiny-det" and len(info["sha256"]) == 64 and onnx.exists()
     assert {"unclip_ratio", "box_thresh", "hmean"} <= set(info["tuned"])  # tuned on the held-out page

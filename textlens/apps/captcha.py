@@ -214,8 +214,14 @@ def plot_learning_curve(runs: Sequence[AuditRun], path: Path, title: str) -> Non
     ax.plot(sizes, [100 * r.solve_rate for r in runs], "o-", label="solve rate (whole sequence)")
     ax.plot(sizes, [100 * r.char_accuracy for r in runs], "s--", alpha=0.6, label="character accuracy")
     for r in runs:
-        ax.annotate(f"{100 * r.solve_rate:.0f}%", (r.size, 100 * r.solve_rate), textcoords="offset points",
-                    xytext=(0, 6), ha="center", fontsize=8)
+        ax.annotate(
+            f"{100 * r.solve_rate:.0f}%",
+            (r.size, 100 * r.solve_rate),
+            textcoords="offset points",
+            xytext=(0, 6),
+            ha="center",
+            fontsize=8,
+        )
     if len(set(sizes)) > 1:
         ax.set_xscale("log")
     ax.set_xticks(sizes, [str(s) for s in sizes])
@@ -366,8 +372,13 @@ def _run_one(
     n = len(subset)
     run_dir = out / "runs" / f"n{n:04d}"
     key = _fingerprint(
-        [asdict(s) for s in subset], [asdict(s) for s in test], config.minutes_per_run, config.seed,
-        config.val_fraction, ignore_case, config.base,
+        [asdict(s) for s in subset],
+        [asdict(s) for s in test],
+        config.minutes_per_run,
+        config.seed,
+        config.val_fraction,
+        ignore_case,
+        config.base,
     )
     done = run_dir / "result.json"
     if done.is_file():
@@ -383,8 +394,14 @@ def _run_one(
     log(f"n={n}: training on {len(train)} (+{len(val)} for checkpoint choice), up to {config.minutes_per_run:g} min")
     started = time.monotonic()
     checkpoint = train_fn(
-        run_dir / "train.jsonl", run_dir / "val.jsonl", run_dir / "model", config.minutes_per_run, ignore_case,
-        config.seed, resolve_base(config.base), lambda msg: log(f"  n={n}: {msg}"),
+        run_dir / "train.jsonl",
+        run_dir / "val.jsonl",
+        run_dir / "model",
+        config.minutes_per_run,
+        ignore_case,
+        config.seed,
+        resolve_base(config.base),
+        lambda msg: log(f"  n={n}: {msg}"),
     )
     minutes = (time.monotonic() - started) / 60
     preds = predict_fn(Path(checkpoint), test)

@@ -43,7 +43,16 @@ def _register_commands() -> None:
     import importlib
 
     for name in (
-        "groups", "read", "recognize", "train", "evaluate", "export", "synth", "models", "captcha", "serve",
+        "groups",
+        "read",
+        "recognize",
+        "train",
+        "evaluate",
+        "export",
+        "synth",
+        "models",
+        "captcha",
+        "serve",
         "detector",
     ):
         try:

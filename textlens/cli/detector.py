@@ -57,8 +57,14 @@ def train_detector_cmd(
     )
     result = train_detector(config, log=lambda msg: typer.echo(msg, err=True))
     typer.echo(
-        json.dumps({"best_checkpoint": str(result.best_checkpoint), "best_hmean": result.best_hmean,
-                    "steps": result.steps, "minutes": round(result.seconds / 60, 2)})
+        json.dumps(
+            {
+                "best_checkpoint": str(result.best_checkpoint),
+                "best_hmean": result.best_hmean,
+                "steps": result.steps,
+                "minutes": round(result.seconds / 60, 2),
+            }
+        )
     )
 
 
@@ -145,6 +151,15 @@ def export_detector_cmd(
             sides = tuple(int(v) for v in tune_long_sides.split(","))
         except ValueError:
             raise TextlensError(f"--tune-long-sides {tune_long_sides!r}: give integers like 1024,1280") from None
-    info = export_onnx(checkpoint, out, name=name, box_thresh=box_thresh, unclip_ratio=unclip_ratio,
-                       long_side=long_side, tune=tune, tune_long_sides=sides, log=lambda msg: typer.echo(msg, err=True))
+    info = export_onnx(
+        checkpoint,
+        out,
+        name=name,
+        box_thresh=box_thresh,
+        unclip_ratio=unclip_ratio,
+        long_side=long_side,
+        tune=tune,
+        tune_long_sides=sides,
+        log=lambda msg: typer.echo(msg, err=True),
+    )
     typer.echo(json.dumps(info, indent=2))

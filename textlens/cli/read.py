@@ -21,8 +21,15 @@ from textlens.cli import app
 from textlens.errors import TextlensError
 
 # Suffix of each format's file when -o is a folder.
-SUFFIXES = {"txt": ".txt", "json": ".json", "tsv": ".tsv", "hocr": ".hocr", "alto": ".alto.xml",
-            "page": ".page.xml", "pdf": ".pdf"}
+SUFFIXES = {
+    "txt": ".txt",
+    "json": ".json",
+    "tsv": ".tsv",
+    "hocr": ".hocr",
+    "alto": ".alto.xml",
+    "page": ".page.xml",
+    "pdf": ".pdf",
+}
 _KEEP_OPEN = 4  # first pages kept from the up-front check (the rest are decoded again later)
 
 
@@ -32,7 +39,9 @@ def read_command(
         ..., metavar="INPUT", help="Images or PDFs: files, folders, globs; - reads stdin."
     ),
     output: Path = typer.Option(
-        None, "--output", "-o",
+        None,
+        "--output",
+        "-o",
         help="Output file (format from its suffix), or a folder for several inputs. Default: stdout.",
     ),
     fmt: str = typer.Option(
@@ -53,8 +62,9 @@ def read_command(
     from textlens.io.loading import expand_inputs
     from textlens.pipeline import Pipeline, PipelineConfig
 
-    config = PipelineConfig(detector=det_model, recognizer=rec_model, dpi=dpi, threads=threads,
-                            orientation=not no_orientation)
+    config = PipelineConfig(
+        detector=det_model, recognizer=rec_model, dpi=dpi, threads=threads, orientation=not no_orientation
+    )
     files = expand_inputs(inputs)
     fmt = _choose_format(fmt, output, several=len(files) > 1)
     targets = _targets(files, output, SUFFIXES.get(fmt, f".{fmt}"), "-o")
@@ -98,8 +108,9 @@ def _targets(files: list[str], output: Path | None, suffix: str, option: str) ->
     if output.exists() and not output.is_dir():
         raise TextlensError(f"{output}: {option} must be a folder when reading several inputs (it is a file)")
     if not output.exists() and output.suffix and len(files) > 1:
-        raise TextlensError(f"{output}: with several inputs {option} must be a folder; drop the suffix "
-                            f"or read one input at a time")
+        raise TextlensError(
+            f"{output}: with several inputs {option} must be a folder; drop the suffix or read one input at a time"
+        )
     try:
         output.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -172,8 +183,13 @@ def _progress(total: int):
 
     @contextmanager
     def bar() -> Iterator[Any]:
-        columns = (TextColumn("[bold]reading"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                   TextColumn("{task.description}"))
+        columns = (
+            TextColumn("[bold]reading"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            TextColumn("{task.description}"),
+        )
         with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
             task = progress.add_task("", total=total)
             yield lambda name: progress.update(task, advance=1, description=str(name))

@@ -42,8 +42,10 @@ def export_model(model: DBNet, out: str | Path, name: str, extra: dict[str, Any]
                 str(tmp),
                 input_names=["image"],
                 output_names=["prob"],
-                dynamic_axes={"image": {0: "batch", 2: "height", 3: "width"},
-                              "prob": {0: "batch", 2: "height", 3: "width"}},
+                dynamic_axes={
+                    "image": {0: "batch", 2: "height", 3: "width"},
+                    "prob": {0: "batch", 2: "height", 3: "width"},
+                },
                 opset_version=17,
                 dynamo=False,
             )
@@ -128,6 +130,9 @@ def export_onnx(
         "steps": state.get("step", 0),
         "val_metrics": metrics,
         "tuned": tuned,
-        "postprocess": {"box_thresh": model.config.box_thresh, "unclip_ratio": model.config.unclip_ratio,
-                        "long_side": model.config.long_side},
+        "postprocess": {
+            "box_thresh": model.config.box_thresh,
+            "unclip_ratio": model.config.unclip_ratio,
+            "long_side": model.config.long_side,
+        },
     }

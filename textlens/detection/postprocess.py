@@ -97,8 +97,11 @@ def unclip(poly: np.ndarray, ratio: float) -> np.ndarray | None:
     pco = pyclipper.PyclipperOffset()
     # pyclipper works on integers: scale up so sub-pixel map geometry survives.
     scale = 16.0
-    pco.AddPath([tuple(p) for p in np.round(poly * scale).astype(np.int64).tolist()],
-                pyclipper.JT_ROUND, pyclipper.ET_CLOSEDPOLYGON)
+    pco.AddPath(
+        [tuple(p) for p in np.round(poly * scale).astype(np.int64).tolist()],
+        pyclipper.JT_ROUND,
+        pyclipper.ET_CLOSEDPOLYGON,
+    )
     out = pco.Execute(distance * scale)
     if not out:
         return None

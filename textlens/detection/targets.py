@@ -113,4 +113,3 @@ def _draw_border(poly: np.ndarray, distance: float, canvas: np.ndarray, mask: np
     sub = value[cy0 - y0 : cy1 - y0 + 1, cx0 - x0 : cx1 - x0 + 1]
     region = canvas[cy0 : cy1 + 1, cx0 : cx1 + 1]
     np.maximum(region, sub, out=region)
-

@@ -27,8 +27,16 @@ LINE_COLOUR = (0, 170, 0)
 WORD_COLOUR = (40, 90, 255)
 TEXT_COLOUR = (200, 0, 0)
 _MULTI_PAGE = {".pdf", ".tif", ".tiff"}
-_SAVE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP", ".bmp": "BMP",
-                 ".pdf": "PDF", ".tif": "TIFF", ".tiff": "TIFF"}
+_SAVE_FORMATS = {
+    ".png": "PNG",
+    ".jpg": "JPEG",
+    ".jpeg": "JPEG",
+    ".webp": "WEBP",
+    ".bmp": "BMP",
+    ".pdf": "PDF",
+    ".tif": "TIFF",
+    ".tiff": "TIFF",
+}
 
 
 @lru_cache(maxsize=16)

@@ -102,5 +102,6 @@ def _grow(quad: np.ndarray, pad: float) -> np.ndarray:
     along /= np.linalg.norm(along) + 1e-12
     down /= np.linalg.norm(down) + 1e-12
     d = pad * height
-    return np.array([p0 - d * along - d * down, p1 + d * along - d * down,
-                     p2 + d * along + d * down, p3 - d * along + d * down])
+    return np.array(
+        [p0 - d * along - d * down, p1 + d * along - d * down, p2 + d * along + d * down, p3 - d * along + d * down]
+    )

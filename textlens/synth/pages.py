@@ -90,8 +90,9 @@ class _Canvas:
         self.draw.text((x, y), text, font=font, fill=ink or self.ink)
         pad = max(1.0, 0.08 * (y1 - y0))
         self.quads.append(
-            np.array([[x0 - pad, y0 - pad], [x1 + pad, y0 - pad], [x1 + pad, y1 + pad], [x0 - pad, y1 + pad]],
-                     np.float32)
+            np.array(
+                [[x0 - pad, y0 - pad], [x1 + pad, y0 - pad], [x1 + pad, y1 + pad], [x0 - pad, y1 + pad]], np.float32
+            )
         )
         self.texts.append(text)
         ascent, descent = font.getmetrics()
@@ -295,8 +296,9 @@ def _photograph(page: np.ndarray, quads: list[np.ndarray], rng: np.random.Genera
         out_w = int(dst[:, 0].max() + rng.uniform(0, border)) + 1
         out_h = int(dst[:, 1].max() + rng.uniform(0, border)) + 1
         matrix = cv2.getPerspectiveTransform(src, dst)
-        warped = cv2.warpPerspective(page, matrix, (out_w, out_h), flags=cv2.INTER_LINEAR,
-                                     borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0))
+        warped = cv2.warpPerspective(
+            page, matrix, (out_w, out_h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=(0, 0, 0)
+        )
         alpha = cv2.warpPerspective(np.ones((h, w), np.float32), matrix, (out_w, out_h))[..., None]
         back = _background(rng, out_w, out_h)
         image = warped.astype(np.float32) * alpha + back * (1 - alpha)
@@ -325,9 +327,7 @@ def _photograph(page: np.ndarray, quads: list[np.ndarray], rng: np.random.Genera
     return image, [q.astype(np.float32) for q in quads]
 
 
-def render_page(
-    rng: np.random.Generator, style: str | None = None, degrade: float = 1.0
-) -> SynthPage:
+def render_page(rng: np.random.Generator, style: str | None = None, degrade: float = 1.0) -> SynthPage:
     """One synthetic page: RGB uint8 image + text-segment quads (see the module docstring).
 
     ``degrade`` scales how often and how strongly the photographing effects apply (0 = a

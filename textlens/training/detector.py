@@ -131,7 +131,7 @@ def load_pages(manifest: str | Path, ignore_multiline: bool = False) -> list[Pag
     if path.is_dir():
         path = path / "manifest.jsonl"
     if not path.is_file():
-        raise TextlensError(f"{path}: no such manifest (give a page manifest.jsonl with \"regions\")")
+        raise TextlensError(f'{path}: no such manifest (give a page manifest.jsonl with "regions")')
     pages: list[PageRecord] = []
     with open(path, encoding="utf-8") as handle:
         for lineno, line in enumerate(handle, 1):
@@ -295,9 +295,7 @@ def sample_crop(
 class CropStream:
     """Endless batches of (images, gt, mask, thresh, thresh_mask) tensors."""
 
-    def __init__(
-        self, sources: list[tuple[list[PageRecord], float]], config: DetectorTrainConfig, seed: int
-    ) -> None:
+    def __init__(self, sources: list[tuple[list[PageRecord], float]], config: DetectorTrainConfig, seed: int) -> None:
         self.sources = [(pages, ratio) for pages, ratio in sources if pages and ratio > 0]
         self.config = config
         self.rng = np.random.default_rng(seed)
@@ -385,8 +383,9 @@ def db_loss(
 # --------------------------------------------------------------------------- evaluation
 
 
-def detect_with_model(model: DBNet, image: np.ndarray, post: PostprocessConfig | None = None,
-                      long_side: int | None = None) -> list[tuple[list[tuple[float, float]], float]]:
+def detect_with_model(
+    model: DBNet, image: np.ndarray, post: PostprocessConfig | None = None, long_side: int | None = None
+) -> list[tuple[list[tuple[float, float]], float]]:
     """PyTorch inference on one RGB page (same pre/post-processing as the ONNX predictor)."""
     cfg = model.config
     post = post or PostprocessConfig(cfg.bin_thresh, cfg.box_thresh, cfg.unclip_ratio)
@@ -486,10 +485,12 @@ def tune_postprocess(
         for unclip in unclip_ratios:
             for box in box_threshes:
                 post = PostprocessConfig(cfg.bin_thresh, box, unclip)
-                scores = score_pages([
-                    ([p for p, _ in boxes_from_map(prob, post, scale, size)], page)
-                    for prob, scale, size, page in maps
-                ])
+                scores = score_pages(
+                    [
+                        ([p for p, _ in boxes_from_map(prob, post, scale, size)], page)
+                        for prob, scale, size, page in maps
+                    ]
+                )
                 if scores["hmean"] > best["hmean"]:
                     best = {**scores, "unclip_ratio": unclip, "box_thresh": box, "long_side": long_side}
     return best

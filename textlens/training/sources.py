@@ -34,9 +34,7 @@ import numpy as np
 from textlens.errors import TextlensError
 from textlens.recognition.charset import Charset, normalize_text
 
-IMAGE_SUFFIXES = frozenset(
-    {".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".gif", ".pbm", ".pgm", ".ppm"}
-)
+IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".gif", ".pbm", ".pgm", ".ppm"})
 TABLE_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
 DONT_CARE = "###"
 # File name -> label: the stem up to an optional trailing "-<n>" / "_<n>" counter.
@@ -66,9 +64,7 @@ def load_samples(spec: str | Path, *, label_pattern: str | None = None) -> list[
     """Read every labelled sample that ``spec`` (manifest, folder or CSV/TSV) describes."""
     path = Path(spec).expanduser()
     if not path.exists():
-        raise TextlensError(
-            f"{path}: no such file or folder (give a manifest.jsonl, a CSV/TSV or a folder of images)"
-        )
+        raise TextlensError(f"{path}: no such file or folder (give a manifest.jsonl, a CSV/TSV or a folder of images)")
     if label_pattern is not None and not path.is_dir():
         raise TextlensError(f"{path}: --label-pattern applies only to a folder of images named by labels")
     if path.is_dir():
@@ -289,9 +285,7 @@ def _warp(page: np.ndarray, pts: np.ndarray, margin: int, sample: Sample) -> np.
     m = float(margin)
     dst = np.array([[m, m], [m + width, m], [m + width, m + height], [m, m + height]], dtype=np.float32)
     matrix = cv2.getPerspectiveTransform(pts, dst)
-    return cv2.warpPerspective(
-        page, matrix, (out_w, out_h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE
-    )
+    return cv2.warpPerspective(page, matrix, (out_w, out_h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
 
 
 # --------------------------------------------------------------------------- splitting
@@ -352,7 +346,6 @@ def labels_look_case_folded(texts: Sequence[str]) -> bool:
         upper |= has_up
         lower |= has_low
     return upper and lower
-
 
 
 def ctc_steps(text: str) -> int:
@@ -443,9 +436,7 @@ def _check_duplicates(samples: Sequence[Sample]) -> None:
             raise TextlensError(f"{s.image}: cannot read image ({exc.strerror})") from None
         labels[digest].setdefault(s.text, s.image)
     conflicts = [
-        " vs ".join(f"{f} ({t!r})" for t, f in by_label.items())
-        for by_label in labels.values()
-        if len(by_label) > 1
+        " vs ".join(f"{f} ({t!r})" for t, f in by_label.items()) for by_label in labels.values() if len(by_label) > 1
     ]
     if conflicts:
         raise TextlensError(
