@@ -68,6 +68,7 @@ def test_train_checkpoint_resume_export_and_onnx_parity(tmp_path, line_set):
     assert resumed.steps == 18 and len(resumed.history) == 3
 
     onnx_path = export_recognizer(result.best_checkpoint, tmp_path / "tiny.onnx", name="tiny")
+    state = load_checkpoint(result.best_checkpoint)  # the resumed run may have improved best.pt
     assert onnx_path.with_suffix(".pt").exists()
     recognizer = Recognizer.load(onnx_path)
     assert recognizer.info.name == "tiny" and len(recognizer.info.sha256) == 64
