@@ -48,3 +48,19 @@ def warmup_cosine(
         return max(progress / warmup, floor)
     rest = (progress - warmup) / max(1 - warmup, 1e-6)
     return floor + (1 - floor) * 0.5 * (1 + math.cos(math.pi * min(rest, 1.0)))
+
+
+def training_state(kind: str, model: Any, train_config: dict[str, Any], optimizer: Any, **progress: Any) -> dict:
+    """A self-describing checkpoint: model and training configs travel with the weights,
+    plus whatever progress the loop needs to resume (step, elapsed, best, history, ...)."""
+    from textlens import __version__
+
+    return {
+        "kind": kind,
+        "textlens_version": __version__,
+        "model_config": model.config.to_dict(),
+        "train_config": train_config,
+        "state_dict": model.state_dict(),
+        "optimizer": optimizer.state_dict(),
+        **progress,
+    }

@@ -29,14 +29,13 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from textlens import __version__
 from textlens.detection.model import DBNet, DetectorConfig
 from textlens.detection.postprocess import PostprocessConfig, boxes_from_map
 from textlens.detection.preprocess import prepare
 from textlens.detection.targets import TargetConfig, make_targets
 from textlens.errors import TextlensError
 from textlens.io.atomic import write_atomic
-from textlens.training.common import read_checkpoint, save_checkpoint, warmup_cosine
+from textlens.training.common import read_checkpoint, save_checkpoint, training_state, warmup_cosine
 
 CHECKPOINT_KIND = "textlens-detector-checkpoint"
 DONT_CARE = "###"
@@ -558,19 +557,8 @@ class DetectorTrainer:
             self.model.train()
 
     def _state(self, optimizer, step, elapsed, best, history, metrics) -> dict[str, Any]:
-        return {
-            "kind": CHECKPOINT_KIND,
-            "textlens_version": __version__,
-            "model_config": self.model.config.to_dict(),
-            "train_config": self.config.to_dict(),
-            "state_dict": self.model.state_dict(),
-            "optimizer": optimizer.state_dict(),
-            "step": step,
-            "elapsed": elapsed,
-            "best": best,
-            "metrics": metrics,
-            "history": history,
-        }
+        progress = dict(step=step, elapsed=elapsed, best=best, metrics=metrics, history=history)
+        return training_state(CHECKPOINT_KIND, self.model, self.config.to_dict(), optimizer, **progress)
 
     def run(self) -> TrainResult:
         cfg = self.config

@@ -26,13 +26,12 @@ from rapidfuzz.distance import Levenshtein
 from torch import nn
 from torch.utils.data import DataLoader, IterableDataset
 
-from textlens import __version__
 from textlens.errors import TextlensError
 from textlens.recognition.charset import Charset
 from textlens.recognition.model import CRNN, RecognizerConfig
 from textlens.recognition.preprocess import normalize, pad_batch, resize_to_height
 from textlens.training.augment import augment_line
-from textlens.training.common import read_checkpoint, save_checkpoint, warmup_cosine
+from textlens.training.common import read_checkpoint, save_checkpoint, training_state, warmup_cosine
 from textlens.training.sources import Sample, check_samples, load_crop, load_samples, split_train_val
 
 CHECKPOINT_KIND = "textlens-recognizer-checkpoint"
@@ -386,19 +385,8 @@ class RecognizerTrainer:
         return metrics
 
     def _state(self, optimizer, step, elapsed, best, history, metrics) -> dict[str, Any]:
-        return {
-            "kind": CHECKPOINT_KIND,
-            "textlens_version": __version__,
-            "model_config": self.model.config.to_dict(),
-            "train_config": self.config.to_dict(),
-            "state_dict": self.model.state_dict(),
-            "optimizer": optimizer.state_dict(),
-            "step": step,
-            "elapsed": elapsed,
-            "best": best,
-            "metrics": metrics,
-            "history": history,
-        }
+        progress = dict(step=step, elapsed=elapsed, best=best, metrics=metrics, history=history)
+        return training_state(CHECKPOINT_KIND, self.model, self.config.to_dict(), optimizer, **progress)
 
     def run(self) -> TrainResult:
         cfg = self.config
