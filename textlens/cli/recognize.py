@@ -84,7 +84,8 @@ def train_recognizer_command(
     fresh: bool = typer.Option(False, "--fresh", help="Ignore an existing last.pt instead of resuming."),
 ) -> None:
     """Train or fine-tune a CRNN-CTC line recognizer; keeps the best checkpoint by validation CER."""
-    from textlens.training.recognizer import RecognizerTrainConfig, parse_spec, train_recognizer
+    from textlens.training.common import parse_spec
+    from textlens.training.recognizer import RecognizerTrainConfig, train_recognizer
     from textlens.training.sources import labels_look_case_folded, load_samples
 
     data = list(data or [])

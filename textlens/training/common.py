@@ -12,6 +12,17 @@ import torch
 from textlens.errors import TextlensError
 
 
+def parse_spec(spec: str) -> tuple[str, float]:
+    """``"data/manifest.jsonl@0.3"`` -> (path, 0.3); no suffix means ratio 1."""
+    if "@" in spec:
+        path, _, ratio = spec.rpartition("@")
+        try:
+            return path, float(ratio)
+        except ValueError:
+            pass
+    return spec, 1.0
+
+
 def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
     """Write atomically: an interrupted save never corrupts the previous checkpoint."""
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -35,7 +35,8 @@ from textlens.detection.preprocess import prepare
 from textlens.detection.targets import TargetConfig, make_targets
 from textlens.errors import TextlensError
 from textlens.io.atomic import write_atomic
-from textlens.training.common import read_checkpoint, save_checkpoint, training_state, warmup_cosine
+from textlens.training.common import parse_spec, read_checkpoint, save_checkpoint, training_state, warmup_cosine
+from textlens.training.sources import iter_jsonl
 
 CHECKPOINT_KIND = "textlens-detector-checkpoint"
 DONT_CARE = "###"
@@ -89,17 +90,6 @@ class PageRecord:
     ignore: tuple[bool, ...]
 
 
-def parse_spec(spec: str) -> tuple[str, float]:
-    """``"data/manifest.jsonl@0.3"`` -> (path, 0.3); no suffix means ratio 1."""
-    if "@" in spec:
-        path, _, ratio = spec.rpartition("@")
-        try:
-            return path, float(ratio)
-        except ValueError:
-            pass
-    return spec, 1.0
-
-
 def is_multiline(polygon: np.ndarray, text: str, median_height: float) -> bool:
     """Whether a labelled region evidently spans several text lines.
 
@@ -132,33 +122,23 @@ def load_pages(manifest: str | Path, ignore_multiline: bool = False) -> list[Pag
     if not path.is_file():
         raise TextlensError(f'{path}: no such manifest (give a page manifest.jsonl with "regions")')
     pages: list[PageRecord] = []
-    with open(path, encoding="utf-8") as handle:
-        for lineno, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            where = f"{path}:{lineno}"
-            try:
-                entry = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise TextlensError(f"{where}: not valid JSON ({exc.msg})") from None
-            if not isinstance(entry, dict) or not isinstance(entry.get("image"), str):
-                raise TextlensError(f'{where}: each line needs an "image" and "regions"')
-            if not isinstance(entry.get("regions"), list):
-                raise TextlensError(f'{where}: no "regions": detector training needs page manifests with quads')
-            polys, ignore, texts = [], [], []
-            for region in entry["regions"]:
-                quad = region.get("quad") if isinstance(region, dict) else None
-                if not isinstance(quad, list) or len(quad) < 8 or len(quad) % 2:
-                    raise TextlensError(f'{where}: each region needs a "quad" of 8 numbers (x1,y1,...,x4,y4)')
-                polys.append(np.asarray(quad, dtype=np.float32).reshape(-1, 2))
-                texts.append(str(region.get("text") or "").strip())
-                ignore.append(texts[-1] == DONT_CARE)
-            if ignore_multiline and polys:
-                median = float(np.median([_quad_height(p) for p in polys]))
-                ignore = [ig or is_multiline(p, t, median) for p, t, ig in zip(polys, texts, ignore)]
-            image = Path(entry["image"])
-            image = image if image.is_absolute() else path.parent / image
-            pages.append(PageRecord(str(image), tuple(polys), tuple(ignore)))
+    for where, entry in iter_jsonl(path, 'each line needs an "image" and "regions"'):
+        if not isinstance(entry.get("regions"), list):
+            raise TextlensError(f'{where}: no "regions": detector training needs page manifests with quads')
+        polys, ignore, texts = [], [], []
+        for region in entry["regions"]:
+            quad = region.get("quad") if isinstance(region, dict) else None
+            if not isinstance(quad, list) or len(quad) < 8 or len(quad) % 2:
+                raise TextlensError(f'{where}: each region needs a "quad" of 8 numbers (x1,y1,...,x4,y4)')
+            polys.append(np.asarray(quad, dtype=np.float32).reshape(-1, 2))
+            texts.append(str(region.get("text") or "").strip())
+            ignore.append(texts[-1] == DONT_CARE)
+        if ignore_multiline and polys:
+            median = float(np.median([_quad_height(p) for p in polys]))
+            ignore = [ig or is_multiline(p, t, median) for p, t, ig in zip(polys, texts, ignore)]
+        image = Path(entry["image"])
+        image = image if image.is_absolute() else path.parent / image
+        pages.append(PageRecord(str(image), tuple(polys), tuple(ignore)))
     if not pages:
         raise TextlensError(f"{path}: no pages found")
     return pages

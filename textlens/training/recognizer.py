@@ -31,7 +31,7 @@ from textlens.recognition.charset import Charset
 from textlens.recognition.model import CRNN, RecognizerConfig
 from textlens.recognition.preprocess import normalize, pad_batch, resize_to_height
 from textlens.training.augment import augment_line
-from textlens.training.common import read_checkpoint, save_checkpoint, training_state, warmup_cosine
+from textlens.training.common import parse_spec, read_checkpoint, save_checkpoint, training_state, warmup_cosine
 from textlens.training.sources import Sample, check_samples, load_crop, load_samples, split_train_val
 
 CHECKPOINT_KIND = "textlens-recognizer-checkpoint"
@@ -87,17 +87,6 @@ class TrainResult:
 
 
 # --------------------------------------------------------------------------- data
-
-
-def parse_spec(spec: str) -> tuple[str, float]:
-    """``"data/manifest.jsonl@0.3"`` -> (path, 0.3); no suffix means ratio 1."""
-    if "@" in spec:
-        path, _, ratio = spec.rpartition("@")
-        try:
-            return path, float(ratio)
-        except ValueError:
-            pass
-    return spec, 1.0
 
 
 def prepare_line(gray: np.ndarray, height: int) -> np.ndarray:

@@ -23,7 +23,7 @@ import math
 import random
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -91,9 +91,8 @@ def _resolve(base: Path, image: str) -> str:
     return str((p if p.is_absolute() else base / p).resolve())
 
 
-def _load_jsonl(path: Path) -> list[Sample]:
-    base = path.parent
-    samples: list[Sample] = []
+def iter_jsonl(path: Path, shape_hint: str) -> Iterator[tuple[str, dict]]:
+    """(``file:line``, entry) for each non-blank line; clear errors for bad JSON or no "image"."""
     with open(path, encoding="utf-8") as handle:
         for lineno, line in enumerate(handle, 1):
             if not line.strip():
@@ -104,15 +103,22 @@ def _load_jsonl(path: Path) -> list[Sample]:
             except json.JSONDecodeError as exc:
                 raise TextlensError(f"{where}: not valid JSON ({exc.msg})") from None
             if not isinstance(entry, dict) or not isinstance(entry.get("image"), str):
-                raise TextlensError(f'{where}: each line needs an "image" path and a "text" (or "regions")')
-            image = _resolve(base, entry["image"])
-            if entry.get("regions") is not None:
-                samples.extend(_page_regions(where, image, entry["regions"]))
-                continue
-            text = entry.get("text", entry.get("label"))
-            if not isinstance(text, str):
-                raise TextlensError(f'{where}: missing "text" for {entry["image"]}')
-            samples.append(Sample(image, normalize_text(text)))
+                raise TextlensError(f"{where}: {shape_hint}")
+            yield where, entry
+
+
+def _load_jsonl(path: Path) -> list[Sample]:
+    base = path.parent
+    samples: list[Sample] = []
+    for where, entry in iter_jsonl(path, 'each line needs an "image" path and a "text" (or "regions")'):
+        image = _resolve(base, entry["image"])
+        if entry.get("regions") is not None:
+            samples.extend(_page_regions(where, image, entry["regions"]))
+            continue
+        text = entry.get("text", entry.get("label"))
+        if not isinstance(text, str):
+            raise TextlensError(f'{where}: missing "text" for {entry["image"]}')
+        samples.append(Sample(image, normalize_text(text)))
     return samples
 
 
