@@ -63,6 +63,12 @@ def test_train_from_named_folder_infers_charset_and_starts_from_shipped_model(tr
     assert state["train_config"]["infer_charset"] is True
     assert state["train_config"]["init_from"] == default_model("recognizer").name
     assert state["train_config"]["case_fold"] is False
+    # specialised readers see colour contrast, cropped to the text band, and the model says so
+    assert state["model_config"]["ink"] == "contrast" and state["model_config"]["fit_ink"] is True
+    from textlens.recognition.predictor import Recognizer
+
+    reader = Recognizer.load(trained)
+    assert reader.ink == "contrast" and reader.fit_ink is True
 
 
 def test_arbitrary_label_case_is_folded(tmp_path, capsys):

@@ -38,6 +38,9 @@ def test_line_words_confidences_and_spans():
     assert line.words[1].x0 == 28.0 and line.words[1].x1 == 36.0
     assert abs(line.confidence - 0.8) < 1e-6
     assert all(abs(w.confidence - 0.8) < 1e-6 for w in line.words)
+    # a crop fitted to its text band reports spans in the original image's columns
+    shifted = build_line(greedy_decode(lp, CHARSET), columns_per_frame=4.0, x_offset=10)
+    assert [(w.x0, w.x1) for w in shifted.words] == [(10.0, 26.0), (38.0, 46.0)]
 
 
 def test_beam_search_finds_the_more_probable_label_than_best_path():

@@ -149,6 +149,19 @@ def test_crop_alpha_composited_on_white(tmp_path: Path) -> None:
     assert crop[:, :10].max() == 0 and crop[:, 10:].min() == 255
 
 
+def test_crop_ink_modes(tmp_path: Path) -> None:
+    rgb = np.full((10, 20, 3), 255, np.uint8)
+    rgb[3:7, 5:15] = (255, 255, 120)  # pale yellow ink on white
+    Image.fromarray(rgb).save(tmp_path / "y.png")
+    sample = Sample(str(tmp_path / "y.png"), "y")
+    assert load_crop(sample).min() > 220  # luma: almost white
+    assert load_crop(sample, ink="contrast")[3:7, 5:15].max() <= 120  # contrast: dark
+    colour = load_crop(sample, ink="rgb")  # for a predictor to convert itself
+    assert colour.shape == (10, 20, 3) and tuple(colour[5, 5]) == (255, 255, 120)
+    region = load_crop(Sample(str(tmp_path / "y.png"), "y", (0, 0, 9, 0, 9, 9, 0, 9)), margin=0, ink="rgb")
+    assert region.shape == (9, 9, 3)
+
+
 def test_crop_region_box_with_margin(tmp_path: Path) -> None:
     page = str(_page(tmp_path / "p.png"))
     crop = load_crop(Sample(page, "bar", (10, 20, 49, 20, 49, 29, 10, 29)), margin=2)

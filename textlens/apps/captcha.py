@@ -278,6 +278,8 @@ def train_with_textlens(
         extend_charset=base is not None,  # characters the base cannot emit yet
         infer_charset=base is None,  # from scratch: learn exactly the alphabet the labels use
         case_insensitive=ignore_case,
+        ink="contrast",  # specialised-reader input, as `textlens train recognizer` picks for such data
+        fit_ink=True,
         max_minutes=minutes,
         seed=seed,
     )
@@ -291,13 +293,12 @@ def predict_with_checkpoint(checkpoint: Path, samples: Sequence[Sample]) -> list
 
     from textlens.recognition.charset import Charset
     from textlens.recognition.preprocess import normalize, pad_batch
-    from textlens.training.recognizer import load_checkpoint, model_from_checkpoint, prepare_line
-    from textlens.training.sources import load_crop
+    from textlens.training.recognizer import load_checkpoint, model_from_checkpoint, model_gray, prepare_line
 
     model = model_from_checkpoint(load_checkpoint(checkpoint))
     cfg = model.config
     charset = Charset(cfg.charset)
-    lines = [prepare_line(load_crop(s), cfg.height) for s in samples]
+    lines = [prepare_line(model_gray(s, cfg), cfg.height) for s in samples]
     order = sorted(range(len(lines)), key=lambda i: lines[i].shape[1])
     preds = [""] * len(lines)
     with torch.no_grad():

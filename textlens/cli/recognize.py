@@ -70,6 +70,16 @@ def train_recognizer_command(
         None, help="Charset = the labels' characters (default: on for a specialised reader)."
     ),
     drop_unsupported: bool = typer.Option(False, help="Skip samples with characters outside the charset."),
+    ink: str = typer.Option(
+        "auto",
+        help="How colour becomes grey: luma, contrast (distance from the background colour, for pale or "
+        "coloured glyphs), or auto (contrast for a specialised reader, else the starting model's).",
+    ),
+    fit_ink: bool = typer.Option(
+        None,
+        "--fit-ink/--no-fit-ink",
+        help="Crop every image to its text band before scaling (default: on for a specialised reader).",
+    ),
     case_insensitive: bool = typer.Option(False, help="Score validation ignoring case."),
     steps: int = typer.Option(20_000, help="Maximum optimizer steps."),
     minutes: float = typer.Option(None, help="Wall-clock budget; the LR schedule follows it."),
@@ -100,6 +110,8 @@ def train_recognizer_command(
         fold = specialised and labels_look_case_folded(texts)
     else:
         fold = case_fold == "on"
+    if ink not in ("auto", "luma", "contrast"):
+        raise TextlensError(f"--ink must be auto, luma or contrast (got {ink!r})")
     if fold:
         typer.echo("labels are lower-cased (their case looks arbitrary); scoring ignores case", err=True)
     config = RecognizerTrainConfig(
@@ -110,6 +122,8 @@ def train_recognizer_command(
         init_from=base,
         infer_charset=specialised if charset_from_data is None else charset_from_data,
         case_fold=fold,
+        ink=("contrast" if specialised else None) if ink == "auto" else ink,
+        fit_ink=(True if specialised else None) if fit_ink is None else fit_ink,
         extend_charset=extend_charset,
         drop_unsupported=drop_unsupported,
         case_insensitive=case_insensitive or fold,
@@ -160,7 +174,7 @@ def eval_recognizer_command(
     samples = load_samples(data)[:limit]
     if not samples:
         raise TextlensError(f"{data}: no labelled samples")
-    crops = [load_crop(s) for s in samples]
+    crops = [load_crop(s, ink="rgb") for s in samples]  # the predictor converts, as for any user image
     recognizer = Recognizer.load(model, threads=threads, decoder=decoder)
     started = time.perf_counter()
     results = recognizer.predict(crops)

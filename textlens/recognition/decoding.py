@@ -138,8 +138,8 @@ def align_prefix(log_probs: np.ndarray, labels: tuple[int, ...], charset: Charse
     return [hits[s] for s in sorted(hits)]
 
 
-def build_line(hits: list[CharHit], columns_per_frame: float) -> LineResult:
-    """Text, confidences and word spans (in input columns) from decoded characters.
+def build_line(hits: list[CharHit], columns_per_frame: float, x_offset: float = 0.0) -> LineResult:
+    """Text, confidences and word spans (in input columns, shifted by ``x_offset``) from decoded characters.
 
     Leading/trailing/double spaces are dropped; a word's confidence is the geometric mean
     of its characters' and the line's that of all its characters.
@@ -150,8 +150,8 @@ def build_line(hits: list[CharHit], columns_per_frame: float) -> LineResult:
     def flush() -> None:
         if current:
             conf = float(np.exp(np.mean(np.log([max(h.confidence, 1e-6) for h in current]))))
-            x0 = current[0].first_frame * columns_per_frame
-            x1 = (current[-1].last_frame + 1) * columns_per_frame
+            x0 = x_offset + current[0].first_frame * columns_per_frame
+            x1 = x_offset + (current[-1].last_frame + 1) * columns_per_frame
             words.append(WordSpan("".join(h.char for h in current), conf, x0, x1))
             current.clear()
 

@@ -16,6 +16,7 @@ from torch import nn
 
 from textlens.errors import TextlensError
 from textlens.recognition.charset import DEFAULT_CHARS, Charset
+from textlens.recognition.preprocess import INK_MODES
 
 
 @dataclass
@@ -32,6 +33,8 @@ class RecognizerConfig:
     mean: float = 0.5
     std: float = 0.5
     stride: int = 4  # input columns per output frame
+    ink: str = "luma"  # how colour becomes grey: "luma", or "contrast" (distance from the background)
+    fit_ink: bool = False  # crop inputs to their text band first (glyphs small in a large canvas)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def validate(self) -> None:
@@ -39,6 +42,8 @@ class RecognizerConfig:
             raise TextlensError(f"recognizer height must be 32 (got {self.height})")
         if len(self.channels) != 5:
             raise TextlensError("recognizer needs exactly 5 conv channel widths")
+        if self.ink not in INK_MODES:
+            raise TextlensError(f"recognizer ink mode must be one of {', '.join(INK_MODES)} (got {self.ink!r})")
         if not self.charset:
             raise TextlensError("recognizer charset is empty")
         Charset(self.charset)  # checks duplicates

@@ -16,7 +16,7 @@ from textlens.errors import TextlensError
 from textlens.models.registry import file_sha256, resolve_model
 from textlens.recognition.charset import Charset
 from textlens.recognition.decoding import LineResult, beam_decode, build_line, greedy_decode
-from textlens.recognition.preprocess import normalize, pad_batch, resize_to_height, to_gray
+from textlens.recognition.preprocess import ink_box, normalize, pad_batch, resize_to_height, to_model_gray
 from textlens.runtime.session import create_session, model_metadata
 
 __all__ = ["LineResult", "Recognizer"]
@@ -39,6 +39,8 @@ class Recognizer:
         self.mean = float(config["mean"])
         self.std = float(config["std"])
         self.stride = int(config["stride"])
+        self.ink = str(config.get("ink", "luma"))
+        self.fit_ink = bool(config.get("fit_ink", False))
         self.decoder = decoder
         self.max_batch_pixels = 64 * 32 * 400  # ~64 average lines per run
         self.info = ModelInfo(meta.get("name", self.path.stem), "recognizer", file_sha256(self.path))
@@ -51,8 +53,10 @@ class Recognizer:
 
     def predict(self, crops: Sequence[np.ndarray]) -> list[LineResult]:
         """Recognise single-line crops (grey/RGB/RGBA uint8); one result per crop, in order."""
-        lines = [resize_to_height(to_gray(c), self.height) for c in crops]
-        scales = [c.shape[1] / line.shape[1] for c, line in zip(crops, lines)]
+        grays = [to_model_gray(c, self.ink) for c in crops]
+        boxes = [ink_box(g) if self.fit_ink else (0, g.shape[0], 0, g.shape[1]) for g in grays]
+        lines = [resize_to_height(g[y0:y1, x0:x1], self.height) for g, (y0, y1, x0, x1) in zip(grays, boxes)]
+        scales = [(box[3] - box[2]) / line.shape[1] for box, line in zip(boxes, lines)]
         results: list[LineResult | None] = [None] * len(lines)
         for batch in self._batches(lines):
             width = max(lines[i].shape[1] for i in batch)
@@ -60,18 +64,18 @@ class Recognizer:
             log_probs = self.session.run(None, {self._input: tensor})[0]
             for row, i in enumerate(batch):
                 frames = max(1, lines[i].shape[1] // self.stride)
-                results[i] = self._decode(log_probs[row, :frames], self.stride * scales[i])
+                results[i] = self._decode(log_probs[row, :frames], self.stride * scales[i], boxes[i][2])
         return [r for r in results if r is not None]
 
     def predict_one(self, crop: np.ndarray) -> LineResult:
         return self.predict([crop])[0]
 
-    def _decode(self, log_probs: np.ndarray, columns_per_frame: float) -> LineResult:
+    def _decode(self, log_probs: np.ndarray, columns_per_frame: float, x_offset: int = 0) -> LineResult:
         if self.decoder == "beam":
             hits = beam_decode(log_probs, self.charset)
         else:
             hits = greedy_decode(log_probs, self.charset)
-        return build_line(hits, columns_per_frame)
+        return build_line(hits, columns_per_frame, x_offset)
 
     def _batches(self, lines: list[np.ndarray]) -> list[list[int]]:
         """Indices grouped by width so each batch pads little and stays memory-bounded."""

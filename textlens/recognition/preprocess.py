@@ -45,3 +45,78 @@ def pad_batch(lines: list[np.ndarray], width: int | None = None) -> np.ndarray:
     for i, line in enumerate(lines):
         out[i, 0] = np.pad(line, ((0, 0), (0, width - line.shape[1])), mode="edge")
     return out
+
+
+# --------------------------------------------------------------------------- specialised readers
+
+INK_MODES = ("luma", "contrast")
+
+
+def contrast_gray(image: np.ndarray) -> np.ndarray:
+    """Grey whose darkness is the colour distance from the background (the border's median colour).
+
+    Luma turns pale-yellow or light-green glyphs on white into near-white; the largest per-channel
+    distance keeps them as dark as black ones. Channel order does not matter (RGB or BGR).
+    """
+    if image.ndim == 3 and image.shape[2] == 4:
+        alpha = image[:, :, 3:4].astype(np.float32) / 255.0
+        image = (image[:, :, :3].astype(np.float32) * alpha + 255.0 * (1.0 - alpha)).astype(np.uint8)
+    if image.ndim == 2 or image.shape[2] == 1:
+        colour = image.reshape(image.shape[0], image.shape[1], 1)
+    else:
+        colour = image[:, :, :3]
+    border = np.concatenate([colour[0], colour[-1], colour[:, 0], colour[:, -1]]).astype(np.float32)
+    background = np.median(border, axis=0)
+    distance = np.abs(colour.astype(np.float32) - background).max(axis=2)
+    return (255.0 - np.clip(distance, 0, 255)).astype(np.uint8)
+
+
+def to_model_gray(image: np.ndarray, ink: str = "luma") -> np.ndarray:
+    """The grey image a recognizer sees, by the model's ``ink`` mode."""
+    if ink == "contrast":
+        return contrast_gray(image)
+    if ink != "luma":
+        raise ValueError(f"unknown ink mode {ink!r}")
+    return to_gray(image)
+
+
+def fit_to_ink(gray: np.ndarray) -> np.ndarray:
+    """``gray`` cropped to :func:`ink_box`."""
+    y0, y1, x0, x1 = ink_box(gray)
+    return gray[y0:y1, x0:x1]
+
+
+def ink_box(gray: np.ndarray) -> tuple[int, int, int, int]:
+    """(y0, y1, x0, x1) of the text band, so small glyphs in a large canvas can fill the model height.
+
+    Near-horizontal noise lines (CAPTCHAs) vanish under a vertical opening before measuring; the
+    band is the rows holding at least a tenth of the busiest row's ink, so steep lines and stray
+    dots do not stretch it. Images with too little ink give the whole image.
+    """
+    h, w = gray.shape[:2]
+    whole = (0, h, 0, w)
+    if h < 8 or w < 8:
+        return whole
+    ink = 255 - gray
+    level, _ = cv2.threshold(ink, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    border = np.concatenate([ink[0], ink[-1], ink[:, 0], ink[:, -1]])
+    # Pale glyphs next to black noise lines sit far below Otsu's level: anything clearly above
+    # the background's own variation counts as ink.
+    level = min(level, max(24.0, float(np.percentile(border, 95)) + 16.0))
+    mask = (ink > level).astype(np.uint8)
+    solid = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((3, 1), np.uint8))
+    rows = np.convolve(solid.sum(axis=1).astype(np.float32), np.ones(3, np.float32) / 3, mode="same")
+    if rows.max() < 3:
+        return whole
+    # Glyph rows hold several strokes; a steep noise line adds only a pixel or two per row.
+    inside = np.nonzero(rows >= 0.1 * rows.max())[0]
+    top, bottom = float(inside[0]), float(inside[-1])
+    xs = np.nonzero(solid)[1]
+    if len(xs) < 10:
+        return whole
+    left, right = np.percentile(xs, [1.0, 99.0])
+    band = max(bottom - top, 4.0)
+    pad_y, pad_x = 0.12 * band + 1, 0.4 * band + 1
+    y0, y1 = int(max(top - pad_y, 0)), int(min(bottom + pad_y + 1, h))
+    x0, x1 = int(max(left - pad_x, 0)), int(min(right + pad_x + 1, w))
+    return y0, y1, x0, x1

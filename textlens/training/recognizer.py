@@ -29,7 +29,7 @@ from torch.utils.data import DataLoader, IterableDataset
 from textlens.errors import TextlensError
 from textlens.recognition.charset import Charset
 from textlens.recognition.model import CRNN, RecognizerConfig
-from textlens.recognition.preprocess import normalize, pad_batch, resize_to_height
+from textlens.recognition.preprocess import fit_to_ink, normalize, pad_batch, resize_to_height
 from textlens.training.augment import augment_line
 from textlens.training.common import parse_spec, read_checkpoint, save_checkpoint, training_state, warmup_cosine
 from textlens.training.sources import Sample, check_samples, load_crop, load_samples, split_train_val
@@ -51,6 +51,8 @@ class RecognizerTrainConfig:
     infer_charset: bool = False  # charset = the labels' characters (rows of known ones kept when fine-tuning)
     extend_charset: bool = False  # fine-tuning: add characters the labels need
     case_fold: bool = False  # lower-case every label (labels whose case is arbitrary)
+    ink: str | None = None  # input colour mode for the model ("luma"/"contrast"); None: the starting model's
+    fit_ink: bool | None = None  # crop inputs to their text band; None: the starting model's
     drop_unsupported: bool = False  # drop samples with characters outside the charset
     batch_size: int = 32
     lr: float = 1.5e-3
@@ -91,6 +93,12 @@ class TrainResult:
 
 def prepare_line(gray: np.ndarray, height: int) -> np.ndarray:
     return resize_to_height(gray, height, max_width=TRAIN_MAX_WIDTH)
+
+
+def model_gray(sample: Sample, config: RecognizerConfig) -> np.ndarray:
+    """The grey crop of ``sample`` as the model's predictor would see it (ink mode, text-band fit)."""
+    gray = load_crop(sample, ink=config.ink)
+    return fit_to_ink(gray) if config.fit_ink else gray
 
 
 class MixedLineStream(IterableDataset):
@@ -140,6 +148,7 @@ class MixedLineStream(IterableDataset):
                 try:
                     if synth is not None and rng.random() < self.synth_ratio:
                         gray, text = synth(rng)
+                        gray = fit_to_ink(gray) if self.config.fit_ink else gray
                     else:
                         gray, text = self._real(rng)
                 except TextlensError:
@@ -160,12 +169,14 @@ def fold_case(sample: Sample) -> Sample:
     return Sample(sample.image, sample.text.lower(), sample.quad)
 
 
-def preload_crops(samples: list[Sample], max_height: int = 96) -> list[tuple[np.ndarray, str]]:
+def preload_crops(
+    samples: list[Sample], config: RecognizerConfig, max_height: int = 96
+) -> list[tuple[np.ndarray, str]]:
     """Decode every crop once (pages hold many regions; random sampling would re-decode
     a whole page per line). Tall crops are scaled down to bound memory."""
     crops = []
     for sample in samples:
-        gray = load_crop(sample)
+        gray = model_gray(sample, config)
         if gray.shape[0] > max_height:
             gray = resize_to_height(gray, max_height, max_width=4 * TRAIN_MAX_WIDTH)
         crops.append((gray, sample.text))
@@ -273,7 +284,8 @@ class RecognizerTrainer:
         self.model, self.init_state = self._build_model()
         self.charset = Charset(self.model.config.charset)
         self._check_labels()
-        self.val_lines = [prepare_line(load_crop(s), self.model.config.height) for s in self.val_samples]
+        model_cfg = self.model.config
+        self.val_lines = [prepare_line(model_gray(s, model_cfg), model_cfg.height) for s in self.val_samples]
         self.val_texts = [s.text for s in self.val_samples]
         if not self.val_samples and config.synth_ratio > 0:
             self._synthetic_val()
@@ -318,6 +330,7 @@ class RecognizerTrainer:
                 model_cfg.charset = Charset.from_texts(texts + [s.text for s in self.val_samples]).chars
             elif cfg.extend_charset:
                 model_cfg.charset = old.extended(texts + [s.text for s in self.val_samples]).chars
+            self._apply_input_style(model_cfg)
             model = CRNN(model_cfg)
             transfer_weights(model, state, old, Charset(model_cfg.charset))
             new_chars = set(model_cfg.charset) - set(old.chars)
@@ -327,7 +340,14 @@ class RecognizerTrainer:
         model_cfg = cfg.model
         if cfg.infer_charset:
             model_cfg.charset = Charset.from_texts(texts + [s.text for s in self.val_samples]).chars
+        self._apply_input_style(model_cfg)
         return CRNN(model_cfg), None
+
+    def _apply_input_style(self, model_cfg: RecognizerConfig) -> None:
+        if self.config.ink is not None:
+            model_cfg.ink = self.config.ink
+        if self.config.fit_ink is not None:
+            model_cfg.fit_ink = self.config.fit_ink
 
     def _check_labels(self) -> None:
         cfg = self.config
@@ -352,6 +372,7 @@ class RecognizerTrainer:
         rng = np.random.default_rng(12345)
         for _ in range(count):
             gray, text = synth.sample(rng)
+            gray = fit_to_ink(gray) if self.model.config.fit_ink else gray
             self.val_lines.append(prepare_line(gray, self.model.config.height))
             self.val_texts.append(text)
 
@@ -399,7 +420,7 @@ class RecognizerTrainer:
             save_checkpoint(best_path, self._state(optimizer, 0, 0.0, best, history, metrics))
             self.log(f"starting model: val CER {metrics['cer']:.4f}, accuracy {metrics['accuracy']:.4f}")
         self.log("loading training images ...")
-        sources = [(preload_crops(samples), ratio) for samples, ratio in self.train_sets]
+        sources = [(preload_crops(samples, self.model.config), ratio) for samples, ratio in self.train_sets]
         self.log(f"loaded {sum(len(s) for s, _ in sources)} training crops from {len(sources)} sources")
         stream = MixedLineStream(
             sources, cfg.synth_ratio, self.charset, model.config, cfg.batch_size, cfg.augment, cfg.seed + step

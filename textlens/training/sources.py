@@ -33,6 +33,7 @@ import numpy as np
 
 from textlens.errors import TextlensError
 from textlens.recognition.charset import Charset, normalize_text
+from textlens.recognition.preprocess import contrast_gray
 
 IMAGE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff", ".webp", ".gif", ".pbm", ".pgm", ".ppm"})
 TABLE_SUFFIXES = frozenset({".csv", ".tsv", ".txt"})
@@ -194,18 +195,34 @@ def _load_table(path: Path) -> list[Sample]:
 # --------------------------------------------------------------------------- images
 
 
-def _decode(path: str) -> np.ndarray:
-    """Grey uint8 image; alpha composited on white; EXIF orientation applied for JPEG."""
+def _decode(path: str, ink: str = "luma") -> np.ndarray:
+    """The image as the recognizer's ``ink`` mode wants it: grey uint8 by luma (alpha composited
+    on white), grey by colour contrast, or ``"rgb"``: RGB(A) uint8 for a predictor to convert.
+    EXIF orientation is applied for JPEG."""
     try:
         data = np.fromfile(path, dtype=np.uint8)
     except OSError as exc:
         raise TextlensError(f"{path}: cannot read image ({exc.strerror})") from None
     # JPEG has no alpha but may carry EXIF orientation, which only the non-UNCHANGED modes apply.
     is_jpeg = data[:2].tobytes() == b"\xff\xd8"
-    image = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE if is_jpeg else cv2.IMREAD_UNCHANGED)
+    if is_jpeg and ink == "luma":
+        image = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE)
+    else:
+        image = cv2.imdecode(data, cv2.IMREAD_COLOR if is_jpeg else cv2.IMREAD_UNCHANGED)
     if image is None:
         image = _decode_pil(path)
-    return _to_grey(image)
+    return _convert(image, ink)
+
+
+def _convert(image: np.ndarray, ink: str) -> np.ndarray:
+    if ink == "luma":
+        return _to_grey(image)
+    image = _to_uint8(image)
+    if ink == "contrast":
+        return contrast_gray(image)
+    if image.ndim == 3 and image.shape[2] >= 3:  # "rgb": OpenCV's BGR(A) -> RGB(A)
+        return image[..., [2, 1, 0, 3]].copy() if image.shape[2] == 4 else image[..., ::-1].copy()
+    return image
 
 
 def _decode_pil(path: str) -> np.ndarray:
@@ -221,11 +238,16 @@ def _decode_pil(path: str) -> np.ndarray:
     return array[..., ::-1].copy() if array.shape[2] == 3 else array[..., [2, 1, 0, 3]].copy()
 
 
-def _to_grey(image: np.ndarray) -> np.ndarray:
+def _to_uint8(image: np.ndarray) -> np.ndarray:
     if image.dtype == np.uint16:
-        image = (image >> 8).astype(np.uint8)
-    elif image.dtype != np.uint8:
-        image = np.clip(image, 0, 255).astype(np.uint8)
+        return (image >> 8).astype(np.uint8)
+    if image.dtype != np.uint8:
+        return np.clip(image, 0, 255).astype(np.uint8)
+    return image
+
+
+def _to_grey(image: np.ndarray) -> np.ndarray:
+    image = _to_uint8(image)
     if image.ndim == 2:
         return image
     channels = image.shape[2]
@@ -243,9 +265,9 @@ def _to_grey(image: np.ndarray) -> np.ndarray:
 
 
 @lru_cache(maxsize=_PAGE_CACHE_SIZE)
-def _page(path: str) -> np.ndarray:
+def _page(path: str, ink: str) -> np.ndarray:
     # Many regions share one page: keep the last few decoded pages (read-only) per process.
-    page = _decode(path)
+    page = _decode(path, ink)
     page.setflags(write=False)
     return page
 
@@ -259,20 +281,22 @@ def _tilt_deg(pts: np.ndarray) -> float:
     return max(angles)
 
 
-def load_crop(sample: Sample, margin: int = 2) -> np.ndarray:
-    """The grey uint8 (H, W) image of ``sample``: the whole file, or its page region.
+def load_crop(sample: Sample, margin: int = 2, ink: str = "luma") -> np.ndarray:
+    """The image of ``sample`` (the whole file, or its page region) in the ``ink`` mode of
+    :func:`_decode`: grey uint8 (H, W) for "luma" and "contrast" (whose background colour is
+    the page's when cutting a region), RGB(A) for "rgb".
 
     A region is cut as the axis-aligned box of its quad plus ``margin`` pixels (clipped to the
     page); a region tilted more than ~5 degrees (or upside down) is straightened with a
     perspective warp so the text reads left to right.
     """
     if sample.quad is None:
-        return _decode(sample.image)
-    page = _page(sample.image)
+        return _decode(sample.image, ink)
+    page = _page(sample.image, ink)
     pts = np.asarray(sample.quad, dtype=np.float32).reshape(4, 2)
     if _tilt_deg(pts) > STRAIGHTEN_ABOVE_DEG:
         return _warp(page, pts, margin, sample)
-    h, w = page.shape
+    h, w = page.shape[:2]
     x0 = max(int(math.floor(pts[:, 0].min())) - margin, 0)
     y0 = max(int(math.floor(pts[:, 1].min())) - margin, 0)
     x1 = min(int(math.ceil(pts[:, 0].max())) + margin, w)
