@@ -71,7 +71,7 @@ def test_train_from_named_folder_infers_charset_and_starts_from_shipped_model(tr
     assert reader.ink == "contrast" and reader.fit_ink is True
 
 
-def test_arbitrary_label_case_is_folded(tmp_path, capsys):
+def test_arbitrary_label_case_is_folded_and_synthetic_captchas_pad_the_data(tmp_path, capsys):
     from textlens.synth.lines import LineSynthConfig, LineSynthesizer
 
     synth = LineSynthesizer(LineSynthConfig(charset="abcdefgh", max_chars=5))
@@ -82,13 +82,16 @@ def test_arbitrary_label_case_is_folded(tmp_path, capsys):
         Image.fromarray(image).save(tmp_path / f"{text.upper() if i % 2 else text}-{i}.png")
     run = tmp_path / "run"
     args = ["train", "recognizer", str(tmp_path), "-o", str(run), "--steps", "2", "--workers", "0", "--from-scratch"]
-    assert main(args) == 0
+    assert main([*args, "--synth-ratio", "0.5", "--synth-kind", "captcha"]) == 0
     assert "lower-cased" in capsys.readouterr().err
     import torch
 
     state = torch.load(run / "best.pt", weights_only=False)
     assert state["train_config"]["case_fold"] is True and state["train_config"]["init_from"] is None
     assert state["model_config"]["charset"] == state["model_config"]["charset"].lower()
+    # still a specialised reader: the labels' alphabet, CAPTCHA-style input
+    assert state["train_config"]["infer_charset"] is True and state["train_config"]["synth_kind"] == "captcha"
+    assert set(state["model_config"]["charset"]) <= set("abcdefgh")
 
 
 def test_recognize_prints_one_result_per_image(trained, labelled_folder, capsys):

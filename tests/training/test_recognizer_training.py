@@ -104,3 +104,24 @@ def test_labels_outside_charset_are_refused(tmp_path, line_set):
             tiny_config(tmp_path / "c", line_set, model=RecognizerConfig(charset="0123 ", **TINY)),
             log=lambda m: None,
         )
+
+
+def test_synthetic_captchas_follow_the_model_alphabet_lengths_and_input_style():
+    from textlens.training.recognizer import SynthSource
+
+    config = RecognizerConfig(charset="abc123", ink="contrast", fit_ink=True)
+    source = SynthSource("captcha", config, (3, 5), mixed_case=True)
+    rng = np.random.default_rng(0)
+    for _ in range(6):
+        gray, text = source(rng)
+        assert gray.ndim == 2 and gray.dtype == np.uint8
+        assert 3 <= len(text) <= 5 and set(text) <= set("abc123")  # labels stay folded
+        assert gray.shape[0] < 90  # fitted to the text band of a 40-90 px canvas
+
+
+def test_unknown_synthesis_kind_is_refused():
+    from textlens.errors import TextlensError
+    from textlens.training.recognizer import SynthSource
+
+    with pytest.raises(TextlensError, match="unknown synthesis"):
+        SynthSource("photos", RecognizerConfig(charset=DIGITS), (1, 4), mixed_case=False)

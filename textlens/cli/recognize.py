@@ -51,7 +51,10 @@ def train_recognizer_command(
     out: Path = typer.Option(Path("runs/recognizer"), "--out", "-o", help="Run folder (checkpoints, log)."),
     val: list[str] = typer.Option(None, "--val", help="Validation data (default: 10% held out of DATA)."),
     synth_ratio: float = typer.Option(
-        None, help="Share of synthetic lines per batch (default 0.5 for new Latin models, 0 otherwise)."
+        None, help="Share of synthetic images per batch (default 0.5 for new Latin models, 0 otherwise)."
+    ),
+    synth_kind: str = typer.Option(
+        "lines", help="What synthesis draws: lines (printed text lines) or captcha (every textlens CAPTCHA style)."
     ),
     finetune: str = typer.Option(
         None, "--finetune", help="Fine-tune this model (shipped name or checkpoint), keeping its charset."
@@ -101,7 +104,10 @@ def train_recognizer_command(
     data = list(data or [])
     if synth_ratio is None:
         synth_ratio = 0.0 if (data or finetune) else 1.0
-    specialised = bool(data) and not finetune and synth_ratio == 0
+    if synth_kind not in ("lines", "captcha"):
+        raise TextlensError(f"--synth-kind must be lines or captcha (got {synth_kind!r})")
+    # A specialised reader: the user's own labelled images, at most padded with synthetic CAPTCHAs.
+    specialised = bool(data) and not finetune and (synth_ratio == 0 or synth_kind == "captcha")
     base = finetune or (None if from_scratch or not specialised else _default_base())
     if case_fold not in ("auto", "on", "off"):
         raise TextlensError(f"--case-fold must be auto, on or off (got {case_fold!r})")
@@ -119,6 +125,7 @@ def train_recognizer_command(
         train=data,
         val=list(val or []),
         synth_ratio=synth_ratio,
+        synth_kind=synth_kind,
         init_from=base,
         infer_charset=specialised if charset_from_data is None else charset_from_data,
         case_fold=fold,

@@ -29,12 +29,13 @@ from torch.utils.data import DataLoader, IterableDataset
 from textlens.errors import TextlensError
 from textlens.recognition.charset import Charset
 from textlens.recognition.model import CRNN, RecognizerConfig
-from textlens.recognition.preprocess import fit_to_ink, normalize, pad_batch, resize_to_height
+from textlens.recognition.preprocess import fit_to_ink, normalize, pad_batch, resize_to_height, to_model_gray
 from textlens.training.augment import augment_line
 from textlens.training.common import parse_spec, read_checkpoint, save_checkpoint, training_state, warmup_cosine
 from textlens.training.sources import Sample, check_samples, load_crop, load_samples, split_train_val
 
 CHECKPOINT_KIND = "textlens-recognizer-checkpoint"
+SYNTH_KINDS = ("lines", "captcha")
 TRAIN_MAX_WIDTH = 1024
 
 
@@ -46,6 +47,7 @@ class RecognizerTrainConfig:
     train: list[str] = field(default_factory=list)  # data specs, optionally "SPEC@RATIO"
     val: list[str] = field(default_factory=list)  # empty: hold out part of `train`
     synth_ratio: float = 0.0  # share of each batch rendered synthetically
+    synth_kind: str = "lines"  # "lines" (textlens.synth.lines) or "captcha" (textlens.synth.captcha, all styles)
     model: RecognizerConfig = field(default_factory=RecognizerConfig)
     init_from: str | None = None  # checkpoint / shipped weights to fine-tune from
     infer_charset: bool = False  # charset = the labels' characters (rows of known ones kept when fine-tuning)
@@ -101,6 +103,50 @@ def model_gray(sample: Sample, config: RecognizerConfig) -> np.ndarray:
     return fit_to_ink(gray) if config.fit_ink else gray
 
 
+class SynthSource:
+    """Picklable synthetic-sample maker for the data-loading worker: text lines, or CAPTCHAs of
+    every style drawn from the model's alphabet with the labels' length range."""
+
+    def __init__(self, kind: str, config: RecognizerConfig, lengths: tuple[int, int], mixed_case: bool) -> None:
+        if kind not in SYNTH_KINDS:
+            raise TextlensError(f"unknown synthesis {kind!r}: choose from {', '.join(SYNTH_KINDS)}")
+        self.kind, self.config, self.lengths, self.mixed_case = kind, config, lengths, mixed_case
+        self._sample: Callable[[np.random.Generator], tuple[np.ndarray, str]] | None = None
+
+    def __call__(self, rng: np.random.Generator) -> tuple[np.ndarray, str]:
+        if self._sample is None:
+            self._sample = self._lines() if self.kind == "lines" else self._captcha()
+        gray, text = self._sample(rng)
+        return (fit_to_ink(gray) if self.config.fit_ink else gray), text
+
+    def _lines(self) -> Callable[[np.random.Generator], tuple[np.ndarray, str]]:
+        from textlens.synth.lines import LineSynthConfig, LineSynthesizer
+
+        return LineSynthesizer(LineSynthConfig(height=self.config.height, charset=self.config.charset)).sample
+
+    def _captcha(self) -> Callable[[np.random.Generator], tuple[np.ndarray, str]]:
+        from textlens.synth.captcha import STYLES, random_text, render_captcha
+        from textlens.synth.fonts import discover_fonts
+
+        alphabet = "".join(c for c in self.config.charset if not c.isspace())
+        # Labels folded to lower case stand for glyphs of either case: draw both.
+        drawn = "".join(sorted(set(alphabet + alphabet.upper()))) if self.mixed_case else alphabet
+        fonts = discover_fonts(drawn) or discover_fonts(alphabet)
+        if not fonts:
+            raise TextlensError(f"no installed font covers the alphabet {alphabet!r}")
+        styles = sorted(STYLES)
+        lo, hi = self.lengths
+
+        def sample(rng: np.random.Generator) -> tuple[np.ndarray, str]:
+            text = random_text(rng, alphabet, lo, hi)
+            shown = "".join(c.upper() if rng.random() < 0.5 else c for c in text) if self.mixed_case else text
+            style = styles[int(rng.integers(len(styles)))]
+            image = render_captcha(shown, style, rng, fonts=fonts, height=int(rng.integers(40, 90)))
+            return to_model_gray(np.asarray(image), self.config.ink), text
+
+        return sample
+
+
 class MixedLineStream(IterableDataset):
     """Endless stream of width-bucketed batches from weighted real sources + synthesis."""
 
@@ -113,6 +159,7 @@ class MixedLineStream(IterableDataset):
         batch_size: int,
         augment: float,
         seed: int,
+        synth: SynthSource | None = None,
     ) -> None:
         self.sources = [(s, w) for s, w in sources if s and w > 0]
         self.synth_ratio = synth_ratio if self.sources else 1.0
@@ -121,12 +168,7 @@ class MixedLineStream(IterableDataset):
         self.batch_size = batch_size
         self.augment = augment
         self.seed = seed
-
-    def _synth(self) -> Callable[[np.random.Generator], tuple[np.ndarray, str]]:
-        from textlens.synth.lines import LineSynthConfig, LineSynthesizer
-
-        synth = LineSynthesizer(LineSynthConfig(height=self.config.height, charset=self.charset.chars))
-        return synth.sample
+        self.synth = synth or SynthSource("lines", config, (1, 40), mixed_case=False)
 
     def _real(self, rng: np.random.Generator) -> tuple[np.ndarray, str]:
         weights = np.array([w for _, w in self.sources], dtype=np.float64)
@@ -140,7 +182,7 @@ class MixedLineStream(IterableDataset):
         info = torch.utils.data.get_worker_info()
         worker = info.id if info else 0
         rng = np.random.default_rng([self.seed, worker, int(time.time() * 1000) % 100_000])
-        synth = self._synth() if self.synth_ratio > 0 else None
+        synth = self.synth if self.synth_ratio > 0 else None
         pool_size = self.batch_size * 8
         while True:
             pool = []
@@ -148,7 +190,6 @@ class MixedLineStream(IterableDataset):
                 try:
                     if synth is not None and rng.random() < self.synth_ratio:
                         gray, text = synth(rng)
-                        gray = fit_to_ink(gray) if self.config.fit_ink else gray
                     else:
                         gray, text = self._real(rng)
                 except TextlensError:
@@ -422,8 +463,10 @@ class RecognizerTrainer:
         self.log("loading training images ...")
         sources = [(preload_crops(samples, self.model.config), ratio) for samples, ratio in self.train_sets]
         self.log(f"loaded {sum(len(s) for s, _ in sources)} training crops from {len(sources)} sources")
+        lengths = [len(text) for crops, _ in sources for _, text in crops] or [1, 40]
+        synth = SynthSource(cfg.synth_kind, model.config, (min(lengths), max(lengths)), mixed_case=cfg.case_fold)
         stream = MixedLineStream(
-            sources, cfg.synth_ratio, self.charset, model.config, cfg.batch_size, cfg.augment, cfg.seed + step
+            sources, cfg.synth_ratio, self.charset, model.config, cfg.batch_size, cfg.augment, cfg.seed + step, synth
         )
         loader = DataLoader(stream, batch_size=None, num_workers=cfg.workers, persistent_workers=False)
         stalls, val_every = 0, self._val_every()
