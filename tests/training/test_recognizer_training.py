@@ -125,3 +125,21 @@ def test_unknown_synthesis_kind_is_refused():
 
     with pytest.raises(TextlensError, match="unknown synthesis"):
         SynthSource("photos", RecognizerConfig(charset=DIGITS), (1, 4), mixed_case=False)
+
+
+def test_select_on_validates_only_on_the_chosen_sources(tmp_path, line_set):
+    import shutil
+
+    from textlens.errors import TextlensError
+    from textlens.training.recognizer import RecognizerTrainer
+
+    for name in ("receipts", "forms"):
+        shutil.copytree(line_set.parent, tmp_path / name)
+    data = [str(tmp_path / "receipts" / "manifest.jsonl"), str(tmp_path / "forms" / "manifest.jsonl@0.5")]
+    trainer = RecognizerTrainer(tiny_config(tmp_path / "run", data[0], train=data, select_on=["receipts"]))
+    assert trainer.val_samples and all("/receipts/" in s.image for s in trainer.val_samples)
+    # the forms' held-out part is still kept out of training
+    forms_train = {s.image for s in trainer.train_sets[1][0]}
+    assert len(forms_train) < 40
+    with pytest.raises(TextlensError, match="matches no training source"):
+        RecognizerTrainer(tiny_config(tmp_path / "run2", data[0], train=data, select_on=["scene"]))

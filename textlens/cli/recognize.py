@@ -50,6 +50,12 @@ def train_recognizer_command(
     ),
     out: Path = typer.Option(Path("runs/recognizer"), "--out", "-o", help="Run folder (checkpoints, log)."),
     val: list[str] = typer.Option(None, "--val", help="Validation data (default: 10% held out of DATA)."),
+    select_on: list[str] = typer.Option(
+        None,
+        "--select-on",
+        help="Choose the best checkpoint on the held-out part of the DATA sources whose path contains this "
+        "text (repeatable); the other sources' held-out parts stay unused.",
+    ),
     synth_ratio: float = typer.Option(
         None, help="Share of synthetic images per batch (default 0.5 for new Latin models, 0 otherwise)."
     ),
@@ -124,6 +130,7 @@ def train_recognizer_command(
         out_dir=str(out),
         train=data,
         val=list(val or []),
+        select_on=list(select_on or []),
         synth_ratio=synth_ratio,
         synth_kind=synth_kind,
         init_from=base,

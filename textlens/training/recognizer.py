@@ -46,6 +46,7 @@ class RecognizerTrainConfig:
     out_dir: str = "runs/recognizer"
     train: list[str] = field(default_factory=list)  # data specs, optionally "SPEC@RATIO"
     val: list[str] = field(default_factory=list)  # empty: hold out part of `train`
+    select_on: list[str] = field(default_factory=list)  # validate only on held-out parts of these train specs
     synth_ratio: float = 0.0  # share of each batch rendered synthetically
     synth_kind: str = "lines"  # "lines" (textlens.synth.lines) or "captcha" (textlens.synth.captcha, all styles)
     model: RecognizerConfig = field(default_factory=RecognizerConfig)
@@ -348,11 +349,15 @@ class RecognizerTrainer:
             val += load_samples(parse_spec(spec)[0])
         if not cfg.val and train_sets:
             split_sets = []
-            for samples, ratio in train_sets:
+            for spec, (samples, ratio) in zip(cfg.train, train_sets):
                 tr, va = split_train_val(samples, cfg.val_fraction, seed=cfg.seed)
                 split_sets.append((tr, ratio))
-                val += va
+                # Held out either way; only the chosen sources decide which checkpoint is best.
+                if not cfg.select_on or any(key in spec for key in cfg.select_on):
+                    val += va
             train_sets = split_sets
+            if not val:
+                raise TextlensError(f"--select-on {' '.join(cfg.select_on)} matches no training source")
         if len(val) > cfg.max_val:
             val = random.Random(cfg.seed).sample(val, cfg.max_val)
         if cfg.case_fold:
