@@ -16,7 +16,7 @@ from textlens.errors import TextlensError
 from textlens.models.registry import file_sha256, resolve_model
 from textlens.recognition.charset import Charset
 from textlens.recognition.decoding import LineResult, beam_decode, build_line, greedy_decode
-from textlens.recognition.preprocess import ink_box, normalize, pad_batch, resize_to_height, to_model_gray
+from textlens.recognition.preprocess import INK_MODES, ink_box, normalize, pad_batch, resize_to_height, to_model_gray
 from textlens.runtime.session import create_session, model_metadata
 
 __all__ = ["LineResult", "Recognizer"]
@@ -41,6 +41,8 @@ class Recognizer:
         self.stride = int(config["stride"])
         self.ink = str(config.get("ink", "luma"))
         self.fit_ink = bool(config.get("fit_ink", False))
+        if self.ink not in INK_MODES:
+            raise TextlensError(f"{path}: unknown input ink mode {self.ink!r} (known: {', '.join(INK_MODES)})")
         self.decoder = decoder
         self.max_batch_pixels = 64 * 32 * 400  # ~64 average lines per run
         self.info = ModelInfo(meta.get("name", self.path.stem), "recognizer", file_sha256(self.path))
