@@ -15,16 +15,20 @@ from textlens.cli import main  # noqa: E402
 from textlens.synth.lines import LineSynthConfig, LineSynthesizer  # noqa: E402
 
 
+def render_named_folder(folder, charset: str, count: int, seed: int, upper_every_other: bool = False):
+    """Images of rendered text saved as ``<label>-<i>.png`` (a folder named by its labels)."""
+    synth = LineSynthesizer(LineSynthConfig(charset=charset, max_chars=6))
+    rng = np.random.default_rng(seed)
+    for i in range(count):
+        image, text = synth.sample(rng)
+        text = text.replace(" ", "") or charset[0]
+        Image.fromarray(image).save(folder / f"{text.upper() if upper_every_other and i % 2 else text}-{i}.png")
+    return folder
+
+
 @pytest.fixture(scope="module")
 def labelled_folder(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("named")
-    synth = LineSynthesizer(LineSynthConfig(charset="0123456789", max_chars=6))
-    rng = np.random.default_rng(3)
-    for i in range(24):
-        image, text = synth.sample(rng)
-        text = text.replace(" ", "") or "0"
-        Image.fromarray(image).save(folder / f"{text}-{i}.png")
-    return folder
+    return render_named_folder(tmp_path_factory.mktemp("named"), "0123456789", 24, seed=3)
 
 
 @pytest.fixture(scope="module")
@@ -72,14 +76,7 @@ def test_train_from_named_folder_infers_charset_and_starts_from_shipped_model(tr
 
 
 def test_arbitrary_label_case_is_folded_and_synthetic_captchas_pad_the_data(tmp_path, capsys):
-    from textlens.synth.lines import LineSynthConfig, LineSynthesizer
-
-    synth = LineSynthesizer(LineSynthConfig(charset="abcdefgh", max_chars=5))
-    rng = np.random.default_rng(5)
-    for i in range(20):
-        image, text = synth.sample(rng)
-        text = text.replace(" ", "") or "a"
-        Image.fromarray(image).save(tmp_path / f"{text.upper() if i % 2 else text}-{i}.png")
+    render_named_folder(tmp_path, "abcdefgh", 20, seed=5, upper_every_other=True)
     run = tmp_path / "run"
     args = ["train", "recognizer", str(tmp_path), "-o", str(run), "--steps", "2", "--workers", "0", "--from-scratch"]
     assert main([*args, "--synth-ratio", "0.5", "--synth-kind", "captcha"]) == 0
