@@ -3,12 +3,16 @@
 # towards printed receipts and forms, choosing the checkpoint on the held-out 10% of sroie-train only.
 # Resumable: rerun the same command after an interruption and it continues from last.pt.
 #   DATA=../shared/data bash scripts/finetune_recognizer.sh
+# Stage 3 (the shipped model) continued stage 2 with a lower peak LR and inverted real crops (--invert 0.1, now
+# the default) so light-on-dark banners read too:
+#   BASE=runs/latin-crnn-ft/best.pt OUT=runs/latin-crnn-s3 MINUTES=135 LR=3e-4 bash scripts/finetune_recognizer.sh
 # then: textlens export recognizer runs/latin-crnn-ft/best.pt -o textlens/models/latin-crnn.onnx --name latin-crnn
 set -euo pipefail
 DATA=${DATA:-../shared/data}
 BASE=${BASE:-runs/latin-crnn/best.pt}
 OUT=${OUT:-runs/latin-crnn-ft}
 MINUTES=${MINUTES:-130}
+LR=${LR:-5e-4}
 export OMP_WAIT_POLICY=PASSIVE
 # Same sources and the same seed-0 hold-outs as stage 1 (so the iiit5k held-out 10% stays unseen),
 # heavier on receipts, a third of each batch synthetic, a lower peak LR.
@@ -22,5 +26,5 @@ exec .venv/bin/textlens train recognizer \
   --select-on sroie-train --finetune "$BASE" \
   --synth-ratio 0.35 --drop-unsupported --case-insensitive \
   --minutes "$MINUTES" --steps 200000 --val-every 1000 --patience 100 \
-  --batch-size 32 --lr 5e-4 --threads 1 --workers 1 --seed 0 \
+  --batch-size 32 --lr "$LR" --threads 1 --workers 1 --seed 0 \
   --out "$OUT" "$@"

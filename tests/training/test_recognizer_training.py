@@ -10,11 +10,13 @@ from PIL import Image
 
 torch = pytest.importorskip("torch")
 
+from textlens.recognition.charset import Charset  # noqa: E402
 from textlens.recognition.model import CRNN, RecognizerConfig  # noqa: E402
 from textlens.recognition.predictor import Recognizer  # noqa: E402
 from textlens.runtime.export import export_recognizer  # noqa: E402
 from textlens.synth.lines import LineSynthConfig, LineSynthesizer  # noqa: E402
 from textlens.training.recognizer import (  # noqa: E402
+    MixedLineStream,
     RecognizerTrainConfig,
     load_checkpoint,
     train_recognizer,
@@ -143,3 +145,28 @@ def test_select_on_validates_only_on_the_chosen_sources(tmp_path, line_set):
     assert len(forms_train) < 40
     with pytest.raises(TextlensError, match="matches no training source"):
         RecognizerTrainer(tiny_config(tmp_path / "run2", data[0], train=data, select_on=["scene"]))
+
+
+def _real_stream(ink: str, invert: float) -> MixedLineStream:
+    dark_on_light = np.full((32, 96), 255, np.uint8)
+    dark_on_light[10:22, 8:88] = 0
+    config = RecognizerConfig(charset="ab", ink=ink)
+    return MixedLineStream([([(dark_on_light, "ab")], 1.0)], 0.0, Charset("ab"), config, 1, 0.0, 0, invert=invert)
+
+
+@pytest.mark.parametrize(
+    ("ink", "invert", "expected"), [("luma", 1.0, 1.0), ("luma", 0.0, 0.0), ("contrast", 1.0, 0.0)]
+)
+def test_real_crops_are_inverted_only_for_grey_input_models(ink, invert, expected):
+    stream = _real_stream(ink, invert)
+    rng = np.random.default_rng(0)
+    shown = [stream._real(rng)[0] for _ in range(20)]
+    light_on_dark = np.mean([g[0, 0] == 0 for g in shown])
+    assert light_on_dark == expected
+
+
+def test_about_the_requested_share_of_real_crops_is_inverted():
+    stream = _real_stream("luma", 0.25)
+    rng = np.random.default_rng(1)
+    share = np.mean([stream._real(rng)[0][0, 0] == 0 for _ in range(2000)])
+    assert 0.21 < share < 0.29

@@ -97,6 +97,9 @@ def train_recognizer_command(
     val_every: int = typer.Option(None, help="Validate every N steps (default: about every 6 epochs, 150-1000)."),
     patience: int = typer.Option(8, help="Stop after N validations without improvement."),
     augment: float = typer.Option(1.0, help="Augmentation strength for real images (0 = off)."),
+    invert: float = typer.Option(
+        0.1, min=0.0, max=1.0, help="Share of real images shown light-on-dark (grey-input models only)."
+    ),
     workers: int = typer.Option(1, help="Data-loading worker processes."),
     threads: int = typer.Option(1, help="Torch threads for training."),
     seed: int = typer.Option(0, help="Random seed."),
@@ -148,6 +151,7 @@ def train_recognizer_command(
         val_every=val_every,
         patience=patience,
         augment=augment,
+        invert=invert,
         workers=workers,
         threads=threads,
         seed=seed,

@@ -69,6 +69,7 @@ class RecognizerTrainConfig:
     max_val: int = 1500
     case_insensitive: bool = False  # score validation case-insensitively
     augment: float = 1.0  # augmentation strength for real crops (0 = none)
+    invert: float = 0.1  # share of real crops shown light-on-dark ("luma" models; "contrast" input has no polarity)
     workers: int = 1
     threads: int = 1
     seed: int = 0
@@ -161,6 +162,7 @@ class MixedLineStream(IterableDataset):
         augment: float,
         seed: int,
         synth: SynthSource | None = None,
+        invert: float = 0.0,
     ) -> None:
         self.sources = [(s, w) for s, w in sources if s and w > 0]
         self.synth_ratio = synth_ratio if self.sources else 1.0
@@ -168,6 +170,8 @@ class MixedLineStream(IterableDataset):
         self.config = config
         self.batch_size = batch_size
         self.augment = augment
+        # Real sets are mostly dark ink on light paper; banners, signs and dark-mode screens are not.
+        self.invert = invert if config.ink == "luma" else 0.0
         self.seed = seed
         self.synth = synth or SynthSource("lines", config, (1, 40), mixed_case=False)
 
@@ -177,6 +181,8 @@ class MixedLineStream(IterableDataset):
         gray, text = crops[int(rng.integers(len(crops)))]
         if self.augment > 0:
             gray = augment_line(gray, rng, self.augment)
+        if rng.random() < self.invert:
+            gray = 255 - gray
         return gray, text
 
     def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]]:
@@ -471,7 +477,15 @@ class RecognizerTrainer:
         lengths = [len(text) for crops, _ in sources for _, text in crops] or [1, 40]
         synth = SynthSource(cfg.synth_kind, model.config, (min(lengths), max(lengths)), mixed_case=cfg.case_fold)
         stream = MixedLineStream(
-            sources, cfg.synth_ratio, self.charset, model.config, cfg.batch_size, cfg.augment, cfg.seed + step, synth
+            sources,
+            cfg.synth_ratio,
+            self.charset,
+            model.config,
+            cfg.batch_size,
+            cfg.augment,
+            cfg.seed + step,
+            synth,
+            invert=cfg.invert,
         )
         loader = DataLoader(stream, batch_size=None, num_workers=cfg.workers, persistent_workers=False)
         stalls, val_every = 0, self._val_every()
