@@ -45,7 +45,9 @@ class PipelineConfig:
     recognitions per page); ``deskew``: measure skew and level lines before ordering them;
     ``orientation_samples``: lines recognized both ways up to tell 0 from 180 degrees;
     ``min_confidence``: drop lines read with less confidence (0 keeps every non-empty line);
-    ``crop_pad``: grow each line box by this fraction of its height before recognizing it.
+    ``crop_pad``: grow each line box by this fraction of its height before recognizing it (the
+    detector's boxes hug the ink more tightly than the annotated boxes the recognizer learnt
+    from; a little margin keeps commas, periods and descenders in the crop).
     """
 
     detector: str | None = None
@@ -56,7 +58,7 @@ class PipelineConfig:
     deskew: bool = True
     orientation_samples: int = 4
     min_confidence: float = 0.0
-    crop_pad: float = 0.0
+    crop_pad: float = 0.075
 
     def __post_init__(self) -> None:
         if not isinstance(self.dpi, (int, float)) or not 36 <= self.dpi <= 1200:

@@ -86,4 +86,12 @@ def test_span_polygon_follows_a_rotated_line(degrees):
 def test_pad_grows_the_crop_on_every_side():
     crop = crop_line(np.zeros((100, 300), np.uint8), [(50, 40), (250, 40), (250, 60), (50, 60)], pad=0.25)
     assert (crop.width, crop.height) == (210, 30)
-    assert crop.span_polygon(0, crop.width)[0] == pytest.approx((45, 35))
+    assert crop.margin == pytest.approx(5)
+
+
+def test_word_polygons_of_a_padded_crop_stay_on_the_line_box():
+    crop = crop_line(np.zeros((100, 300), np.uint8), [(50, 40), (250, 40), (250, 60), (50, 60)], pad=0.25)
+    whole = np.array(crop.span_polygon(0, crop.width))
+    np.testing.assert_allclose(whole, [(50, 40), (250, 40), (250, 60), (50, 60)], atol=1e-6)
+    # a span inside the margin-free part maps one to one: crop column 5 + x is page column 50 + x
+    np.testing.assert_allclose(np.array(crop.span_polygon(15, 25))[0], (60, 40), atol=1e-6)

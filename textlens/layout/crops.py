@@ -58,6 +58,7 @@ class LineCrop:
     image: np.ndarray
     quad: np.ndarray  # 4 x 2, ordered, in the coordinates of the image it was cut from
     to_page: np.ndarray  # 3 x 3 homography: crop pixels -> page pixels
+    margin: float = 0.0  # crop pixels of context added on every side of the line's own box
 
     @property
     def width(self) -> int:
@@ -68,10 +69,13 @@ class LineCrop:
         return int(self.image.shape[0])
 
     def span_polygon(self, x0: float, x1: float) -> Polygon:
-        """The page polygon (clockwise from top-left) of crop columns ``x0..x1``, full height."""
-        x0 = float(np.clip(x0, 0, self.width))
-        x1 = float(np.clip(x1, x0, self.width))
-        corners = np.array([[[x0, 0.0], [x1, 0.0], [x1, self.height], [x0, self.height]]], np.float64)
+        """The page polygon (clockwise from top-left) of crop columns ``x0..x1``, spanning the
+        line's own box (the context margin is left out)."""
+        left, right = min(self.margin, self.width / 2), max(self.width - self.margin, self.width / 2)
+        top, bottom = min(self.margin, self.height / 2), max(self.height - self.margin, self.height / 2)
+        x0 = float(np.clip(x0, left, right))
+        x1 = float(np.clip(x1, x0, right))
+        corners = np.array([[[x0, top], [x1, top], [x1, bottom], [x0, bottom]]], np.float64)
         mapped = cv2.perspectiveTransform(corners, self.to_page)[0]
         return [(float(x), float(y)) for x, y in mapped]
 
@@ -83,6 +87,7 @@ def crop_line(image: np.ndarray, polygon: np.ndarray | Polygon, pad: float = 0.0
     recognizer on tight boxes). Pixels outside the image repeat the border.
     """
     quad = polygon_to_quad(polygon)
+    margin = pad * quad_size(quad)[1]
     if pad:
         quad = _grow(quad, pad)
     width, height = quad_size(quad)
@@ -90,7 +95,8 @@ def crop_line(image: np.ndarray, polygon: np.ndarray | Polygon, pad: float = 0.0
     target = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
     to_crop = cv2.getPerspectiveTransform(quad.astype(np.float32), target)
     crop = cv2.warpPerspective(image, to_crop, (w, h), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    return LineCrop(crop, quad, np.linalg.inv(to_crop))
+    # The warp scales by about 1, so the margin in crop pixels is the margin on the page.
+    return LineCrop(crop, quad, np.linalg.inv(to_crop), margin * h / max(height, 1e-9))
 
 
 def _grow(quad: np.ndarray, pad: float) -> np.ndarray:
