@@ -118,9 +118,36 @@ def test_low_confidence_and_empty_pages():
     assert (page.blocks, page.text, page.orientation) == ([], "", 0)
 
 
+@pytest.mark.parametrize(("needed", "expected"), [(0.9, EXPECTED_TEXT), (0.99, "w1 w2 w3\nw4 w5\nw6 w7 w8")])
+def test_weak_regions_are_kept_only_when_read_confidently(needed, expected):
+    """The detector is unsure of the bottom row (two regions); bars read at 0.95 confidence."""
+    image, _ = draw_page(sample_lines())
+    detector, recognizer = WeakBottomDetector(), BarRecognizer()
+    config = PipelineConfig(orientation=False, weak_min_confidence=needed)
+    page = Pipeline(detector, recognizer, config).read(image).pages[0]
+    assert page.text == expected
+
+
+class WeakBottomDetector(BarDetector):
+    def predict(self, image):
+        regions = super().predict(image)
+        lowest = max(min(y for _, y in r.polygon) for r in regions)
+        for region in regions:
+            region.weak = min(y for _, y in region.polygon) == lowest
+        return regions
+
+
 @pytest.mark.parametrize(
     ("option", "value"),
-    [("dpi", 5), ("threads", 0), ("orientation_samples", 0), ("min_confidence", 2.0), ("crop_pad", -1.0)],
+    [
+        ("dpi", 5),
+        ("threads", 0),
+        ("orientation_samples", 0),
+        ("min_confidence", 2.0),
+        ("crop_pad", -1.0),
+        ("weak_box_thresh", 1.0),
+        ("weak_min_confidence", -0.5),
+    ],
 )
 def test_config_is_validated(option, value):
     with pytest.raises(TextlensError, match=option):

@@ -47,7 +47,10 @@ class PipelineConfig:
     ``min_confidence``: drop lines read with less confidence (0 keeps every non-empty line);
     ``crop_pad``: grow each line box by this fraction of its height before recognizing it (the
     detector's boxes hug the ink more tightly than the annotated boxes the recognizer learnt
-    from; a little margin keeps commas, periods and descenders in the crop).
+    from; a little margin keeps commas, periods and descenders in the crop);
+    ``weak_box_thresh``: also take regions the detector scores between this and its own box
+    threshold (faint or tiny text, such as an isolated quantity "1") and keep them only when the
+    recognizer reads them with at least ``weak_min_confidence`` (None: only confident regions).
     """
 
     detector: str | None = None
@@ -59,6 +62,8 @@ class PipelineConfig:
     orientation_samples: int = 4
     min_confidence: float = 0.0
     crop_pad: float = 0.075
+    weak_box_thresh: float | None = 0.3
+    weak_min_confidence: float = 0.9
 
     def __post_init__(self) -> None:
         if not isinstance(self.dpi, (int, float)) or not 36 <= self.dpi <= 1200:
@@ -71,6 +76,10 @@ class PipelineConfig:
             raise TextlensError(f"min_confidence must lie in [0, 1], got {self.min_confidence!r}")
         if not 0.0 <= self.crop_pad <= 1.0:
             raise TextlensError(f"crop_pad must lie in [0, 1], got {self.crop_pad!r}")
+        if self.weak_box_thresh is not None and not 0.0 <= self.weak_box_thresh < 1.0:
+            raise TextlensError(f"weak_box_thresh must lie in [0, 1) or be None, got {self.weak_box_thresh!r}")
+        if not 0.0 <= self.weak_min_confidence <= 1.0:
+            raise TextlensError(f"weak_min_confidence must lie in [0, 1], got {self.weak_min_confidence!r}")
         for name in ("detector", "recognizer"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, (str, os.PathLike)):
@@ -124,6 +133,9 @@ class Pipeline:
 
         config = config or PipelineConfig()
         detector = Detector.load(config.detector, threads=config.threads)
+        if config.weak_box_thresh is not None:
+            weak = min(config.weak_box_thresh, detector.postprocess.box_thresh)
+            detector.postprocess = dataclasses.replace(detector.postprocess, weak_box_thresh=weak)
         recognizer = Recognizer.load(config.recognizer, threads=config.threads)
         return cls(detector, recognizer, config)
 
@@ -172,7 +184,7 @@ class Pipeline:
         """Read one RGB uint8 page image into a ``Page``; stage seconds are added to ``timings``."""
         timings = {} if timings is None else timings
         height, width = image.shape[:2]
-        found = self._orient(image, timings)
+        found, weak = self._orient(image, timings)
         frame = PageFrame(width, height, found.turns)
         upright = frame.upright_image(image)
 
@@ -188,6 +200,8 @@ class Pipeline:
                 frame = dataclasses.replace(frame, skew=skew_angle(found.quads))
             lines, level_boxes = [], []
             for i, (quad, crop) in enumerate(zip(found.quads, crops)):
+                if weak[i] and results[i].confidence < self.config.weak_min_confidence:
+                    continue  # an unsure region the recognizer could not confirm
                 line = self._line(results[i], quad, crop, frame)
                 if line is not None:
                     lines.append(line)
@@ -208,18 +222,28 @@ class Pipeline:
             dpi=dpi,
         )
 
-    def _orient(self, image: np.ndarray, timings: dict[str, float]) -> Orientation:
+    def _orient(self, image: np.ndarray, timings: dict[str, float]) -> tuple[Orientation, list[bool]]:
+        """Page orientation and upright quads, with a flag per quad: the detector was unsure of it."""
+        # Every quad made here stays referenced until we return, so identities cannot be reused.
+        made: list[np.ndarray] = []
+        weak_ids: set[int] = set()
+
         def detect(rgb: np.ndarray) -> list[np.ndarray]:
             with _timer(timings, "detection"):
-                return [polygon_to_quad(region.polygon) for region in self.detector.predict(rgb)]
+                regions = self.detector.predict(rgb)
+            quads = [polygon_to_quad(region.polygon) for region in regions]
+            made.extend(quads)
+            weak_ids.update(id(q) for q, region in zip(quads, regions) if getattr(region, "weak", False))
+            return quads
 
         if self.orientation is None:
-            return Orientation(0, detect(image))
-        start, detected_before = time.perf_counter(), timings.get("detection", 0.0)
-        found = self.orientation.find(image, detect, self.recognizer.predict)
-        spent = time.perf_counter() - start - (timings.get("detection", 0.0) - detected_before)
-        timings["orientation"] = timings.get("orientation", 0.0) + spent
-        return found
+            found = Orientation(0, detect(image))
+        else:
+            start, detected_before = time.perf_counter(), timings.get("detection", 0.0)
+            found = self.orientation.find(image, detect, self.recognizer.predict)
+            spent = time.perf_counter() - start - (timings.get("detection", 0.0) - detected_before)
+            timings["orientation"] = timings.get("orientation", 0.0) + spent
+        return found, [id(q) in weak_ids for q in found.quads]
 
     def _line(self, result: Any, quad: np.ndarray, crop: LineCrop, frame: PageFrame) -> Line | None:
         if not result.text.strip() or result.confidence < self.config.min_confidence:

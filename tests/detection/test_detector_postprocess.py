@@ -15,6 +15,7 @@ from textlens.detection.postprocess import (
     unclip,
 )
 from textlens.detection.targets import TargetConfig, make_targets
+from textlens.errors import TextlensError
 
 
 def _iou(a, b) -> float:
@@ -86,6 +87,22 @@ def test_low_scores_and_tiny_blobs_are_dropped():
     prob[50:51, 50:52] = 1.0  # too small
     assert boxes_from_map(prob, PostprocessConfig()) == []
     assert boxes_from_map(np.zeros((32, 32), np.float32)) == []
+
+
+def test_weak_threshold_also_returns_faint_regions_with_their_scores():
+    prob = np.zeros((100, 100), np.float32)
+    prob[10:20, 10:60] = 0.35  # faint
+    prob[40:50, 10:60] = 0.9  # confident
+    strong = boxes_from_map(prob, PostprocessConfig(box_thresh=0.5))
+    both = boxes_from_map(prob, PostprocessConfig(box_thresh=0.5, weak_box_thresh=0.3))
+    assert len(strong) == 1 and strong[0][1] == pytest.approx(0.9, abs=0.05)
+    assert [round(score, 1) for _, score in both] == [0.3, 0.9]  # faint (top) first: reading order
+
+
+@pytest.mark.parametrize("weak", [-0.1, 0.6])
+def test_weak_threshold_must_lie_below_the_box_threshold(weak):
+    with pytest.raises(TextlensError, match="weak_box_thresh"):
+        PostprocessConfig(box_thresh=0.5, weak_box_thresh=weak).validate()
 
 
 def test_polygon_mode_keeps_curved_shapes():

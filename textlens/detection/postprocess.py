@@ -31,10 +31,17 @@ class PostprocessConfig:
     min_size: float = 1.5  # kernels thinner than min_size - 1 and boxes thinner than min_size + 1 (map px) are dropped
     max_candidates: int = 3000
     polygons: bool = False  # True: return the unclipped contour (curved text) instead of a rectangle
+    # Also return regions scored in [weak_box_thresh, box_thresh) (None: never): faint or tiny text
+    # for a later stage to confirm or drop.
+    weak_box_thresh: float | None = None
 
     def validate(self) -> None:
         if not 0.0 < self.bin_thresh < 1.0 or not 0.0 <= self.box_thresh < 1.0:
             raise TextlensError(f"detector thresholds must lie in (0, 1): {self.bin_thresh}, {self.box_thresh}")
+        if self.weak_box_thresh is not None and not 0.0 <= self.weak_box_thresh <= self.box_thresh:
+            raise TextlensError(
+                f"weak_box_thresh must lie in [0, box_thresh={self.box_thresh}], got {self.weak_box_thresh}"
+            )
         if self.unclip_ratio <= 0:
             raise TextlensError(f"unclip_ratio must be > 0, got {self.unclip_ratio}")
 
@@ -139,6 +146,7 @@ def boxes_from_map(
     contours, _ = cv2.findContours(bitmap, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
     results: list[tuple[Polygon, float]] = []
     sx, sy = scale
+    min_score = config.box_thresh if config.weak_box_thresh is None else config.weak_box_thresh
     for contour in contours[: config.max_candidates]:
         contour = contour.reshape(-1, 2).astype(np.float64)
         if len(contour) < 3:
@@ -147,7 +155,7 @@ def boxes_from_map(
         if min(rw, rh) < config.min_size - 1:
             continue
         score = _mean_score(prob, contour)
-        if score < config.box_thresh:
+        if score < min_score:
             continue
         kernel = contour if config.polygons else cv2.boxPoints(cv2.minAreaRect(contour.astype(np.float32)))
         grown = unclip(kernel, config.unclip_ratio)

@@ -25,13 +25,18 @@ __all__ = ["DetectedRegion", "Detector"]
 
 @dataclass
 class DetectedRegion:
-    """One text region: polygon in original pixels (clockwise from the top-left) and its score."""
+    """One text region: polygon in original pixels (clockwise from the top-left) and its score;
+    ``weak``: scored below the box threshold (only returned when a weak threshold is set)."""
 
     polygon: list[tuple[float, float]]
     score: float
+    weak: bool = False
 
     def to_dict(self) -> dict[str, Any]:
-        return {"polygon": [[x, y] for x, y in self.polygon], "score": self.score}
+        data: dict[str, Any] = {"polygon": [[x, y] for x, y in self.polygon], "score": self.score}
+        if self.weak:
+            data["weak"] = True
+        return data
 
 
 class Detector:
@@ -77,4 +82,5 @@ class Detector:
         image = np.asarray(image)
         prob, scale = self.probability_map(image)
         boxes = boxes_from_map(prob, self.postprocess, scale, (image.shape[1], image.shape[0]))
-        return [DetectedRegion(polygon, score) for polygon, score in boxes]
+        strong = self.postprocess.box_thresh
+        return [DetectedRegion(polygon, score, weak=score < strong) for polygon, score in boxes]
