@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 from PIL import Image, ImageDraw
 
-from textlens.recognition.preprocess import contrast_gray, fit_to_ink, ink_box, to_gray, to_model_gray
+from textlens.recognition.preprocess import (
+    contrast_gray,
+    fit_to_ink,
+    ink_box,
+    to_gray,
+    to_model_gray,
+    vertical_variants,
+)
 from textlens.synth.fonts import discover_fonts
 
 
@@ -67,3 +74,12 @@ def test_ink_box_on_rendered_text_keeps_every_glyph():
     assert y0 <= ink_rows.min() and y1 > ink_rows.max()
     assert x0 <= ink_cols.min() and x1 > ink_cols.max()
     assert y1 - y0 < 60  # far tighter than the 120-px canvas
+
+
+def test_vertical_variants_keep_the_frame_grid():
+    line = np.full((30, 120), 255, np.uint8)
+    line[8:22, 10:110] = 0
+    looser, tighter = vertical_variants(line, width=128, height=32)
+    assert looser.shape == tighter.shape == (32, 128)
+    assert looser[0].min() == 255 and looser[16, 20] == 0  # more white margin, same ink
+    assert tighter[16, 20] == 0

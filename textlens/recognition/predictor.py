@@ -2,11 +2,13 @@
 
 Crops are converted to grey, scaled to the model height and batched by similar width
 (sorted, so little padding is wasted); the CTC output is decoded greedily or with a beam.
+Lines read with low confidence are read twice more with a little more and less vertical margin
+and the three readings' probabilities averaged (test-time augmentation where it pays).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -16,7 +18,15 @@ from textlens.errors import TextlensError
 from textlens.models.registry import file_sha256, resolve_model
 from textlens.recognition.charset import Charset
 from textlens.recognition.decoding import LineResult, beam_decode, build_line, greedy_decode
-from textlens.recognition.preprocess import INK_MODES, ink_box, normalize, pad_batch, resize_to_height, to_model_gray
+from textlens.recognition.preprocess import (
+    INK_MODES,
+    ink_box,
+    normalize,
+    pad_batch,
+    resize_to_height,
+    to_model_gray,
+    vertical_variants,
+)
 from textlens.runtime.session import create_session, model_metadata
 
 __all__ = ["LineResult", "Recognizer"]
@@ -25,9 +35,14 @@ __all__ = ["LineResult", "Recognizer"]
 class Recognizer:
     """A recognizer model loaded in ONNX Runtime."""
 
-    def __init__(self, path: Path, threads: int | None = None, decoder: str = "greedy") -> None:
+    def __init__(
+        self, path: Path, threads: int | None = None, decoder: str = "greedy", retry_below: float | None = 0.97
+    ) -> None:
         if decoder not in ("greedy", "beam"):
             raise TextlensError(f"unknown decoder {decoder!r}: use 'greedy' or 'beam'")
+        if retry_below is not None and not 0.0 <= retry_below <= 1.0:
+            raise TextlensError(f"retry_below must lie in [0, 1] or be None, got {retry_below!r}")
+        self.retry_below = retry_below  # re-read lines below this confidence with margin variants
         self.path = Path(path)
         self.session = create_session(self.path, threads)
         meta = model_metadata(self.session)
@@ -49,28 +64,50 @@ class Recognizer:
         self._input = self.session.get_inputs()[0].name
 
     @classmethod
-    def load(cls, model: str | Path | None = None, threads: int | None = None, decoder: str = "greedy") -> Recognizer:
+    def load(
+        cls,
+        model: str | Path | None = None,
+        threads: int | None = None,
+        decoder: str = "greedy",
+        retry_below: float | None = 0.97,
+    ) -> Recognizer:
         """Load a registered model name, an ``.onnx`` path, or the default (None)."""
-        return cls(resolve_model(model, "recognizer"), threads=threads, decoder=decoder)
+        return cls(resolve_model(model, "recognizer"), threads=threads, decoder=decoder, retry_below=retry_below)
 
     def predict(self, crops: Sequence[np.ndarray]) -> list[LineResult]:
         """Recognise single-line crops (grey/RGB/RGBA uint8); one result per crop, in order."""
         grays = [to_model_gray(c, self.ink) for c in crops]
         boxes = [ink_box(g) if self.fit_ink else (0, g.shape[0], 0, g.shape[1]) for g in grays]
-        lines = [resize_to_height(g[y0:y1, x0:x1], self.height) for g, (y0, y1, x0, x1) in zip(grays, boxes)]
+        texts = [g[y0:y1, x0:x1] for g, (y0, y1, x0, x1) in zip(grays, boxes)]
+        lines = [resize_to_height(t, self.height) for t in texts]
         scales = [(box[3] - box[2]) / line.shape[1] for box, line in zip(boxes, lines)]
-        results: list[LineResult | None] = [None] * len(lines)
+        results: list[LineResult] = [LineResult("", 0.0, [], [])] * len(lines)
+        unsure: dict[int, np.ndarray] = {}
+        for i, log_probs in self._log_probs(lines):
+            results[i] = self._decode(log_probs, self.stride * scales[i], boxes[i][2])
+            if self.retry_below is not None and results[i].confidence < self.retry_below:
+                unsure[i] = log_probs
+        if unsure:
+            retried = list(unsure)
+            variants = [v for i in retried for v in vertical_variants(texts[i], lines[i].shape[1], self.height)]
+            more = dict(self._log_probs(variants))
+            for k, i in enumerate(retried):
+                readings = np.stack([unsure[i], more[2 * k], more[2 * k + 1]])
+                mean = np.log(np.exp(readings).mean(axis=0) + 1e-12)
+                results[i] = self._decode(mean, self.stride * scales[i], boxes[i][2])
+        return results
+
+    def predict_one(self, crop: np.ndarray) -> LineResult:
+        return self.predict([crop])[0]
+
+    def _log_probs(self, lines: list[np.ndarray]) -> Iterator[tuple[int, np.ndarray]]:
+        """(index, per-frame log-probabilities) of every line, run in width-sorted batches."""
         for batch in self._batches(lines):
             width = max(lines[i].shape[1] for i in batch)
             tensor = normalize(pad_batch([lines[i] for i in batch], width), self.mean, self.std)
             log_probs = self.session.run(None, {self._input: tensor})[0]
             for row, i in enumerate(batch):
-                frames = max(1, lines[i].shape[1] // self.stride)
-                results[i] = self._decode(log_probs[row, :frames], self.stride * scales[i], boxes[i][2])
-        return [r for r in results if r is not None]
-
-    def predict_one(self, crop: np.ndarray) -> LineResult:
-        return self.predict([crop])[0]
+                yield i, log_probs[row, : max(1, lines[i].shape[1] // self.stride)]
 
     def _decode(self, log_probs: np.ndarray, columns_per_frame: float, x_offset: int = 0) -> LineResult:
         if self.decoder == "beam":

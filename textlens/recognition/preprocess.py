@@ -33,6 +33,17 @@ def resize_to_height(gray: np.ndarray, height: int, max_width: int = MAX_WIDTH) 
     return cv2.resize(gray, (width, height), interpolation=interp)
 
 
+def vertical_variants(gray: np.ndarray, width: int, height: int, frac: float = 0.08) -> list[np.ndarray]:
+    """The line with a little more and a little less margin above and below, each resized to
+    exactly ``width`` x ``height`` so its CTC frames line up with the original's."""
+    h = gray.shape[0]
+    d = max(1, round(h * frac))
+    border = int(np.median(np.concatenate([gray[0], gray[-1]])))
+    looser = cv2.copyMakeBorder(gray, d, d, 0, 0, cv2.BORDER_CONSTANT, value=border)
+    tighter = gray[d : h - d] if h - 2 * d >= 4 else gray
+    return [cv2.resize(v, (width, height), interpolation=cv2.INTER_AREA) for v in (looser, tighter)]
+
+
 def normalize(gray: np.ndarray, mean: float, std: float) -> np.ndarray:
     return (gray.astype(np.float32) / 255.0 - mean) / std
 

@@ -1,0 +1,48 @@
+"""The ONNX line recognizer with the shipped model: batching and the low-confidence re-read."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from textlens.errors import TextlensError
+from textlens.recognition.predictor import Recognizer
+from textlens.synth.fonts import discover_fonts
+
+LINES = ["TOTAL 12.50", "Thank you, come again"]
+
+
+def _render(text: str) -> np.ndarray:
+    font = ImageFont.truetype(discover_fonts(text)[0], 28)
+    left, top, right, bottom = font.getbbox(text)
+    image = Image.new("L", (right - left + 16, bottom - top + 12), 255)
+    ImageDraw.Draw(image).text((8 - left, 6 - top), text, font=font, fill=0)
+    return np.asarray(image)
+
+
+class CountingSession:
+    """Wraps an ONNX Runtime session and counts the line images it is given."""
+
+    def __init__(self, inner) -> None:
+        self.inner, self.images = inner, 0
+
+    def run(self, outputs, feeds):
+        self.images += next(iter(feeds.values())).shape[0]
+        return self.inner.run(outputs, feeds)
+
+
+@pytest.mark.parametrize(("retry_below", "images_run"), [(None, 2), (0.0, 2), (1.0, 6)])
+def test_unsure_lines_are_read_again_with_two_margin_variants(retry_below, images_run):
+    recognizer = Recognizer.load(threads=1, retry_below=retry_below)
+    recognizer.session = CountingSession(recognizer.session)
+    results = recognizer.predict([_render(text) for text in LINES])
+    assert [r.text.casefold() for r in results] == [text.casefold() for text in LINES]
+    assert recognizer.session.images == images_run
+    assert all(0.0 < r.confidence <= 1.0 for r in results)
+    assert [w.text.casefold() for w in results[1].words] == ["thank", "you,", "come", "again"]
+
+
+def test_retry_threshold_is_validated():
+    with pytest.raises(TextlensError, match="retry_below"):
+        Recognizer.load(retry_below=1.5)
