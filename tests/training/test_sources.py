@@ -18,6 +18,7 @@ from textlens.training.sources import (
     labels_look_case_folded,
     load_crop,
     load_samples,
+    looks_like_one_line,
     split_train_val,
 )
 
@@ -296,3 +297,16 @@ def test_labels_look_case_folded() -> None:
     assert not labels_look_case_folded(["abc1", "xyz2"])
     assert not labels_look_case_folded(["abc1", "XYZ", "AbC"])  # real mixed case: keep case
     assert not labels_look_case_folded(["1234", "5678"])
+
+
+def _region(width: float, height: float, text: str) -> Sample:
+    return Sample("page.png", text, (10, 10, 10 + width, 10, 10 + width, 10 + height, 10, 10 + height))
+
+
+def test_regions_spanning_several_lines_are_told_apart_from_lines():
+    assert looks_like_one_line(_region(300, 24, "TOTAL SALES INCL GST"))
+    assert looks_like_one_line(_region(7, 15, "1"))  # a narrow digit is still one line
+    assert looks_like_one_line(_region(60, 80, "R&D"))  # a big heading too
+    assert looks_like_one_line(Sample("crop.png", "anything"))  # whole-image crops are never judged
+    # an entity box of three 20-px lines: 60 px tall, the text wrapped at 260 px
+    assert not looks_like_one_line(_region(260, 60, "Delete coal retention from the list of standard analyses"))

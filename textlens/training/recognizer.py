@@ -32,7 +32,14 @@ from textlens.recognition.model import CRNN, RecognizerConfig
 from textlens.recognition.preprocess import fit_to_ink, normalize, pad_batch, resize_to_height, to_model_gray
 from textlens.training.augment import augment_line
 from textlens.training.common import parse_spec, read_checkpoint, save_checkpoint, training_state, warmup_cosine
-from textlens.training.sources import Sample, check_samples, load_crop, load_samples, split_train_val
+from textlens.training.sources import (
+    Sample,
+    check_samples,
+    load_crop,
+    load_samples,
+    looks_like_one_line,
+    split_train_val,
+)
 
 CHECKPOINT_KIND = "textlens-recognizer-checkpoint"
 SYNTH_KINDS = ("lines", "captcha")
@@ -364,12 +371,27 @@ class RecognizerTrainer:
             train_sets = split_sets
             if not val:
                 raise TextlensError(f"--select-on {' '.join(cfg.select_on)} matches no training source")
+        train_sets, val = self._drop_multi_line(train_sets, val)
         if len(val) > cfg.max_val:
             val = random.Random(cfg.seed).sample(val, cfg.max_val)
         if cfg.case_fold:
             train_sets = [([fold_case(s) for s in samples], ratio) for samples, ratio in train_sets]
             val = [fold_case(s) for s in val]
         return train_sets, val
+
+    def _drop_multi_line(
+        self, train_sets: list[tuple[list[Sample], float]], val: list[Sample]
+    ) -> tuple[list[tuple[list[Sample], float]], list[Sample]]:
+        """Page regions that span several lines are no line-recognizer samples: drop and report them."""
+        kept_sets = [([s for s in samples if looks_like_one_line(s)], ratio) for samples, ratio in train_sets]
+        kept_val = [s for s in val if looks_like_one_line(s)]
+        dropped = sum(len(a) - len(b) for (a, _), (b, _) in zip(train_sets, kept_sets)) + len(val) - len(kept_val)
+        if dropped:
+            self.log(f"dropped {dropped} page regions that span several lines (boxes too tall for their text)")
+        for (before, _), (after, _), spec in zip(train_sets, kept_sets, self.config.train):
+            if before and not after:
+                raise TextlensError(f"{parse_spec(spec)[0]}: every region spans several lines; give line-level boxes")
+        return kept_sets, kept_val
 
     def _build_model(self) -> tuple[CRNN, dict[str, Any] | None]:
         cfg = self.config

@@ -321,6 +321,20 @@ def _warp(page: np.ndarray, pts: np.ndarray, margin: int, sample: Sample) -> np.
 # --------------------------------------------------------------------------- splitting
 
 
+def looks_like_one_line(sample: Sample, max_ratio: float = 5.0) -> bool:
+    """False for a page region whose box is far too tall for one line of its label: an entity box
+    spanning several lines (FUNSD-style), which squeezed to one line height teaches only noise.
+
+    One line of n characters is at least ~0.2 n heights wide, so height x n <= 5 x width; two
+    lines of the same text are already beyond that."""
+    if sample.quad is None or not sample.text:
+        return True
+    p0, p1, p2, p3 = np.asarray(sample.quad, dtype=np.float64).reshape(4, 2)
+    width = (np.hypot(*(p1 - p0)) + np.hypot(*(p2 - p3))) / 2
+    height = (np.hypot(*(p3 - p0)) + np.hypot(*(p2 - p1))) / 2
+    return height * len(sample.text) <= max_ratio * width
+
+
 def split_train_val(
     samples: Sequence[Sample],
     val_fraction: float = 0.1,
