@@ -5,7 +5,7 @@
 #   DATA=../shared/data bash scripts/finetune_recognizer.sh
 # Stage 3 (the shipped model) continued stage 2 with a lower peak LR and inverted real crops (--invert 0.1, now
 # the default) so light-on-dark banners read too:
-#   BASE=runs/latin-crnn-ft/best.pt OUT=runs/latin-crnn-s3 MINUTES=135 LR=3e-4 bash scripts/finetune_recognizer.sh
+#   BASE=runs/latin-crnn-ft/best.pt OUT=runs/latin-crnn-s3 MINUTES=125 LR=3e-4 bash scripts/finetune_recognizer.sh
 # then: textlens export recognizer runs/latin-crnn-ft/best.pt -o textlens/models/latin-crnn.onnx --name latin-crnn
 set -euo pipefail
 DATA=${DATA:-../shared/data}
