@@ -118,14 +118,17 @@ def test_low_confidence_and_empty_pages():
     assert (page.blocks, page.text, page.orientation) == ([], "", 0)
 
 
+@pytest.mark.parametrize("turns", [0, 2])
 @pytest.mark.parametrize(("needed", "expected"), [(0.9, EXPECTED_TEXT), (0.99, "w1 w2 w3\nw4 w5\nw6 w7 w8")])
-def test_weak_regions_are_kept_only_when_read_confidently(needed, expected):
-    """The detector is unsure of the bottom row (two regions); bars read at 0.95 confidence."""
+def test_weak_regions_are_kept_only_when_read_confidently(needed, expected, turns):
+    """The detector is unsure of the bottom row (two regions); bars read at 0.95 confidence.
+    Upside down, the page is detected twice: the flags of the upright detection count."""
     image, _ = draw_page(sample_lines())
     detector, recognizer = WeakBottomDetector(), BarRecognizer()
-    config = PipelineConfig(orientation=False, weak_min_confidence=needed)
-    page = Pipeline(detector, recognizer, config).read(image).pages[0]
-    assert page.text == expected
+    config = PipelineConfig(weak_min_confidence=needed)
+    finder = OrientationFinder(samples=config.orientation_samples, min_lines=3)
+    page = Pipeline(detector, recognizer, config, orientation=finder).read(rotate_image(image, turns)).pages[0]
+    assert page.text == expected and page.orientation == 90 * turns
 
 
 class WeakBottomDetector(BarDetector):

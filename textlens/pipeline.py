@@ -224,16 +224,13 @@ class Pipeline:
 
     def _orient(self, image: np.ndarray, timings: dict[str, float]) -> tuple[Orientation, list[bool]]:
         """Page orientation and upright quads, with a flag per quad: the detector was unsure of it."""
-        # Every quad made here stays referenced until we return, so identities cannot be reused.
-        made: list[np.ndarray] = []
-        weak_ids: set[int] = set()
+        weak_quads: set[bytes] = set()  # by content: the orientation finder hands back our arrays
 
         def detect(rgb: np.ndarray) -> list[np.ndarray]:
             with _timer(timings, "detection"):
                 regions = self.detector.predict(rgb)
             quads = [polygon_to_quad(region.polygon) for region in regions]
-            made.extend(quads)
-            weak_ids.update(id(q) for q, region in zip(quads, regions) if getattr(region, "weak", False))
+            weak_quads.update(q.tobytes() for q, region in zip(quads, regions) if getattr(region, "weak", False))
             return quads
 
         if self.orientation is None:
@@ -243,7 +240,7 @@ class Pipeline:
             found = self.orientation.find(image, detect, self.recognizer.predict)
             spent = time.perf_counter() - start - (timings.get("detection", 0.0) - detected_before)
             timings["orientation"] = timings.get("orientation", 0.0) + spent
-        return found, [id(q) in weak_ids for q in found.quads]
+        return found, [q.tobytes() in weak_quads for q in found.quads]
 
     def _line(self, result: Any, quad: np.ndarray, crop: LineCrop, frame: PageFrame) -> Line | None:
         if not result.text.strip() or result.confidence < self.config.min_confidence:
