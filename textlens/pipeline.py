@@ -237,10 +237,16 @@ class Pipeline:
             found = Orientation(0, detect(image))
         else:
             start, detected_before = time.perf_counter(), timings.get("detection", 0.0)
-            found = self.orientation.find(image, detect, self.recognizer.predict)
+            found = self.orientation.find(image, detect, self._compare_read)
             spent = time.perf_counter() - start - (timings.get("detection", 0.0) - detected_before)
             timings["orientation"] = timings.get("orientation", 0.0) + spent
         return found, [q.tobytes() in weak_quads for q in found.quads]
+
+    def _compare_read(self, crops: list[np.ndarray]) -> list[Any]:
+        """Orientation only compares confidences: our recognizer may skip its re-read of unsure lines."""
+        if hasattr(self.recognizer, "retry_below"):
+            return self.recognizer.predict(crops, retry=False)
+        return self.recognizer.predict(crops)
 
     def _line(self, result: Any, quad: np.ndarray, crop: LineCrop, frame: PageFrame) -> Line | None:
         if not result.text.strip() or result.confidence < self.config.min_confidence:

@@ -57,3 +57,41 @@ def test_refuses_non_detector_models(tmp_path):
         Detector.load(bad)
     with pytest.raises(TextlensError):
         Detector.load(tmp_path / "missing.onnx")
+
+
+def _big_sign() -> np.ndarray:
+    """A sign-like word 80 px tall on an 800 x 600 photo-like background (rendered by us)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from textlens.synth.fonts import discover_fonts
+
+    image = Image.new("RGB", (800, 600), (120, 130, 125))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([150, 250, 650, 350], fill=(230, 200, 140))
+    draw.text((170, 255), "ANFIELD", font=ImageFont.truetype(discover_fonts("ANFIELD")[0], 80), fill=(40, 40, 40))
+    return np.asarray(image)
+
+
+def test_text_too_large_for_the_fine_pass_is_found_by_the_coarse_pass():
+    from textlens.detection.predictor import Detector
+
+    det = Detector.load(threads=1)  # the shipped detector
+    det.coarse_side = None
+    assert det.predict(_big_sign()) == []
+    det.coarse_side = 480
+    (region,) = det.predict(_big_sign())
+    xs, ys = [x for x, _ in region.polygon], [y for _, y in region.polygon]
+    assert 150 <= min(xs) < 200 and 480 < max(xs) <= 650 and 250 <= min(ys) < 290 and 310 < max(ys) <= 350
+
+
+def test_coarse_regions_are_added_only_where_nothing_was_found():
+    from textlens.detection.predictor import DetectedRegion, _add_missed
+
+    def box(x0, y0, x1, y1, score=0.9):
+        return DetectedRegion([(x0, y0), (x1, y0), (x1, y1), (x0, y1)], score)
+
+    found = [box(10, 100, 200, 120), box(10, 130, 200, 150)]
+    coarse = [box(5, 95, 205, 155), box(300, 10, 500, 80), box(190, 100, 260, 150)]  # covered, new, mostly new
+    merged = _add_missed(found, coarse, (400, 600))
+    assert [r.polygon[0] for r in merged] == [(300, 10), (10, 100), (190, 100), (10, 130)]  # reading order
+    assert _add_missed(found, [], (400, 600)) is found

@@ -170,3 +170,30 @@ def test_a_close_call_reads_more_lines_and_ties_keep_the_page_as_it_is():
     found = OrientationFinder(samples=2, min_lines=2).find(np.zeros((200, 300, 3), np.uint8), lambda im: lines, reader)
     assert calls == [4, 8]  # 2 lines both ways, then the next 4 longest both ways
     assert found.turns == 0 and sorted(found.known) == [0, 1, 2, 3, 4, 5]
+
+
+def _scripted(upright: list[tuple[str, float]], flipped: list[tuple[str, float]]):
+    """A reader for `_read_both_ways`: its one call holds the crops as they are, then turned over."""
+
+    def reader(crops):
+        script = (upright + flipped)[: len(crops)]
+        return [type("R", (), {"text": text, "confidence": conf})() for text, conf in script]
+
+    return reader
+
+
+@pytest.mark.parametrize(("gain", "turns"), [(0.03, 0), (0.2, 2)])
+def test_a_page_is_turned_over_only_when_it_reads_clearly_better_that_way(gain, turns):
+    lines = [_box(0, 20 * i, 200, 10) for i in range(2)]
+    reader = _scripted([("TOTAL 12.50", 0.7)] * 2, [("05.21 LATOT", 0.7 + gain)] * 2)
+    finder = OrientationFinder(samples=2, min_lines=2, redetect=False)
+    found = finder.find(np.zeros((200, 300, 3), np.uint8), lambda im: lines, reader)
+    assert found.turns == turns
+
+
+def test_short_readings_weigh_little_in_the_orientation_vote():
+    lines = [_box(0, 0, 200, 10), _box(0, 20, 190, 10)]
+    # a long line reads better upright; a 1-character smudge reads far better turned over
+    reader = _scripted([("THANK YOU COME AGAIN", 0.9), ("x", 0.1)], [("NIAGA EMOC UOY KNAHT", 0.7), ("x", 0.99)])
+    finder = OrientationFinder(samples=2, min_lines=2, redetect=False)
+    assert finder.find(np.zeros((200, 300, 3), np.uint8), lambda im: lines, reader).turns == 0

@@ -3,6 +3,10 @@
 The page is resized so its long side is the model's ``long_side`` (both sides multiples of
 32), the probability map comes from ONNX Runtime, and ``textlens.detection.postprocess``
 turns it into polygons in the original image's pixel coordinates, clockwise from the top-left.
+
+Text far taller than the model saw in training (signs, headings, large screenshots text) is
+found at a coarser scale: a second, cheap pass at ``coarse_side`` adds the regions that the
+fine pass missed.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 
 from textlens.detection.postprocess import PostprocessConfig, boxes_from_map
@@ -62,6 +67,8 @@ class Detector:
             box_thresh=float(config["box_thresh"]),
             unclip_ratio=float(config["unclip_ratio"]),
         )
+        # Second pass for large text (None: off); ~(coarse/long)^2 extra compute.
+        self.coarse_side: int | None = 480 if self.long_side > 640 else None
         self.info = ModelInfo(str(meta.get("name", self.path.stem)), "detector", file_sha256(self.path))
         self._input = self.session.get_inputs()[0].name
 
@@ -80,7 +87,44 @@ class Detector:
         """Text regions of one RGB (or grey/RGBA) uint8 page, top to bottom."""
         self.postprocess.validate()
         image = np.asarray(image)
-        prob, scale = self.probability_map(image)
+        regions = self._regions(image, self.long_side)
+        if self.coarse_side and self.coarse_side < min(self.long_side, max(image.shape[:2])):
+            regions = _add_missed(regions, self._regions(image, self.coarse_side), image.shape[:2])
+        return regions
+
+    def _regions(self, image: np.ndarray, long_side: int) -> list[DetectedRegion]:
+        tensor, scale = prepare(image, long_side, self.mean, self.std)
+        prob = self.session.run(None, {self._input: tensor})[0][0, 0]
         boxes = boxes_from_map(prob, self.postprocess, scale, (image.shape[1], image.shape[0]))
         strong = self.postprocess.box_thresh
         return [DetectedRegion(polygon, score, weak=score < strong) for polygon, score in boxes]
+
+
+def _add_missed(
+    found: list[DetectedRegion], coarse: list[DetectedRegion], size: tuple[int, int], overlap: float = 0.2
+) -> list[DetectedRegion]:
+    """``found`` plus the ``coarse`` regions lying mostly where nothing was found, in reading order.
+
+    Coverage is measured on a small raster of the page (``size`` = (H, W)): cheap and exact enough."""
+    if not coarse:
+        return found
+    scale = 512.0 / max(size)
+    shape = (int(size[0] * scale) + 2, int(size[1] * scale) + 2)
+
+    def raster(regions: list[DetectedRegion]) -> np.ndarray:
+        mask = np.zeros(shape, np.uint8)
+        polygons = [np.round(np.asarray(r.polygon) * scale).astype(np.int32) for r in regions]
+        return cv2.fillPoly(mask, polygons, 1) if polygons else mask
+
+    covered = raster(found)
+    added = []
+    for region in coarse:
+        own = raster([region])
+        area = int(own.sum())
+        if area and int((own & covered).sum()) < overlap * area:
+            added.append(region)
+    if not added:
+        return found
+    regions = found + added
+    regions.sort(key=lambda r: (min(y for _, y in r.polygon), min(x for x, _ in r.polygon)))
+    return regions

@@ -165,13 +165,17 @@ class OrientationFinder:
     at least ``min_lines`` boxes are found with a median width/height of ``min_aspect`` or
     more, the page is detected again a quarter turn round, and kept so if more text then
     lies horizontal. 0 or 180: the ``samples`` longest lines are recognized both ways up and
-    the more confident reading wins; when the two mean confidences are within ``unsure``,
-    up to ``2 * samples`` more lines are read before deciding. A flipped page is detected
-    again the right way up (``redetect``), so its boxes are exactly an upright page's.
+    their confidences compared, each line weighted by its longer reading (a few characters
+    read from a stain or a logo weigh little); when the two are within ``unsure``, up to
+    ``2 * samples`` more lines are read first. Pages come upright far more often than upside
+    down, so the page is turned over only when it reads at least ``flip_margin`` more
+    confidently that way. A flipped page is detected again the right way up (``redetect``), so
+    its boxes are exactly an upright page's.
     """
 
     samples: int = 4
     unsure: float = 0.1
+    flip_margin: float = 0.05
     min_lines: int = 8
     min_aspect: float = 2.0
     redetect: bool = True
@@ -191,11 +195,11 @@ class OrientationFinder:
         longest = sorted(range(len(quads)), key=lambda i: -quad_size(quads[i])[0])
         sample = longest[: self.samples]
         upright, flipped = self._read_both_ways(working, [quads[i] for i in sample], recognize)
-        if abs(_mean_confidence(flipped) - _mean_confidence(upright)) < self.unsure and len(longest) > len(sample):
+        if abs(_flip_gain(upright, flipped)) < self.unsure and len(longest) > len(sample):
             more = longest[self.samples : 3 * self.samples]
             more_upright, more_flipped = self._read_both_ways(working, [quads[i] for i in more], recognize)
             sample, upright, flipped = sample + more, upright + more_upright, flipped + more_flipped
-        if _mean_confidence(flipped) <= _mean_confidence(upright):
+        if _flip_gain(upright, flipped) < self.flip_margin:
             return Orientation(turns, quads, dict(zip(sample, upright)))
         turns = (turns + 2) % 4
         if self.redetect:
@@ -218,7 +222,16 @@ class OrientationFinder:
         return median(aspects) >= self.min_aspect
 
 
-def _mean_confidence(results: list) -> float:
-    # Empty readings count as zero confidence: upside-down text often decodes to nothing.
-    scores = [r.confidence if r.text.strip() else 0.0 for r in results]
-    return sum(scores) / len(scores) if scores else 0.0
+def _flip_gain(upright: list, flipped: list) -> float:
+    """How much more confidently the lines read turned over than as they are, in [-1, 1].
+
+    Each line weighs the length of its longer reading; an empty reading counts as zero
+    confidence (upside-down text often decodes to nothing)."""
+    total = gain = 0.0
+    for up, down in zip(upright, flipped):
+        weight = max(len(up.text.strip()), len(down.text.strip()), 1)
+        score_up = up.confidence if up.text.strip() else 0.0
+        score_down = down.confidence if down.text.strip() else 0.0
+        total += weight
+        gain += weight * (score_down - score_up)
+    return gain / total if total else 0.0

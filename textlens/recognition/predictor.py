@@ -74,8 +74,9 @@ class Recognizer:
         """Load a registered model name, an ``.onnx`` path, or the default (None)."""
         return cls(resolve_model(model, "recognizer"), threads=threads, decoder=decoder, retry_below=retry_below)
 
-    def predict(self, crops: Sequence[np.ndarray]) -> list[LineResult]:
-        """Recognise single-line crops (grey/RGB/RGBA uint8); one result per crop, in order."""
+    def predict(self, crops: Sequence[np.ndarray], *, retry: bool = True) -> list[LineResult]:
+        """Recognise single-line crops (grey/RGB/RGBA uint8); one result per crop, in order.
+        ``retry=False`` skips the re-read of unsure lines (when only confidences are compared)."""
         grays = [to_model_gray(c, self.ink) for c in crops]
         boxes = [ink_box(g) if self.fit_ink else (0, g.shape[0], 0, g.shape[1]) for g in grays]
         texts = [g[y0:y1, x0:x1] for g, (y0, y1, x0, x1) in zip(grays, boxes)]
@@ -85,7 +86,7 @@ class Recognizer:
         unsure: dict[int, np.ndarray] = {}
         for i, log_probs in self._log_probs(lines):
             results[i] = self._decode(log_probs, self.stride * scales[i], boxes[i][2])
-            if self.retry_below is not None and results[i].confidence < self.retry_below:
+            if retry and self.retry_below is not None and results[i].confidence < self.retry_below:
                 unsure[i] = log_probs
         if unsure:
             retried = list(unsure)
