@@ -95,3 +95,15 @@ def test_coarse_regions_are_added_only_where_nothing_was_found():
     merged = _add_missed(found, coarse, (400, 600))
     assert [r.polygon[0] for r in merged] == [(300, 10), (10, 100), (190, 100), (10, 130)]  # reading order
     assert _add_missed(found, [], (400, 600)) is found
+
+
+def test_a_coarse_region_replaces_the_weak_fragments_of_the_same_text():
+    from textlens.detection.predictor import DetectedRegion, _add_missed
+
+    def box(x0, y0, x1, y1, weak=False):
+        return DetectedRegion([(x0, y0), (x1, y0), (x1, y1), (x0, y1)], 0.4 if weak else 0.9, weak=weak)
+
+    fragments = [box(100, 100, 140, 150, weak=True), box(200, 100, 260, 150, weak=True)]
+    elsewhere = box(10, 300, 200, 320)
+    merged = _add_missed([*fragments, elsewhere], [box(90, 90, 300, 160)], (400, 600))
+    assert [(r.polygon[0], r.weak) for r in merged] == [((90, 90), False), ((10, 300), False)]

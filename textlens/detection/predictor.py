@@ -103,7 +103,8 @@ class Detector:
 def _add_missed(
     found: list[DetectedRegion], coarse: list[DetectedRegion], size: tuple[int, int], overlap: float = 0.2
 ) -> list[DetectedRegion]:
-    """``found`` plus the ``coarse`` regions lying mostly where nothing was found, in reading order.
+    """``found`` plus the ``coarse`` regions lying mostly where nothing confident was found, in
+    reading order; weak fine regions inside an added one (fragments of the same text) go.
 
     Coverage is measured on a small raster of the page (``size`` = (H, W)): cheap and exact enough."""
     if not coarse:
@@ -116,15 +117,17 @@ def _add_missed(
         polygons = [np.round(np.asarray(r.polygon) * scale).astype(np.int32) for r in regions]
         return cv2.fillPoly(mask, polygons, 1) if polygons else mask
 
-    covered = raster(found)
-    added = []
-    for region in coarse:
+    def share_inside(region: DetectedRegion, mask: np.ndarray) -> float:
         own = raster([region])
         area = int(own.sum())
-        if area and int((own & covered).sum()) < overlap * area:
-            added.append(region)
+        return int((own & mask).sum()) / area if area else 1.0
+
+    covered = raster([r for r in found if not r.weak])
+    added = [r for r in coarse if share_inside(r, covered) < overlap]
     if not added:
         return found
-    regions = found + added
+    new = raster(added)
+    kept = [r for r in found if not (r.weak and share_inside(r, new) > 0.5)]
+    regions = kept + added
     regions.sort(key=lambda r: (min(y for _, y in r.polygon), min(x for x, _ in r.polygon)))
     return regions
