@@ -170,3 +170,28 @@ def test_about_the_requested_share_of_real_crops_is_inverted():
     rng = np.random.default_rng(1)
     share = np.mean([stream._real(rng)[0][0, 0] == 0 for _ in range(2000)])
     assert 0.21 < share < 0.29
+
+
+def test_weight_average_moves_towards_the_model_and_copies_counters():
+    from textlens.training.recognizer import _ema_update
+
+    average, model = torch.nn.BatchNorm1d(2), torch.nn.BatchNorm1d(2)
+    with torch.no_grad():
+        average.weight.fill_(0.0)
+        model.weight.fill_(1.0)
+    model.num_batches_tracked.fill_(7)
+    _ema_update(average, model, 0.9)
+    assert torch.allclose(average.weight, torch.full((2,), 0.1))
+    assert int(average.num_batches_tracked) == 7
+
+
+def test_checkpoints_hold_the_averaged_weights_and_resume_the_raw_ones(tmp_path, line_set):
+    result = train_recognizer(tiny_config(tmp_path / "run", line_set, ema=0.9), log=lambda m: None)
+    last = load_checkpoint(tmp_path / "run" / "last.pt")
+    averaged, raw = last["state_dict"], last["train_state_dict"]
+    assert any(not torch.equal(averaged[k], raw[k]) for k in averaged if averaged[k].is_floating_point())
+    assert "train_state_dict" in load_checkpoint(result.best_checkpoint)
+    resumed = train_recognizer(tiny_config(tmp_path / "run", line_set, ema=0.9, max_steps=18), log=lambda m: None)
+    assert resumed.steps == 18
+    raw_only = train_recognizer(tiny_config(tmp_path / "plain", line_set, ema=0.0), log=lambda m: None)
+    assert "train_state_dict" not in load_checkpoint(raw_only.best_checkpoint)

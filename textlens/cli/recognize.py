@@ -100,6 +100,9 @@ def train_recognizer_command(
     invert: float = typer.Option(
         0.1, min=0.0, max=1.0, help="Share of real images shown light-on-dark (grey-input models only)."
     ),
+    ema: float = typer.Option(
+        0.999, min=0.0, max=0.99999, help="Validate and keep a moving average of the weights (0 = raw weights)."
+    ),
     workers: int = typer.Option(1, help="Data-loading worker processes."),
     threads: int = typer.Option(1, help="Torch threads for training."),
     seed: int = typer.Option(0, help="Random seed."),
@@ -152,6 +155,7 @@ def train_recognizer_command(
         patience=patience,
         augment=augment,
         invert=invert,
+        ema=ema,
         workers=workers,
         threads=threads,
         seed=seed,

@@ -12,6 +12,7 @@ validation split first and stays the best checkpoint until something beats it.
 
 from __future__ import annotations
 
+import copy
 import math
 import random
 import time
@@ -77,6 +78,7 @@ class RecognizerTrainConfig:
     case_insensitive: bool = False  # score validation case-insensitively
     augment: float = 1.0  # augmentation strength for real crops (0 = none)
     invert: float = 0.1  # share of real crops shown light-on-dark ("luma" models; "contrast" input has no polarity)
+    ema: float = 0.999  # validate and keep a moving average of the weights with this decay (0 = the raw weights)
     workers: int = 1
     threads: int = 1
     seed: int = 0
@@ -463,14 +465,21 @@ class RecognizerTrainer:
             return 1000
         return int(np.clip(6 * real / self.config.batch_size, 150, 1000))
 
-    def _validate(self) -> dict[str, float]:
-        metrics = evaluate(self.model, self.val_lines, self.val_texts, self.charset, self.config.case_insensitive)
+    def _validate(self, model: CRNN | None = None) -> dict[str, float]:
+        model = model or self.model
+        metrics = evaluate(model, self.val_lines, self.val_texts, self.charset, self.config.case_insensitive)
         self.model.train()
         return metrics
 
-    def _state(self, optimizer, step, elapsed, best, history, metrics) -> dict[str, Any]:
+    def _state(self, optimizer, step, elapsed, best, history, metrics, ema: CRNN | None = None) -> dict[str, Any]:
+        """The checkpoint: the weights that are validated (the average when there is one) as
+        ``state_dict``; the raw training weights too when they differ, to resume from."""
         progress = dict(step=step, elapsed=elapsed, best=best, metrics=metrics, history=history)
-        return training_state(CHECKPOINT_KIND, self.model, self.config.to_dict(), optimizer, **progress)
+        if ema is None:
+            return training_state(CHECKPOINT_KIND, self.model, self.config.to_dict(), optimizer, **progress)
+        state = training_state(CHECKPOINT_KIND, ema, self.config.to_dict(), optimizer, **progress)
+        state["train_state_dict"] = self.model.state_dict()
+        return state
 
     def run(self) -> TrainResult:
         cfg = self.config
@@ -481,9 +490,12 @@ class RecognizerTrainer:
         best = {"cer": math.inf, "accuracy": 0.0, "step": 0}
         initial_cer = None
         last, best_path = self.out_dir / "last.pt", self.out_dir / "best.pt"
+        ema = copy.deepcopy(model).eval() if cfg.ema > 0 else None
         if cfg.resume and last.exists():
             state = load_checkpoint(last)
-            model.load_state_dict(state["state_dict"])
+            model.load_state_dict(state.get("train_state_dict", state["state_dict"]))
+            if ema is not None:
+                ema.load_state_dict(state["state_dict"])
             optimizer.load_state_dict(state["optimizer"])
             step, elapsed, best, history = state["step"], state["elapsed"], state["best"], state["history"]
             self.log(f"resumed from {last} at step {step} (best val CER {best['cer']:.4f})")
@@ -524,6 +536,8 @@ class RecognizerTrainer:
             loss.backward()
             nn.utils.clip_grad_norm_(model.parameters(), 5.0)
             optimizer.step()
+            if ema is not None:
+                _ema_update(ema, model, min(cfg.ema, (1 + step) / (10 + step)))
             step += 1
             running = 0.98 * running + 0.02 * loss.item() if step > 1 else loss.item()
             if step % 100 == 0:
@@ -532,14 +546,14 @@ class RecognizerTrainer:
                 last_report = elapsed
             out_of_time = cfg.max_minutes is not None and elapsed >= cfg.max_minutes * 60
             if step % val_every == 0 or step >= cfg.max_steps or out_of_time:
-                metrics = self._validate() if self.val_lines else {"cer": running, "accuracy": 0.0}
+                metrics = self._validate(ema) if self.val_lines else {"cer": running, "accuracy": 0.0}
                 history.append({"step": step, "seconds": elapsed, "loss": running, **metrics})
                 improved = metrics["cer"] < best["cer"]
                 if improved:
                     best, stalls = {**metrics, "step": step}, 0
                 else:
                     stalls += 1
-                state = self._state(optimizer, step, elapsed, best, history, metrics)
+                state = self._state(optimizer, step, elapsed, best, history, metrics, ema)
                 if improved:
                     save_checkpoint(best_path, state)
                 save_checkpoint(last, state)
@@ -550,6 +564,16 @@ class RecognizerTrainer:
                 if step >= cfg.max_steps or out_of_time or stalls >= cfg.patience:
                     break
         return TrainResult(best_path, best["cer"], best["accuracy"], initial_cer, step, elapsed, history)
+
+
+@torch.no_grad()
+def _ema_update(average: nn.Module, model: nn.Module, decay: float) -> None:
+    """average <- decay * average + (1 - decay) * model; integer buffers are copied."""
+    for mean, value in zip(average.state_dict().values(), model.state_dict().values()):
+        if mean.dtype.is_floating_point:
+            mean.mul_(decay).add_(value, alpha=1.0 - decay)
+        else:
+            mean.copy_(value)
 
 
 def train_recognizer(config: RecognizerTrainConfig, log: Callable[[str], None] = print) -> TrainResult:
