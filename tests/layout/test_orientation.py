@@ -197,3 +197,14 @@ def test_short_readings_weigh_little_in_the_orientation_vote():
     reader = _scripted([("THANK YOU COME AGAIN", 0.9), ("x", 0.1)], [("NIAGA EMOC UOY KNAHT", 0.7), ("x", 0.99)])
     finder = OrientationFinder(samples=2, min_lines=2, redetect=False)
     assert finder.find(np.zeros((200, 300, 3), np.uint8), lambda im: lines, reader).turns == 0
+
+
+@pytest.mark.parametrize(("turned_length", "turns"), [(110, 0), (200, 1)])
+def test_a_few_words_are_turned_a_quarter_only_on_clearly_more_horizontal_text(turned_length, turns):
+    def detect(image):
+        if image.shape[0] == 100:  # as given: two words
+            return [_box(0, 0, 60, 10), _box(0, 30, 40, 10)]
+        return [_box(0, 0, turned_length, 10)]  # turned: one line (e.g. stray texture)
+
+    found = OrientationFinder(samples=2, min_lines=8).find(np.zeros((100, 300, 3), np.uint8), detect, _Reader())
+    assert found.turns == turns

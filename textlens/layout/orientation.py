@@ -163,10 +163,10 @@ class OrientationFinder:
     0 or 90: a detector trained on upright text finds long, wide lines on an upright page
     and short or tall fragments (often hardly anything) on a page turned a quarter; so unless
     at least ``min_lines`` boxes are found with a median width/height of ``min_aspect`` or
-    more, the page is detected again a quarter turn round, and kept so if more text then
-    lies horizontal. 0 or 180: the ``samples`` longest lines are recognized both ways up and
-    their confidences compared, each line weighted by its longer reading (a few characters
-    read from a stain or a logo weigh little); when the two are within ``unsure``, up to
+    more, the page is detected again a quarter turn round, and kept so if then at least
+    ``turn_ratio`` times as much text lies horizontal. 0 or 180: the ``samples`` longest lines
+    are recognized both ways up and their confidences compared, each line weighted by its
+    longer reading (a few characters read from a stain or a logo weigh little); when the two are within ``unsure``, up to
     ``2 * samples`` more lines are read first. Pages come upright far more often than upside
     down, so the page is turned over only when it reads at least ``flip_margin`` more
     confidently that way. A flipped page is detected again the right way up (``redetect``), so
@@ -176,6 +176,7 @@ class OrientationFinder:
     samples: int = 4
     unsure: float = 0.1
     flip_margin: float = 0.05
+    turn_ratio: float = 1.25
     min_lines: int = 8
     min_aspect: float = 2.0
     redetect: bool = True
@@ -187,7 +188,7 @@ class OrientationFinder:
         if not self.looks_upright(quads):
             turned = rotate_image(image, 1)
             turned_quads = detect(turned)
-            if horizontal_score(turned_quads)[0] > horizontal_score(quads)[0]:
+            if horizontal_score(turned_quads)[0] > self.turn_ratio * horizontal_score(quads)[0]:
                 turns, working, quads = 1, turned, turned_quads
         if not quads or self.samples <= 0:
             return Orientation(turns, quads)
