@@ -164,13 +164,15 @@ class OrientationFinder:
     and short or tall fragments (often hardly anything) on a page turned a quarter; so unless
     at least ``min_lines`` boxes are found with a median width/height of ``min_aspect`` or
     more, the page is detected again a quarter turn round, and kept so if then at least
-    ``turn_ratio`` times as much text lies horizontal. 0 or 180: the ``samples`` longest lines
-    are recognized both ways up and their confidences compared, each line weighted by its
-    longer reading (a few characters read from a stain or a logo weigh little); when the two
-    are within ``unsure``, up to ``2 * samples`` more lines are read first. Pages come upright far more often than upside
-    down, so the page is turned over only when it reads at least ``flip_margin`` more
-    confidently that way. A flipped page is detected again the right way up (``redetect``), so
-    its boxes are exactly an upright page's.
+    ``turn_ratio`` times as much text lies horizontal.
+
+    0 or 180: the ``samples`` longest lines are recognized both ways up and their confidences
+    compared, each line weighted by its longer reading (a few characters read from a stain or
+    a logo weigh little); when the two are within ``unsure``, up to ``2 * samples`` more lines
+    are read first. Pages come upright far more often than upside down, so the page is turned
+    over only when it reads at least ``flip_margin`` more confidently that way. A flipped page
+    is detected again the right way up (``redetect``), so its boxes are exactly an upright
+    page's.
     """
 
     samples: int = 4
