@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # `make bench`: install the anchors, then benchmark every engine, for each BENCH_THREADS value, on:
 #   SROIE test line crops; SROIE test pages at each rotation in BENCH_ROTATIONS; the held-out
-#   10% of iiit5k-train (what recognizer training never sees); the UW3 test lines; and the
-#   50-page PDF memory check (peak RSS target < 1.5 GB).
+#   10% of iiit5k-train (what recognizer training never sees); the UW3 test lines; the
+#   50-page PDF memory check (peak RSS target < 1.5 GB); and large text on photo-like pages
+#   (benchmarks/scene_paste.py).
 # Env: TEXTLENS_DATA (default ../shared/data), BENCH_THREADS (default "2"; "1 2" = one pass each),
 #      BENCH_ROTATIONS (default "0 90 180 270"), BENCH_ENGINES (default textlens,tesseract,rapidocr),
 #      BENCH_DETECTOR (detector .onnx for textlens pages and the memory check; default: the
@@ -42,6 +43,8 @@ for threads in ${BENCH_THREADS:-2}; do
     nice -n 5 "$PY" -m benchmarks.memory_pdf --threads "$threads" \
         ${BENCH_DETECTOR:+--detector "$BENCH_DETECTOR"} ${BENCH_MEMORY_ARGS:-} || status=1
     tables+=("$RESULTS/memory-pdf-t$threads.md")
+    nice -n 5 "$PY" -m benchmarks.scene_paste --data "$TEXTLENS_DATA/iiit5k-train" --threads "$threads" || status=1
+    tables+=("$RESULTS/scene-paste-t$threads.md")
     # Every table of this pass in one file, to paste into docs.
     cat "${tables[@]}" > "$RESULTS/all-t$threads.md.tmp" && mv "$RESULTS/all-t$threads.md.tmp" "$RESULTS/all-t$threads.md"
     echo "bench: all tables of the $threads-thread pass in $RESULTS/all-t$threads.md" >&2

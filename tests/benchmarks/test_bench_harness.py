@@ -83,3 +83,30 @@ def test_bad_data_folder_is_a_user_error(tmp_path: Path, capsys: pytest.CaptureF
 
     assert main(["--data", str(tmp_path / "nope"), "--engines", "tesseract"]) == 2
     assert "benchmarks: error:" in capsys.readouterr().err
+
+
+def test_scene_paste_reads_large_words_on_photo_like_pages(tmp_path):
+    from benchmarks import scene_paste
+
+    signs = ["HOTEL", "OPEN", "CITY", "PARK", "BAKERY", "EXIT", "SALE", "MARKET", "TAXI", "GARDEN", "STOP", "CAFE"]
+    words = [f"{sign}{i}" for i in range(3) for sign in signs]  # 36: the held-out 10% holds 3
+    folder = tmp_path / "signs"
+    (folder / "img").mkdir(parents=True)
+    from PIL import ImageFont
+
+    from textlens.synth.fonts import discover_fonts
+
+    font = ImageFont.truetype(discover_fonts("".join(words))[0], 26)
+    with open(folder / "manifest.jsonl", "w", encoding="utf-8") as manifest:
+        for i, text in enumerate(words):
+            image = Image.new("RGB", (20 + int(font.getlength(text)), 36), "white")
+            ImageDraw.Draw(image).text((10, 3), text, fill="black", font=font)
+            image.save(folder / "img" / f"{i}.png")
+            manifest.write(json.dumps({"image": f"img/{i}.png", "text": text}) + "\n")
+    out = tmp_path / "scene.md"
+    assert scene_paste.main(["--data", str(folder), "--pages", "2", "--threads", "1", "--out", str(out)]) == 0
+    row = out.read_text().splitlines()[2].split("|")
+    pages, words_on_pages, detected, read = int(row[2]), int(row[3]), float(row[4]), float(row[5])
+    assert (pages, words_on_pages) == (2, 6)
+    assert detected == 100.0 and read >= 50.0  # clean black-on-white words, 60 px tall
+    assert scene_paste.main(["--data", str(tmp_path / "missing"), "--pages", "1"]) == 2
