@@ -548,7 +548,9 @@ class RecognizerTrainer:
             if step % val_every == 0 or step >= cfg.max_steps or out_of_time:
                 metrics = self._validate(ema) if self.val_lines else {"cer": running, "accuracy": 0.0}
                 history.append({"step": step, "seconds": elapsed, "loss": running, **metrics})
-                improved = metrics["cer"] < best["cer"]
+                # Ties go to the later weights: small validation sets tie often, and the longer-trained
+                # (averaged) model generalises better at equal error.
+                improved = metrics["cer"] <= best["cer"]
                 if improved:
                     best, stalls = {**metrics, "step": step}, 0
                 else:
