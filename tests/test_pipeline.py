@@ -150,6 +150,7 @@ class WeakBottomDetector(BarDetector):
         ("crop_pad", -1.0),
         ("weak_box_thresh", 1.0),
         ("weak_min_confidence", -0.5),
+        ("lm", 3),
     ],
 )
 def test_config_is_validated(option, value):

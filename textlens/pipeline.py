@@ -40,7 +40,9 @@ class PipelineConfig:
     """How to read: which models, at what resolution, with which page analysis.
 
     ``detector``/``recognizer``: a registered model name or an ``.onnx`` path (None: the
-    default); ``dpi``: PDF rendering resolution; ``threads``: ONNX Runtime threads per model
+    default); ``lm``: the character language model that guides the re-read of unsure lines (a
+    name or ``.npz`` path; "auto": the recognizer's registered one; None: none);
+    ``dpi``: PDF rendering resolution; ``threads``: ONNX Runtime threads per model
     (None: its default); ``orientation``: find 90/180/270-degree pages (costs a few extra line
     recognitions per page); ``deskew``: measure skew and level lines before ordering them;
     ``orientation_samples``: lines recognized both ways up to tell 0 from 180 degrees;
@@ -55,6 +57,7 @@ class PipelineConfig:
 
     detector: str | None = None
     recognizer: str | None = None
+    lm: str | None = "auto"
     dpi: float = 200
     threads: int | None = None
     orientation: bool = True
@@ -80,7 +83,7 @@ class PipelineConfig:
             raise TextlensError(f"weak_box_thresh must lie in [0, 1) or be None, got {self.weak_box_thresh!r}")
         if not 0.0 <= self.weak_min_confidence <= 1.0:
             raise TextlensError(f"weak_min_confidence must lie in [0, 1], got {self.weak_min_confidence!r}")
-        for name in ("detector", "recognizer"):
+        for name in ("detector", "recognizer", "lm"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, (str, os.PathLike)):
                 raise TextlensError(f"{name} must be a model name or an .onnx path, got {value!r}")
@@ -136,7 +139,7 @@ class Pipeline:
         if config.weak_box_thresh is not None:
             weak = min(config.weak_box_thresh, detector.postprocess.box_thresh)
             detector.postprocess = dataclasses.replace(detector.postprocess, weak_box_thresh=weak)
-        recognizer = Recognizer.load(config.recognizer, threads=config.threads)
+        recognizer = Recognizer.load(config.recognizer, threads=config.threads, lm=config.lm)
         return cls(detector, recognizer, config)
 
     @property

@@ -144,3 +144,10 @@ def test_bad_options_exit_2(loads, scan, tmp_path, capsys):
     assert main(["read", str(scan), "--dpi", "1"]) == 2
     assert main(["read", str(scan), "--no-orientation"]) == 0
     assert loads[-1].orientation is False
+
+
+def test_language_model_option_reaches_the_config(loads, scan):
+    assert main(["read", str(scan)]) == 0
+    assert loads[-1].lm == "auto"
+    assert main(["read", str(scan), "--lm", "none"]) == 0
+    assert loads[-1].lm == "none"

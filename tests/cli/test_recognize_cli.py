@@ -121,6 +121,10 @@ def test_user_errors_exit_2_with_one_line(tmp_path, trained, capsys):
     Image.new("L", (40, 20), 255).save(image)
     assert main(["recognize", str(image), "--model", str(bad_model)]) == 2
     assert "not a valid ONNX model" in capsys.readouterr().err
+    bad_lm = tmp_path / "bad.npz"
+    bad_lm.write_bytes(b"not a language model")
+    assert main(["recognize", str(image), "--model", str(trained), "--lm", str(bad_lm)]) == 2
+    assert "not a textlens language model" in capsys.readouterr().err
 
     assert main(["export", "recognizer", str(bad_model), "-o", str(tmp_path / "x.onnx")]) == 2
     assert "checkpoint" in capsys.readouterr().err

@@ -46,3 +46,29 @@ def test_unsure_lines_are_read_again_with_two_margin_variants(retry_below, image
 def test_retry_threshold_is_validated():
     with pytest.raises(TextlensError, match="retry_below"):
         Recognizer.load(retry_below=1.5)
+
+
+def test_shipped_recognizer_comes_with_its_language_model(tmp_path):
+    from textlens.models.registry import resolve_model
+
+    assert Recognizer.load(threads=1).lm is not None
+    assert Recognizer.load("latin-crnn", threads=1, lm="none").lm is None
+    by_path = resolve_model("latin-crnn", "recognizer")
+    assert Recognizer.load(by_path, threads=1).lm is None  # a file path brings no LM unless one is named
+    with_lm = Recognizer.load(by_path, threads=1, lm="latin-lm")
+    assert with_lm.lm is not None and with_lm.lm.lm.order >= 3
+    with pytest.raises(TextlensError, match="no such model file"):
+        Recognizer.load(threads=1, lm=tmp_path / "missing.npz")
+
+
+def test_language_model_guides_only_the_unsure_lines():
+    guided = Recognizer.load(threads=1, retry_below=1.0)  # every line counts as unsure
+    calls = []
+    original = guided.lm.scores
+    guided.lm.scores = lambda prefix: calls.append(prefix) or original(prefix)
+    results = guided.predict([_render(text) for text in LINES])
+    assert [r.text.casefold() for r in results] == [text.casefold() for text in LINES]
+    assert calls  # the beam consulted the LM
+    calls.clear()
+    Recognizer.load(threads=1, retry_below=None).predict([_render(LINES[0])])
+    assert not calls

@@ -46,6 +46,7 @@ def _register_commands() -> None:
         "groups",
         "read",
         "recognize",
+        "lm",
         "train",
         "evaluate",
         "export",

@@ -50,6 +50,9 @@ def read_command(
     dpi: float = typer.Option(200, help="Resolution for rendering PDF pages."),
     det_model: str = typer.Option(None, "--det-model", help="Detector: registered name or .onnx path."),
     rec_model: str = typer.Option(None, "--rec-model", help="Recognizer: registered name or .onnx path."),
+    lm: str = typer.Option(
+        "auto", "--lm", help="Language model for unsure lines: name, .npz path, none, or auto (the recognizer's)."
+    ),
     threads: int = typer.Option(None, help="CPU threads per model (default: ONNX Runtime's choice)."),
     overlay: Path = typer.Option(
         None, "--overlay", help="Also draw boxes and text over the page into this image (a folder for several inputs)."
@@ -63,7 +66,7 @@ def read_command(
     from textlens.pipeline import Pipeline, PipelineConfig
 
     config = PipelineConfig(
-        detector=det_model, recognizer=rec_model, dpi=dpi, threads=threads, orientation=not no_orientation
+        detector=det_model, recognizer=rec_model, lm=lm, dpi=dpi, threads=threads, orientation=not no_orientation
     )
     files = expand_inputs(inputs)
     fmt = _choose_format(fmt, output, several=len(files) > 1)

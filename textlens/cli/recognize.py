@@ -22,6 +22,9 @@ def recognize_command(
     model: str = typer.Option(None, "--model", "-m", help="Registered recognizer name or .onnx path."),
     output_format: str = typer.Option("text", "--format", "-f", help="text (one line per image) or json (JSON lines)."),
     decoder: str = typer.Option("greedy", help="greedy or beam."),
+    lm: str = typer.Option(
+        "auto", "--lm", help="Language model for unsure lines: name, .npz path, none, or auto (the recognizer's)."
+    ),
     threads: int = typer.Option(None, help="CPU threads for ONNX Runtime."),
 ) -> None:
     """Read images that are already single text lines (no detection), one result per image."""
@@ -32,7 +35,7 @@ def recognize_command(
         raise TextlensError(f"unknown --format {output_format!r}: use text or json")
     paths = expand_inputs(images)
     crops = [load_image(p) for p in paths]
-    results = Recognizer.load(model, threads=threads, decoder=decoder).predict(crops)
+    results = Recognizer.load(model, threads=threads, decoder=decoder, lm=lm).predict(crops)
     for path, result in zip(paths, results):
         if output_format == "json":
             record = {"image": path, "text": result.text, "confidence": round(result.confidence, 4)}
@@ -185,6 +188,9 @@ def eval_recognizer_command(
     data: str = typer.Option(..., "--data", "-d", help="Labelled line crops (manifest, folder or CSV)."),
     model: str = typer.Option(None, "--model", "-m", help="Registered recognizer name or .onnx path."),
     decoder: str = typer.Option("greedy", help="greedy or beam."),
+    lm: str = typer.Option(
+        "auto", "--lm", help="Language model for unsure lines: name, .npz path, none, or auto (the recognizer's)."
+    ),
     threads: int = typer.Option(None, help="CPU threads for ONNX Runtime."),
     limit: int = typer.Option(None, help="Score only the first N samples."),
 ) -> None:
@@ -197,7 +203,7 @@ def eval_recognizer_command(
     if not samples:
         raise TextlensError(f"{data}: no labelled samples")
     crops = [load_crop(s, ink="rgb") for s in samples]  # the predictor converts, as for any user image
-    recognizer = Recognizer.load(model, threads=threads, decoder=decoder)
+    recognizer = Recognizer.load(model, threads=threads, decoder=decoder, lm=lm)
     started = time.perf_counter()
     results = recognizer.predict(crops)
     seconds = time.perf_counter() - started

@@ -1,7 +1,8 @@
 """Registry of the models shipped with textlens (name, kind, file, sha256).
 
 A model argument anywhere in textlens is either a registered name (``"latin-crnn"``) or
-a path to an ``.onnx`` file; ``resolve_model`` turns either into a path.
+a path to an ``.onnx`` file (``.npz`` for a language model); ``resolve_model`` turns either
+into a path. A recognizer entry may name the language model that goes with it (``lm``).
 """
 
 from __future__ import annotations
@@ -21,11 +22,12 @@ REGISTRY_FILE = MODELS_DIR / "registry.json"
 @dataclass(frozen=True)
 class ModelEntry:
     name: str
-    kind: str  # "recognizer" | "detector" | ...
+    kind: str  # "recognizer" | "detector" | "lm" (character language model, .npz)
     file: str
     sha256: str
     description: str = ""
     default: bool = False
+    lm: str = ""  # a recognizer's language model (registered name), used unless told otherwise
 
     @property
     def path(self) -> Path:
@@ -64,6 +66,17 @@ def resolve_model(model: str | Path | None, kind: str) -> Path:
         return path
     names = ", ".join(e.name for e in registered_models() if e.kind == kind) or "none installed"
     raise TextlensError(f"{model}: no such model file or registered {kind} name (known: {names})")
+
+
+def companion_lm(model: str | Path | None) -> Path | None:
+    """The language model registered with a recognizer name (or the default one); None for paths."""
+    if model is None:
+        entry: ModelEntry | None = default_model("recognizer")
+    else:
+        entry = next((e for e in registered_models() if e.name == str(model) and e.kind == "recognizer"), None)
+    if entry is None or not entry.lm:
+        return None
+    return resolve_model(entry.lm, "lm")
 
 
 def file_sha256(path: str | Path) -> str:

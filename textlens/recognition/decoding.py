@@ -1,13 +1,19 @@
-"""CTC decoding (greedy and prefix beam search) with per-character confidences and
-word spans from the alignment. NumPy only: inference never imports torch."""
+"""CTC decoding (greedy, and prefix beam search with an optional character language model)
+with per-character confidences and word spans from the alignment. NumPy only: inference never
+imports torch."""
 
 from __future__ import annotations
 
+import heapq
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from textlens.recognition.charset import Charset
+from textlens.recognition.lm import UNKNOWN_LOG_PROB, CharNgramLM
+
+CANDIDATE_FLOOR = math.log(1e-4)  # a class this unlikely in a frame is not worth a beam
 
 
 @dataclass
@@ -57,81 +63,146 @@ def greedy_decode(log_probs: np.ndarray, charset: Charset) -> list[CharHit]:
     return hits
 
 
-def beam_decode(log_probs: np.ndarray, charset: Charset, beam_width: int = 8, top_k: int = 6) -> list[CharHit]:
-    """CTC prefix beam search; confidences and frames come from aligning the best prefix.
+class LmFusion:
+    """Shallow fusion of a character language model into the beam search: each emitted character
+    adds ``weight * log P_lm(char | line so far) + bonus`` to its prefix's score (the bonus offsets
+    the LM's bias towards short readings), and a finished line adds ``weight * log P_lm(end)``."""
+
+    def __init__(self, lm: CharNgramLM, charset: Charset, weight: float = 0.35, bonus: float = 1.5) -> None:
+        self.lm = lm
+        self.charset = charset
+        self.weight = weight
+        self.bonus = bonus
+        self._symbols = lm.symbol_map(charset.chars)
+        self._known = self._symbols >= 0
+        self._cache: dict[tuple[int, ...], np.ndarray] = {}
+
+    def scores(self, prefix: tuple[int, ...]) -> np.ndarray:
+        """Score added for each CTC class emitted after ``prefix``; index 0 = ending the line."""
+        key = prefix[max(len(prefix) - self.lm.order + 1, 0) :] if self.lm.order > 1 else ()
+        cached = self._cache.get(key)
+        if cached is None:
+            log_probs = self.lm.log_probs(self.charset.decode(list(key)))
+            lm_scores = np.where(self._known, log_probs[np.maximum(self._symbols, 0)], UNKNOWN_LOG_PROB)
+            cached = self.weight * lm_scores + self.bonus
+            cached[0] = self.weight * log_probs[0]
+            if len(self._cache) > 100_000:
+                self._cache.clear()
+            self._cache[key] = cached
+        return cached
+
+
+def beam_decode(
+    log_probs: np.ndarray, charset: Charset, beam_width: int = 8, top_k: int = 6, lm: LmFusion | None = None
+) -> list[CharHit]:
+    """CTC prefix beam search, optionally fused with a language model; confidences and frames
+    come from aligning the best prefix.
 
     Only the ``top_k`` classes of each frame are expanded, which keeps this fast enough
     for long lines; frames where blank has >= 0.999 probability are skipped outright.
     """
     T = log_probs.shape[0]
-    beams: dict[tuple[int, ...], tuple[float, float]] = {(): (0.0, -np.inf)}  # prefix -> (log p blank, log p non-blank)
+    # prefix -> (log p ending in blank, log p ending in its last character, LM score of the prefix)
+    beams: dict[tuple[int, ...], tuple[float, float, float]] = {(): (0.0, -math.inf, 0.0)}
     for t in range(T):
         frame = log_probs[t]
         if frame[0] > -1e-3:  # near-certain blank: every prefix just absorbs it
-            beams = {p: (np.logaddexp(b, nb) + frame[0], -np.inf) for p, (b, nb) in beams.items()}
+            blank = float(frame[0])
+            beams = {p: (_logaddexp(b, nb) + blank, -math.inf, s) for p, (b, nb, s) in beams.items()}
             continue
-        candidates = np.argpartition(-frame, min(top_k, len(frame) - 1))[:top_k]
+        candidates = [int(c) for c in _candidates(frame, top_k) if c != 0]
         next_beams: dict[tuple[int, ...], list[float]] = {}
 
-        def add(prefix: tuple[int, ...], blank: float, nonblank: float, _nb=next_beams) -> None:
-            entry = _nb.setdefault(prefix, [-np.inf, -np.inf])
-            entry[0] = np.logaddexp(entry[0], blank)
-            entry[1] = np.logaddexp(entry[1], nonblank)
+        def add(prefix: tuple[int, ...], blank: float, nonblank: float, lm_score: float, _nb=next_beams) -> None:
+            entry = _nb.get(prefix)
+            if entry is None:
+                _nb[prefix] = [blank, nonblank, lm_score]
+            else:
+                entry[0] = _logaddexp(entry[0], blank)
+                entry[1] = _logaddexp(entry[1], nonblank)
 
-        for prefix, (p_b, p_nb) in beams.items():
-            p_total = np.logaddexp(p_b, p_nb)
-            add(prefix, p_total + frame[0], -np.inf)
+        blank = float(frame[0])
+        for prefix, (p_b, p_nb, score) in beams.items():
+            p_total = _logaddexp(p_b, p_nb)
+            add(prefix, p_total + blank, -math.inf, score)
+            extra = lm.scores(prefix) if lm is not None else None
             for c in candidates:
-                c = int(c)
-                if c == 0:
-                    continue
-                lp = frame[c]
+                lp = float(frame[c])
+                grown = score + (float(extra[c]) if extra is not None else 0.0)
                 if prefix and prefix[-1] == c:
-                    add(prefix + (c,), -np.inf, p_b + lp)  # repeat separated by blank
-                    add(prefix, -np.inf, p_nb + lp)  # repeat merged
+                    add(prefix + (c,), -math.inf, p_b + lp, grown)  # repeat separated by blank
+                    add(prefix, -math.inf, p_nb + lp, score)  # repeat merged
                 else:
-                    add(prefix + (c,), -np.inf, p_total + lp)
-        ranked = sorted(next_beams.items(), key=lambda kv: -np.logaddexp(*kv[1]))[:beam_width]
-        beams = {p: (v[0], v[1]) for p, v in ranked}
-    best_prefix = max(beams.items(), key=lambda kv: np.logaddexp(*kv[1]))[0]
+                    add(prefix + (c,), -math.inf, p_total + lp, grown)
+        ranked = heapq.nlargest(beam_width, next_beams.items(), key=_beam_score)
+        beams = {p: (v[0], v[1], v[2]) for p, v in ranked}
+
+    def final(item: tuple[tuple[int, ...], tuple[float, float, float]]) -> float:
+        prefix, (p_b, p_nb, score) = item
+        end = float(lm.scores(prefix)[0]) if lm is not None else 0.0
+        return _logaddexp(p_b, p_nb) + score + end
+
+    best_prefix = max(beams.items(), key=final)[0]
     return align_prefix(log_probs, best_prefix, charset)
+
+
+def _beam_score(item: tuple[tuple[int, ...], list[float]]) -> float:
+    blank, nonblank, lm_score = item[1]
+    return _logaddexp(blank, nonblank) + lm_score
+
+
+def _candidates(frame: np.ndarray, top_k: int) -> np.ndarray:
+    """The classes worth expanding at one frame: the ``top_k`` most likely, minus the hopeless."""
+    top = np.argpartition(-frame, min(top_k, len(frame) - 1))[:top_k]
+    return top[frame[top] > CANDIDATE_FLOOR]
+
+
+def _logaddexp(a: float, b: float) -> float:
+    if a == -math.inf:
+        return b
+    if b == -math.inf:
+        return a
+    high, low = (a, b) if a > b else (b, a)
+    return high + math.log1p(math.exp(low - high))
 
 
 def align_prefix(log_probs: np.ndarray, labels: tuple[int, ...], charset: Charset) -> list[CharHit]:
     """Viterbi-align a label sequence to the frames (forced CTC alignment)."""
     if not labels:
         return []
-    ext = [0]
-    for lab in labels:
-        ext += [lab, 0]
+    ext = np.zeros(2 * len(labels) + 1, dtype=np.int64)
+    ext[1::2] = labels
     S, T = len(ext), log_probs.shape[0]
-    score = np.full((T, S), -np.inf)
-    back = np.zeros((T, S), dtype=np.int64)
-    score[0, 0] = log_probs[0, 0]
+    # a state may be entered from itself, the previous state, or skip a blank between different labels
+    can_skip = np.zeros(S, dtype=bool)
+    can_skip[2:] = (ext[2:] != 0) & (ext[2:] != ext[:-2])
+    emissions = log_probs[:, ext]  # (T, S)
+    score = np.full(S, -np.inf)
+    score[0] = emissions[0, 0]
     if S > 1:
-        score[0, 1] = log_probs[0, ext[1]]
+        score[1] = emissions[0, 1]
+    back = np.zeros((T, S), dtype=np.int64)
+    states = np.arange(S)
     for t in range(1, T):
-        for s in range(S):
-            options = [(score[t - 1, s], s)]
-            if s >= 1:
-                options.append((score[t - 1, s - 1], s - 1))
-            if s >= 2 and ext[s] != 0 and ext[s] != ext[s - 2]:
-                options.append((score[t - 1, s - 2], s - 2))
-            best, arg = max(options)
-            score[t, s] = best + log_probs[t, ext[s]]
-            back[t, s] = arg
-    s = S - 1 if S < 2 or score[T - 1, S - 1] >= score[T - 1, S - 2] else S - 2
-    path = [0] * T
+        stay = score
+        step = np.concatenate(([-np.inf], score[:-1]))
+        skip = np.where(can_skip, np.concatenate(([-np.inf, -np.inf], score[:-2])), -np.inf)
+        options = np.stack([stay, step, skip])
+        choice = options.argmax(axis=0)
+        score = options[choice, states] + emissions[t]
+        back[t] = states - choice
+    s = S - 1 if S < 2 or score[S - 1] >= score[S - 2] else S - 2
+    path = np.zeros(T, dtype=np.int64)
     for t in range(T - 1, -1, -1):
         path[t] = s
         s = back[t, s]
     hits: dict[int, CharHit] = {}
-    for t, s in enumerate(path):
+    for t, s in enumerate(path.tolist()):
         if ext[s] == 0:
             continue
         prob = float(np.exp(log_probs[t, ext[s]]))
         if s not in hits:
-            hits[s] = CharHit(charset.decode([ext[s]]), prob, t, t)
+            hits[s] = CharHit(charset.decode([int(ext[s])]), prob, t, t)
         else:
             hits[s].last_frame = t
             hits[s].confidence = max(hits[s].confidence, prob)

@@ -2,8 +2,10 @@
 
 Crops are converted to grey, scaled to the model height and batched by similar width
 (sorted, so little padding is wasted); the CTC output is decoded greedily or with a beam.
-Lines read with low confidence are read twice more with a little more and less vertical margin
-and the three readings' probabilities averaged (test-time augmentation where it pays).
+Lines read with low confidence are read twice more with a little more and less vertical margin,
+the three readings' probabilities averaged (test-time augmentation where it pays), and the
+average decoded with a beam search guided by the model's character language model, if it has
+one (see ``textlens.recognition.lm``).
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ import numpy as np
 
 from textlens.document import ModelInfo
 from textlens.errors import TextlensError
-from textlens.models.registry import file_sha256, resolve_model
+from textlens.models.registry import companion_lm, file_sha256, resolve_model
 from textlens.recognition.charset import Charset
-from textlens.recognition.decoding import LineResult, beam_decode, build_line, greedy_decode
+from textlens.recognition.decoding import LineResult, LmFusion, beam_decode, build_line, greedy_decode
+from textlens.recognition.lm import CharNgramLM
 from textlens.recognition.preprocess import (
     INK_MODES,
     ink_box,
@@ -36,7 +39,14 @@ class Recognizer:
     """A recognizer model loaded in ONNX Runtime."""
 
     def __init__(
-        self, path: Path, threads: int | None = None, decoder: str = "greedy", retry_below: float | None = 0.97
+        self,
+        path: Path,
+        threads: int | None = None,
+        decoder: str = "greedy",
+        retry_below: float | None = 0.97,
+        lm: CharNgramLM | None = None,
+        lm_weight: float = 0.35,
+        lm_bonus: float = 1.5,
     ) -> None:
         if decoder not in ("greedy", "beam"):
             raise TextlensError(f"unknown decoder {decoder!r}: use 'greedy' or 'beam'")
@@ -62,6 +72,8 @@ class Recognizer:
         self.max_batch_pixels = 64 * 32 * 400  # ~64 average lines per run
         self.info = ModelInfo(meta.get("name", self.path.stem), "recognizer", file_sha256(self.path))
         self._input = self.session.get_inputs()[0].name
+        # the language model steers the beam over unsure lines (all lines with decoder="beam")
+        self.lm = LmFusion(lm, self.charset, lm_weight, lm_bonus) if lm is not None else None
 
     @classmethod
     def load(
@@ -70,9 +82,17 @@ class Recognizer:
         threads: int | None = None,
         decoder: str = "greedy",
         retry_below: float | None = 0.97,
+        lm: str | Path | None = "auto",
     ) -> Recognizer:
-        """Load a registered model name, an ``.onnx`` path, or the default (None)."""
-        return cls(resolve_model(model, "recognizer"), threads=threads, decoder=decoder, retry_below=retry_below)
+        """Load a registered model name, an ``.onnx`` path, or the default (None).
+
+        ``lm``: a language model name or ``.npz`` path, None for none, or "auto": the one registered
+        with the recognizer (shipped models; a model given by path has none unless named here).
+        """
+        path = resolve_model(model, "recognizer")
+        lm_path = companion_lm(model) if lm == "auto" else (None if lm in (None, "none") else resolve_model(lm, "lm"))
+        language_model = CharNgramLM.load(lm_path) if lm_path is not None else None
+        return cls(path, threads=threads, decoder=decoder, retry_below=retry_below, lm=language_model)
 
     def predict(self, crops: Sequence[np.ndarray], *, retry: bool = True) -> list[LineResult]:
         """Recognise single-line crops (grey/RGB/RGBA uint8); one result per crop, in order.
@@ -95,7 +115,7 @@ class Recognizer:
             for k, i in enumerate(retried):
                 readings = np.stack([unsure[i], more[2 * k], more[2 * k + 1]])
                 mean = np.log(np.exp(readings).mean(axis=0) + 1e-12)
-                results[i] = self._decode(mean, self.stride * scales[i], boxes[i][2])
+                results[i] = self._decode(mean, self.stride * scales[i], boxes[i][2], guided=True)
         return results
 
     def predict_one(self, crop: np.ndarray) -> LineResult:
@@ -110,9 +130,11 @@ class Recognizer:
             for row, i in enumerate(batch):
                 yield i, log_probs[row, : max(1, lines[i].shape[1] // self.stride)]
 
-    def _decode(self, log_probs: np.ndarray, columns_per_frame: float, x_offset: int = 0) -> LineResult:
-        if self.decoder == "beam":
-            hits = beam_decode(log_probs, self.charset)
+    def _decode(
+        self, log_probs: np.ndarray, columns_per_frame: float, x_offset: int = 0, guided: bool = False
+    ) -> LineResult:
+        if self.decoder == "beam" or (guided and self.lm is not None):
+            hits = beam_decode(log_probs, self.charset, lm=self.lm)
         else:
             hits = greedy_decode(log_probs, self.charset)
         return build_line(hits, columns_per_frame, x_offset)

@@ -1,0 +1,178 @@
+"""Character n-gram language model for CTC beam search (shallow fusion).
+
+A line recognizer sees a few pixels at a time; a language model knows that "TOTAL" is more
+likely than "T0TAL", that "RM" is followed by a space and that a receipt writes "TEL:" rather
+than "TEL :". It is built from the text of labelled training sets (``textlens train lm``), so
+it learns a domain's spellings and spacing conventions, and costs nothing to train.
+
+The model is an interpolated Witten-Bell n-gram over characters (Witten & Bell 1991, as in
+SRILM's ``-wbdiscount -interpolate``): every order's counts are blended with the next lower
+order's distribution, weighted by how many distinct characters followed the context, which
+needs no tuning and degrades gracefully on unseen text. Lines start with ``order - 1``
+boundary marks and end with an end-of-line symbol.
+
+Stored as one compressed ``.npz``: per order, the sorted contexts and (CSR) the characters
+that followed each with their counts. Queries binary-search those arrays, so loading is
+instant and memory stays small; results are cached per context.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from textlens.errors import TextlensError
+from textlens.io.atomic import atomic_open
+
+BOUNDARY = "\n"  # history padding before a line starts (never inside a normalised line)
+FORMAT = "textlens-char-ngram/1"
+UNKNOWN_LOG_PROB = float(np.log(1e-6))  # a character the model never saw
+_CACHE_LIMIT = 200_000
+
+
+class CharNgramLM:
+    """Interpolated Witten-Bell character n-gram. Symbol 0 is end-of-line; 1..V the ``vocab``."""
+
+    def __init__(self, vocab: str, order: int, tables: Sequence[tuple[np.ndarray, ...]], meta: dict | None = None):
+        if order < 1 or len(tables) != order:
+            raise TextlensError(f"language model: order {order} but {len(tables)} count tables")
+        self.vocab = vocab
+        self.order = order
+        self.meta = dict(meta or {})
+        self._index = {c: i + 1 for i, c in enumerate(vocab)}
+        # per order n (context length n): contexts (sorted str array), offsets, symbols, counts, totals
+        self._tables = [tuple(t) for t in tables]
+        self._cache: dict[str, np.ndarray] = {}  # context -> probabilities (every suffix length)
+        self._log_cache: dict[str, np.ndarray] = {}  # full-length context -> log probabilities
+
+    # ------------------------------------------------------------------ building
+
+    @classmethod
+    def build(cls, texts: Iterable[str], order: int = 6, meta: dict | None = None) -> CharNgramLM:
+        """Count the n-grams of ``texts`` (one line each; empty lines are skipped)."""
+        if not 1 <= order <= 12:
+            raise TextlensError(f"language model order must be between 1 and 12, got {order}")
+        lines = [t for t in texts if t and BOUNDARY not in t]
+        if not lines:
+            raise TextlensError("language model: no text to learn from")
+        vocab = "".join(sorted(set("".join(lines))))
+        index = {c: i + 1 for i, c in enumerate(vocab)}
+        counts: list[Counter[tuple[str, int]]] = [Counter() for _ in range(order)]
+        pad = BOUNDARY * (order - 1)
+        for line in lines:
+            padded = pad + line
+            symbols = [index[c] for c in line] + [0]
+            for k, symbol in enumerate(symbols):
+                end = len(pad) + k  # history = padded[:end]
+                for n in range(order):
+                    counts[n][(padded[end - n : end], symbol)] += 1
+        tables = [_table(c) for c in counts]
+        info = {"lines": len(lines), "characters": sum(len(t) for t in lines), **(meta or {})}
+        return cls(vocab, order, tables, info)
+
+    # ------------------------------------------------------------------ storage
+
+    def save(self, path: str | Path) -> Path:
+        path = Path(path)
+        arrays: dict[str, np.ndarray] = {}
+        for n, table in enumerate(self._tables):
+            for name, array in zip(("contexts", "offsets", "symbols", "counts"), table[:4]):
+                arrays[f"{name}{n}"] = array
+        header = {"format": FORMAT, "order": self.order, "vocab": self.vocab, "meta": self.meta}
+        arrays["header"] = np.array(json.dumps(header, ensure_ascii=False))
+        with atomic_open(path, "wb") as handle:
+            np.savez_compressed(handle, **arrays)
+        return path
+
+    @classmethod
+    def load(cls, path: str | Path) -> CharNgramLM:
+        path = Path(path)
+        try:
+            with np.load(path, allow_pickle=False) as data:
+                header = json.loads(str(data["header"]))
+                if header.get("format") != FORMAT:
+                    raise ValueError(f"format {header.get('format')!r}")
+                order = int(header["order"])
+                tables = [
+                    tuple(data[f"{name}{n}"] for name in ("contexts", "offsets", "symbols", "counts"))
+                    for n in range(order)
+                ]
+        except (OSError, ValueError, KeyError, json.JSONDecodeError) as exc:
+            raise TextlensError(f"{path}: not a textlens language model ({exc})") from None
+        tables = [(*t, np.add.reduceat(t[3], t[1][:-1]) if len(t[3]) else np.zeros(0, np.int64)) for t in tables]
+        return cls(header["vocab"], order, tables, header.get("meta"))
+
+    # ------------------------------------------------------------------ queries
+
+    def log_probs(self, history: str) -> np.ndarray:
+        """log P(next symbol | the line so far), shape (V + 1,); index 0 = end of line."""
+        padded = BOUNDARY * (self.order - 1) + history
+        context = padded[len(padded) - self.order + 1 :] if self.order > 1 else ""
+        cached = self._log_cache.get(context)
+        if cached is None:
+            if len(self._log_cache) >= _CACHE_LIMIT:
+                self._log_cache.clear()
+                self._cache.clear()
+            cached = self._log_cache[context] = np.log(self._probs(context))
+        return cached
+
+    def _probs(self, context: str) -> np.ndarray:
+        """Witten-Bell: this context's counts blended with its one-shorter suffix's distribution."""
+        cached = self._cache.get(context)
+        if cached is not None:
+            return cached
+        if context:
+            lower = self._probs(context[1:])
+        else:
+            lower = np.full(len(self.vocab) + 1, 1.0 / (len(self.vocab) + 1))
+        found = self._lookup(len(context), context)
+        if found is None:
+            probs = lower
+        else:
+            symbols, counts, total = found
+            probs = lower * len(symbols)
+            probs[symbols] += counts
+            probs /= total + len(symbols)
+        self._cache[context] = probs
+        return probs
+
+    def score(self, text: str) -> float:
+        """Total log probability of one line, end-of-line included (unknown characters: the floor)."""
+        total = float(self.log_probs(text)[0])
+        for k, char in enumerate(text):
+            symbol = self._index.get(char)
+            total += float(self.log_probs(text[:k])[symbol]) if symbol is not None else UNKNOWN_LOG_PROB
+        return total
+
+    def symbol_map(self, chars: str) -> np.ndarray:
+        """LM symbol of each CTC class of a recognizer charset (class 0, blank, maps to end of line;
+        characters the LM never saw map to -1)."""
+        return np.array([0] + [self._index.get(c, -1) for c in chars], dtype=np.int64)
+
+    def _lookup(self, n: int, context: str) -> tuple[np.ndarray, np.ndarray, int] | None:
+        contexts, offsets, symbols, counts, totals = self._tables[n]
+        i = int(np.searchsorted(contexts, context))
+        if i >= len(contexts) or contexts[i] != context:
+            return None
+        lo, hi = int(offsets[i]), int(offsets[i + 1])
+        return symbols[lo:hi], counts[lo:hi], int(totals[i])
+
+
+def _table(counts: Counter[tuple[str, int]]) -> tuple[np.ndarray, ...]:
+    """Sorted contexts with CSR offsets into (symbol, count) arrays, plus per-context totals."""
+    keys = sorted(counts)
+    contexts = sorted({ctx for ctx, _ in keys})
+    position = {ctx: i for i, ctx in enumerate(contexts)}
+    offsets = np.zeros(len(contexts) + 1, dtype=np.int64)
+    for ctx, _ in keys:
+        offsets[position[ctx] + 1] += 1
+    offsets = np.cumsum(offsets)
+    symbols = np.array([s for _, s in keys], dtype=np.int32)
+    values = np.array([counts[k] for k in keys], dtype=np.int32)
+    totals = np.add.reduceat(values, offsets[:-1]) if len(values) else np.zeros(0, np.int64)
+    width = max((len(c) for c in contexts), default=1) or 1
+    return np.array(contexts, dtype=f"<U{width}"), offsets, symbols, values, totals
