@@ -59,13 +59,17 @@ def resolve_model(model: str | Path | None, kind: str) -> Path:
     for entry in registered_models():
         if entry.name == str(model):
             if entry.kind != kind:
-                raise TextlensError(f"model {entry.name!r} is a {entry.kind}, not a {kind}")
+                raise TextlensError(f"model {entry.name!r} is a {_noun(entry.kind)}, not a {_noun(kind)}")
             return entry.path
     path = Path(model)
     if path.is_file():
         return path
     names = ", ".join(e.name for e in registered_models() if e.kind == kind) or "none installed"
-    raise TextlensError(f"{model}: no such model file or registered {kind} name (known: {names})")
+    raise TextlensError(f"{model}: no such model file or registered {_noun(kind)} name (known: {names})")
+
+
+def _noun(kind: str) -> str:
+    return "language model" if kind == "lm" else kind
 
 
 def companion_lm(model: str | Path | None) -> Path | None:
