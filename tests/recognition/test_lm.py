@@ -42,9 +42,13 @@ def test_bad_inputs_are_clear_errors(tmp_path):
     with pytest.raises(TextlensError, match="order"):
         CharNgramLM.build(["abc"], order=0)
     junk = tmp_path / "junk.npz"
-    junk.write_bytes(b"not a zip")
-    with pytest.raises(TextlensError, match="not a textlens language model"):
-        CharNgramLM.load(junk)
+    good = CharNgramLM.build(["some text"]).save(tmp_path / "good.npz").read_bytes()
+    for content in (b"not a zip", b"", good[:200], good[: len(good) // 2]):  # garbage, empty, truncated
+        junk.write_bytes(content)
+        with pytest.raises(TextlensError, match="not a textlens language model"):
+            CharNgramLM.load(junk)
+    with pytest.raises(TextlensError, match="no such language model"):
+        CharNgramLM.load(tmp_path / "missing.npz")
 
 
 def test_fusion_scores_use_the_whole_short_history(lm):

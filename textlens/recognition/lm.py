@@ -19,6 +19,7 @@ instant and memory stays small; results are cached per context.
 from __future__ import annotations
 
 import json
+import zipfile
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -101,8 +102,11 @@ class CharNgramLM:
                     tuple(data[f"{name}{n}"] for name in ("contexts", "offsets", "symbols", "counts"))
                     for n in range(order)
                 ]
-        except (OSError, ValueError, KeyError, json.JSONDecodeError) as exc:
-            raise TextlensError(f"{path}: not a textlens language model ({exc})") from None
+        except FileNotFoundError:
+            raise TextlensError(f"{path}: no such language model file") from None
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
+            reason = str(exc) or type(exc).__name__
+            raise TextlensError(f"{path}: not a textlens language model ({reason})") from None
         tables = [(*t, np.add.reduceat(t[3], t[1][:-1]) if len(t[3]) else np.zeros(0, np.int64)) for t in tables]
         return cls(header["vocab"], order, tables, header.get("meta"))
 
