@@ -43,7 +43,7 @@ class Engine:
             rec = Recognizer.load(self.model, threads=self.threads)
         except TextlensError as exc:
             raise RuntimeError(f"{exc} (benchmark a file with --textlens-model PATH)") from None
-        self.version += f" ({rec.info.name})"
+        self.version += f" ({rec.info.name}{' + char LM' if rec.lm is not None else ''})"
         return rec
 
     def prepare(self, kind: str) -> None:
