@@ -107,7 +107,7 @@ class CharNgramLM:
         except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
             reason = str(exc) or type(exc).__name__
             raise TextlensError(f"{path}: not a textlens language model ({reason})") from None
-        tables = [(*t, np.add.reduceat(t[3], t[1][:-1]) if len(t[3]) else np.zeros(0, np.int64)) for t in tables]
+        tables = [(*t, _totals(t[3], t[1])) for t in tables]
         return cls(header["vocab"], order, tables, header.get("meta"))
 
     # ------------------------------------------------------------------ queries
@@ -177,6 +177,10 @@ def _table(counts: Counter[tuple[str, int]]) -> tuple[np.ndarray, ...]:
     offsets = np.cumsum(offsets)
     symbols = np.array([s for _, s in keys], dtype=np.int32)
     values = np.array([counts[k] for k in keys], dtype=np.int32)
-    totals = np.add.reduceat(values, offsets[:-1]) if len(values) else np.zeros(0, np.int64)
     width = max((len(c) for c in contexts), default=1) or 1
-    return np.array(contexts, dtype=f"<U{width}"), offsets, symbols, values, totals
+    return np.array(contexts, dtype=f"<U{width}"), offsets, symbols, values, _totals(values, offsets)
+
+
+def _totals(counts: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """How often each context occurred: its counts summed (CSR rows)."""
+    return np.add.reduceat(counts, offsets[:-1]) if len(counts) else np.zeros(0, np.int64)
