@@ -13,4 +13,4 @@ exec .venv/bin/textlens train lm \
   "$DATA/icdar2015-rec-train/manifest.jsonl" \
   "$DATA/svt-train/manifest.jsonl" \
   "$DATA/uw3-lines/manifest_train.jsonl" \
-  --order 6 --hold-out 0.1 --seed 0 -o "$OUT"
+  --order 7 --hold-out 0.1 --seed 0 -o "$OUT"

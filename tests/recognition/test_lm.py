@@ -84,3 +84,12 @@ def test_beam_with_lm_resolves_an_ambiguous_glyph(lm):
     # confidences stay the recognizer's own: the LM's pick carries the image's lower probability
     greedy_word = build_line(greedy_decode(log_probs, charset), 1.0).words[0]
     assert guided.words[0].confidence < greedy_word.confidence
+
+
+def test_short_contexts_count_variety_not_frequency():
+    # "c" occurs 40 times but only ever after "n" or "s"; "a" 24 times after five different letters.
+    lm = CharNgramLM.build(["Francisco"] * 20 + ["xa ya za wa"], order=2)
+    unseen = lm.log_probs("q")  # a context never seen: the continuation distribution decides
+    assert unseen[lm.vocab.index("a") + 1] > unseen[lm.vocab.index("c") + 1]
+    after_n = lm.log_probs("Fran")
+    assert after_n[lm.vocab.index("c") + 1] == after_n.max()  # seen contexts still follow their counts

@@ -15,7 +15,7 @@ def train_lm_command(
         ..., help="Labelled sets whose labels to learn from (manifest, folder or CSV/TSV), or plain .txt files."
     ),
     output: Path = typer.Option(..., "--output", "-o", help="Language model file to write (.npz)."),
-    order: int = typer.Option(6, help="n-gram order: characters of context + 1."),
+    order: int = typer.Option(7, help="n-gram order: characters of context + 1."),
     hold_out: float = typer.Option(
         0.1, help="Leave out this share of each labelled set, as `train recognizer` holds it out for validation."
     ),

@@ -68,7 +68,7 @@ class LmFusion:
     adds ``weight * log P_lm(char | line so far) + bonus`` to its prefix's score (the bonus offsets
     the LM's bias towards short readings), and a finished line adds ``weight * log P_lm(end)``."""
 
-    def __init__(self, lm: CharNgramLM, charset: Charset, weight: float = 0.35, bonus: float = 1.5) -> None:
+    def __init__(self, lm: CharNgramLM, charset: Charset, weight: float = 0.45, bonus: float = 2.0) -> None:
         self.lm = lm
         self.charset = charset
         self.weight = weight

@@ -45,8 +45,8 @@ class Recognizer:
         decoder: str = "greedy",
         retry_below: float | None = 0.97,
         lm: CharNgramLM | None = None,
-        lm_weight: float = 0.35,
-        lm_bonus: float = 1.5,
+        lm_weight: float = 0.45,
+        lm_bonus: float = 2.0,
     ) -> None:
         if decoder not in ("greedy", "beam"):
             raise TextlensError(f"unknown decoder {decoder!r}: use 'greedy' or 'beam'")

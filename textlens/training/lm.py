@@ -21,7 +21,7 @@ class LmConfig:
     """``order``: characters of context + 1; ``hold_out``/``seed``: as the recognizer trainer's
     ``val_fraction``/``seed`` (plain ``.txt`` sources are taken whole, one line per line)."""
 
-    order: int = 6
+    order: int = 7
     hold_out: float = 0.1
     seed: int = 0
 
