@@ -227,4 +227,6 @@ def test_end_to_end_with_shipped_models(turns):
     found = " ".join(w.text for w in page.words).lower()
     truth = " ".join(words).lower()
     assert Levenshtein.normalized_distance(found, truth) < 0.3, found  # plumbing, not model accuracy
-    assert {m.kind for m in document.provenance.models} == {"detector", "recognizer"}
+    kinds = {m.kind: m for m in document.provenance.models}
+    assert set(kinds) == {"detector", "recognizer", "lm"} and kinds["lm"].name == "latin-lm"
+    assert len(kinds["lm"].sha256) == 64

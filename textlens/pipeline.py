@@ -144,7 +144,8 @@ class Pipeline:
 
     @property
     def models(self) -> list[ModelInfo]:
-        infos = (getattr(stage, "info", None) for stage in (self.detector, self.recognizer))
+        infos = [getattr(stage, "info", None) for stage in (self.detector, self.recognizer)]
+        infos.append(getattr(self.recognizer, "lm_info", None))
         return [info for info in infos if isinstance(info, ModelInfo)]
 
     # --- documents ---------------------------------------------------------------------------

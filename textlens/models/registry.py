@@ -83,6 +83,15 @@ def companion_lm(model: str | Path | None) -> Path | None:
     return resolve_model(entry.lm, "lm")
 
 
+def model_name(path: str | Path) -> str:
+    """The registered name of a model file, else its file name without suffix."""
+    resolved = Path(path).resolve()
+    for entry in registered_models():
+        if entry.path.resolve() == resolved:
+            return entry.name
+    return Path(path).stem
+
+
 def file_sha256(path: str | Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as handle:

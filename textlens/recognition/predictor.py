@@ -17,7 +17,7 @@ import numpy as np
 
 from textlens.document import ModelInfo
 from textlens.errors import TextlensError
-from textlens.models.registry import companion_lm, file_sha256, resolve_model
+from textlens.models.registry import companion_lm, file_sha256, model_name, resolve_model
 from textlens.recognition.charset import Charset
 from textlens.recognition.decoding import LineResult, LmFusion, beam_decode, build_line, greedy_decode
 from textlens.recognition.lm import CharNgramLM
@@ -74,6 +74,7 @@ class Recognizer:
         self._input = self.session.get_inputs()[0].name
         # the language model steers the beam over unsure lines (all lines with decoder="beam")
         self.lm = LmFusion(lm, self.charset, lm_weight, lm_bonus) if lm is not None else None
+        self.lm_info: ModelInfo | None = None  # set when loaded from a file (provenance)
 
     @classmethod
     def load(
@@ -92,7 +93,10 @@ class Recognizer:
         path = resolve_model(model, "recognizer")
         lm_path = companion_lm(model) if lm == "auto" else (None if lm in (None, "none") else resolve_model(lm, "lm"))
         language_model = CharNgramLM.load(lm_path) if lm_path is not None else None
-        return cls(path, threads=threads, decoder=decoder, retry_below=retry_below, lm=language_model)
+        recognizer = cls(path, threads=threads, decoder=decoder, retry_below=retry_below, lm=language_model)
+        if lm_path is not None:
+            recognizer.lm_info = ModelInfo(model_name(lm_path), "lm", file_sha256(lm_path))
+        return recognizer
 
     def predict(self, crops: Sequence[np.ndarray], *, retry: bool = True) -> list[LineResult]:
         """Recognise single-line crops (grey/RGB/RGBA uint8); one result per crop, in order.
