@@ -98,8 +98,9 @@ def beam_decode(
     """CTC prefix beam search, optionally fused with a language model; confidences and frames
     come from aligning the best prefix.
 
-    Only the ``top_k`` classes of each frame are expanded, which keeps this fast enough
-    for long lines; frames where blank has >= 0.999 probability are skipped outright.
+    Only the ``top_k`` classes of each frame are expanded, and none below ``CANDIDATE_FLOOR``,
+    which keeps this fast enough for long lines; frames where blank has >= 0.999 probability are
+    skipped outright.
     """
     T = log_probs.shape[0]
     # prefix -> (log p ending in blank, log p ending in its last character, LM score of the prefix)
