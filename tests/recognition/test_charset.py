@@ -31,3 +31,10 @@ def test_duplicates_rejected_and_extension_appends():
 
 def test_normalize_text_collapses_whitespace_and_composes():
     assert normalize_text("  e\u0301te\u00a0 \t ok ") == "\u00e9te ok"
+
+
+def test_case_pairs_join_the_two_cases_of_each_letter():
+    charset = Charset("aAbßÉé1")
+    pairs = {(charset.chars[u - 1], charset.chars[low - 1]) for u, low in charset.case_pairs()}
+    assert pairs == {("A", "a"), ("É", "é")}  # "b" has no capital here, "ß" no one-letter capital
+    assert len(Charset.default().case_pairs()) == 26 + 30

@@ -18,6 +18,8 @@ from textlens.synth.lines import LineSynthConfig, LineSynthesizer  # noqa: E402
 from textlens.training.recognizer import (  # noqa: E402
     MixedLineStream,
     RecognizerTrainConfig,
+    caseless_log_probs,
+    evaluate,
     load_checkpoint,
     train_recognizer,
 )
@@ -145,6 +147,60 @@ def test_select_on_validates_only_on_the_chosen_sources(tmp_path, line_set):
     assert len(forms_train) < 40
     with pytest.raises(TextlensError, match="matches no training source"):
         RecognizerTrainer(tiny_config(tmp_path / "run2", data[0], train=data, select_on=["scene"]))
+
+
+def _letter_set(root, texts, height=32):
+    """A manifest with the given labels (the pictures do not matter: nothing is trained)."""
+    (root / "img").mkdir(parents=True)
+    with open(root / "manifest.jsonl", "w") as handle:
+        for i, text in enumerate(texts):
+            Image.new("L", (96 + i, height), 255).save(root / "img" / f"{i}.png")
+            handle.write(json.dumps({"image": f"img/{i}.png", "text": text}) + "\n")
+    return root / "manifest.jsonl"
+
+
+def test_upper_case_sets_are_read_case_blind_and_mixed_case_sets_are_not(tmp_path):
+    from textlens.training.recognizer import RecognizerTrainer
+
+    capitals = _letter_set(tmp_path / "receipts", ["AB", "BA A", "ABBA"] * 10)
+    mixed = _letter_set(tmp_path / "forms", ["Ab", "ba A", "aBBa"] * 10, height=30)
+    model = RecognizerConfig(charset="abAB ", **TINY)
+    trainer = RecognizerTrainer(tiny_config(tmp_path / "run", capitals, train=[str(capitals), str(mixed)], model=model))
+    caseless = {"/receipts/" in s.image: s.caseless for samples, _ in trainer.train_sets for s in samples}
+    assert caseless == {True: True, False: False}
+    assert trainer.val_caseless == ["/receipts/" in s.image for s in trainer.val_samples]
+    exact = RecognizerTrainer(
+        tiny_config(tmp_path / "run2", capitals, train=[str(capitals)], model=model, caseless_upper=False)
+    )
+    assert not any(s.caseless for s in exact.train_sets[0][0])
+
+
+def test_caseless_lines_score_either_case_of_a_letter():
+    charset = Charset("aA")
+    pairs = torch.tensor(charset.case_pairs())
+    assert pairs.tolist() == [[2, 1]]
+    # two lines, three frames each: blank, "a" (lower), blank
+    probs = torch.tensor([[0.9, 0.05, 0.05], [0.05, 0.85, 0.1], [0.9, 0.05, 0.05]])
+    log_probs = probs.log().unsqueeze(1).repeat(1, 2, 1)  # T, B, C
+    merged = caseless_log_probs(log_probs, torch.tensor([True, False]), pairs)
+    assert torch.allclose(merged[1, 0, 2].exp(), torch.tensor(0.95))  # "A" stands for either case
+    assert torch.equal(merged[:, 1], log_probs[:, 1])  # the exact line is untouched
+    assert torch.equal(merged[:, :, :2], log_probs[:, :, :2])
+    ctc = torch.nn.CTCLoss(blank=0, reduction="none")
+    loss = ctc(merged, torch.tensor([2, 2]), torch.tensor([3, 3]), torch.tensor([1, 1]))
+    assert loss[0] < 0.5 < 2.0 < loss[1]  # label "A" read as "a": fine case-blind, wrong exactly
+
+
+def test_validation_ignores_case_only_on_caseless_lines():
+    model = CRNN(RecognizerConfig(charset="aA", **TINY)).eval()
+    with torch.no_grad():  # a model that reads "a" whatever it sees
+        model.classifier.weight.zero_()
+        model.classifier.bias.copy_(torch.tensor([0.0, 10.0, 0.0]))
+    lines, refs = [np.full((32, 64), 255, np.uint8)] * 2, ["A", "A"]
+    exact = evaluate(model, lines, refs, Charset("aA"), False, caseless=[False, False])
+    blind = evaluate(model, lines, refs, Charset("aA"), False, caseless=[True, False])
+    assert exact == {"cer": 1.0, "accuracy": 0.0}
+    assert blind == {"cer": 0.5, "accuracy": 0.5}
 
 
 def _real_stream(ink: str, invert: float) -> MixedLineStream:

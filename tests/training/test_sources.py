@@ -15,6 +15,7 @@ from textlens.training.sources import (
     Sample,
     check_samples,
     ctc_steps,
+    labels_all_upper,
     labels_look_case_folded,
     load_crop,
     load_samples,
@@ -310,3 +311,17 @@ def test_regions_spanning_several_lines_are_told_apart_from_lines():
     assert looks_like_one_line(Sample("crop.png", "anything"))  # whole-image crops are never judged
     # an entity box of three 20-px lines: 60 px tall, the text wrapped at 260 px
     assert not looks_like_one_line(_region(260, 60, "Delete coal retention from the list of standard analyses"))
+
+
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        (["TOTAL 12.50", "CASH", "12/03/2018"], True),
+        (["TOTAL", "Cash"], False),
+        (["ÉTÉ", "ÀLA"], True),
+        (["12.50", "3"], False),  # no letters: nothing to say about case
+        (["STRASSE", "straße"], False),
+    ],
+)
+def test_sets_transcribed_in_capitals_are_recognised(texts, expected):
+    assert labels_all_upper(texts) is expected

@@ -78,6 +78,12 @@ def train_recognizer_command(
     case_fold: str = typer.Option(
         "auto", help="Lower-case all labels: on, off, or auto (when label case looks arbitrary)."
     ),
+    caseless_upper: bool = typer.Option(
+        True,
+        "--caseless-upper/--exact-upper",
+        help="A set whose labels are all capitals (receipts, SVT) may hide the printed case: its letters are "
+        "learnt and scored case-blind. --exact-upper teaches its capitals as given.",
+    ),
     charset_from_data: bool = typer.Option(
         None, help="Charset = the labels' characters (default: on for a specialised reader)."
     ),
@@ -145,6 +151,7 @@ def train_recognizer_command(
         init_from=base,
         infer_charset=specialised if charset_from_data is None else charset_from_data,
         case_fold=fold,
+        caseless_upper=caseless_upper,
         ink=("contrast" if specialised else None) if ink == "auto" else ink,
         fit_ink=(True if specialised else None) if fit_ink is None else fit_ink,
         extend_charset=extend_charset,

@@ -59,6 +59,15 @@ class Charset:
     def decode(self, indices: Iterable[int]) -> str:
         return "".join(self.chars[i - 1] for i in indices if 0 < i <= len(self.chars))
 
+    def case_pairs(self) -> list[tuple[int, int]]:
+        """(upper, lower) label indices of every letter the charset holds in both cases."""
+        index = self._index
+        return [
+            (index[c], index[c.lower()])
+            for c in self.chars
+            if c.isupper() and len(c.lower()) == 1 and c.lower() in index
+        ]
+
     def extended(self, texts: Iterable[str]) -> Charset:
         """This charset plus any new characters of ``texts`` appended at the end."""
         extra = sorted({c for t in texts for c in t} - set(self.chars))

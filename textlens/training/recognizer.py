@@ -16,8 +16,8 @@ import copy
 import math
 import random
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +36,7 @@ from textlens.training.common import parse_spec, read_checkpoint, save_checkpoin
 from textlens.training.sources import (
     Sample,
     check_samples,
+    labels_all_upper,
     load_crop,
     load_samples,
     looks_like_one_line,
@@ -62,6 +63,7 @@ class RecognizerTrainConfig:
     infer_charset: bool = False  # charset = the labels' characters (rows of known ones kept when fine-tuning)
     extend_charset: bool = False  # fine-tuning: add characters the labels need
     case_fold: bool = False  # lower-case every label (labels whose case is arbitrary)
+    caseless_upper: bool = True  # all-upper-case sets teach no letter case: case-blind loss and scoring there
     ink: str | None = None  # input colour mode for the model ("luma"/"contrast"); None: the starting model's
     fit_ink: bool | None = None  # crop inputs to their text band; None: the starting model's
     drop_unsupported: bool = False  # drop samples with characters outside the charset
@@ -172,8 +174,12 @@ class MixedLineStream(IterableDataset):
         seed: int,
         synth: SynthSource | None = None,
         invert: float = 0.0,
+        caseless: Sequence[bool] | None = None,
     ) -> None:
-        self.sources = [(s, w) for s, w in sources if s and w > 0]
+        flags = list(caseless) if caseless is not None else [False] * len(sources)
+        kept = [(s, w, c) for (s, w), c in zip(sources, flags, strict=True) if s and w > 0]
+        self.sources = [(s, w) for s, w, _ in kept]
+        self.caseless = [c for _, _, c in kept]  # per source: its labels' letter case is unknown
         self.synth_ratio = synth_ratio if self.sources else 1.0
         self.charset = charset
         self.config = config
@@ -184,15 +190,16 @@ class MixedLineStream(IterableDataset):
         self.seed = seed
         self.synth = synth or SynthSource("lines", config, (1, 40), mixed_case=False)
 
-    def _real(self, rng: np.random.Generator) -> tuple[np.ndarray, str]:
+    def _real(self, rng: np.random.Generator) -> tuple[np.ndarray, str, bool]:
         weights = np.array([w for _, w in self.sources], dtype=np.float64)
-        crops = self.sources[int(rng.choice(len(self.sources), p=weights / weights.sum()))][0]
+        source = int(rng.choice(len(self.sources), p=weights / weights.sum()))
+        crops = self.sources[source][0]
         gray, text = crops[int(rng.integers(len(crops)))]
         if self.augment > 0:
             gray = augment_line(gray, rng, self.augment)
         if rng.random() < self.invert:
             gray = 255 - gray
-        return gray, text
+        return gray, text, self.caseless[source]
 
     def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]]:
         info = torch.utils.data.get_worker_info()
@@ -206,15 +213,16 @@ class MixedLineStream(IterableDataset):
                 try:
                     if synth is not None and rng.random() < self.synth_ratio:
                         gray, text = synth(rng)
+                        caseless = False
                     else:
-                        gray, text = self._real(rng)
+                        gray, text, caseless = self._real(rng)
                 except TextlensError:
                     continue  # an unreadable file was reported by check_samples already
                 line = prepare_line(gray, self.config.height)
                 labels = self.charset.encode(text)
                 if not labels or len(labels) > line.shape[1] // self.config.stride // 2 + 1:
                     continue  # empty or too long for the frames this width gives
-                pool.append((line, labels))
+                pool.append((line, labels, caseless))
             pool.sort(key=lambda item: item[0].shape[1])
             batches = [pool[i : i + self.batch_size] for i in range(0, len(pool), self.batch_size)]
             random.Random(int(rng.integers(1 << 30))).shuffle(batches)
@@ -223,7 +231,11 @@ class MixedLineStream(IterableDataset):
 
 
 def fold_case(sample: Sample) -> Sample:
-    return Sample(sample.image, sample.text.lower(), sample.quad)
+    return replace(sample, text=sample.text.lower())
+
+
+def mark_caseless(samples: list[Sample]) -> list[Sample]:
+    return [replace(s, caseless=True) for s in samples]
 
 
 def preload_crops(
@@ -240,13 +252,30 @@ def preload_crops(
     return crops
 
 
-def collate(batch: list[tuple[np.ndarray, list[int]]], config: RecognizerConfig):
+def collate(batch: list[tuple[np.ndarray, list[int], bool]], config: RecognizerConfig):
     lines = [b[0] for b in batch]
     images = torch.from_numpy(normalize(pad_batch(lines), config.mean, config.std))
-    targets = torch.tensor([i for _, labels in batch for i in labels], dtype=torch.long)
-    target_lengths = torch.tensor([len(labels) for _, labels in batch], dtype=torch.long)
+    targets = torch.tensor([i for _, labels, _ in batch for i in labels], dtype=torch.long)
+    target_lengths = torch.tensor([len(labels) for _, labels, _ in batch], dtype=torch.long)
     input_lengths = torch.tensor([line.shape[1] // config.stride for line in lines], dtype=torch.long)
-    return images, targets, target_lengths, input_lengths
+    caseless = torch.tensor([flag for _, _, flag in batch], dtype=torch.bool)
+    return images, targets, target_lengths, input_lengths, caseless
+
+
+def caseless_log_probs(log_probs: torch.Tensor, caseless: torch.Tensor, pairs: torch.Tensor) -> torch.Tensor:
+    """Make the upper-case classes of ``caseless`` lines stand for either case.
+
+    ``log_probs`` is (T, B, C); ``pairs`` holds (upper, lower) class indices. Labels of an
+    upper-cased set are capitals, so CTC scores only the upper class: giving it log(p_upper +
+    p_lower) makes the loss blind to the case the model reads there, and the case it learns
+    comes from the sets whose labels keep it.
+    """
+    if not bool(caseless.any()) or pairs.numel() == 0:
+        return log_probs
+    upper, lower = pairs[:, 0], pairs[:, 1]
+    either = torch.logaddexp(log_probs[:, :, upper], log_probs[:, :, lower])
+    columns = torch.where(caseless.view(1, -1, 1), either, log_probs[:, :, upper])
+    return log_probs.index_copy(2, upper, columns)
 
 
 # --------------------------------------------------------------------------- checkpoints
@@ -297,9 +326,15 @@ def transfer_weights(model: CRNN, state: dict[str, Any], old_charset: Charset, n
 
 @torch.no_grad()
 def evaluate(
-    model: CRNN, lines: list[np.ndarray], texts: list[str], charset: Charset, case_insensitive: bool
+    model: CRNN,
+    lines: list[np.ndarray],
+    texts: list[str],
+    charset: Charset,
+    case_insensitive: bool,
+    caseless: Sequence[bool] | None = None,
 ) -> dict[str, float]:
-    """CER and whole-line accuracy of greedy decoding on prepared (height-scaled) lines."""
+    """CER and whole-line accuracy of greedy decoding on prepared (height-scaled) lines;
+    lines flagged ``caseless`` are compared ignoring case."""
     model.eval()
     order = sorted(range(len(lines)), key=lambda i: lines[i].shape[1])
     preds: dict[int, str] = {}
@@ -316,7 +351,7 @@ def evaluate(
     errors = length = correct = 0
     for i, ref in enumerate(texts):
         pred = preds[i]
-        if case_insensitive:
+        if case_insensitive or (caseless is not None and caseless[i]):
             pred, ref = pred.casefold(), ref.casefold()
         errors += Levenshtein.distance(pred, ref)
         length += len(ref)
@@ -344,6 +379,7 @@ class RecognizerTrainer:
         model_cfg = self.model.config
         self.val_lines = [prepare_line(model_gray(s, model_cfg), model_cfg.height) for s in self.val_samples]
         self.val_texts = [s.text for s in self.val_samples]
+        self.val_caseless = [s.caseless for s in self.val_samples]
         if not self.val_samples and config.synth_ratio > 0:
             self._synthetic_val()
 
@@ -358,10 +394,11 @@ class RecognizerTrainer:
             samples = load_samples(path)
             if not samples:
                 raise TextlensError(f"{path}: no labelled samples found")
-            train_sets.append((samples, ratio))
+            train_sets.append((self._mark_upper_cased(path, samples), ratio))
         val: list[Sample] = []
         for spec in cfg.val:
-            val += load_samples(parse_spec(spec)[0])
+            path = parse_spec(spec)[0]
+            val += self._mark_upper_cased(path, load_samples(path))
         if not cfg.val and train_sets:
             split_sets = []
             for spec, (samples, ratio) in zip(cfg.train, train_sets):
@@ -380,6 +417,12 @@ class RecognizerTrainer:
             train_sets = [([fold_case(s) for s in samples], ratio) for samples, ratio in train_sets]
             val = [fold_case(s) for s in val]
         return train_sets, val
+
+    def _mark_upper_cased(self, path: str | Path, samples: list[Sample]) -> list[Sample]:
+        if self.config.case_fold or not self.config.caseless_upper or not labels_all_upper([s.text for s in samples]):
+            return samples
+        self.log(f"{path}: every label is upper case; letters there are read case-blind (--exact-upper to teach it)")
+        return mark_caseless(samples)
 
     def _drop_multi_line(
         self, train_sets: list[tuple[list[Sample], float]], val: list[Sample]
@@ -451,6 +494,7 @@ class RecognizerTrainer:
             gray = fit_to_ink(gray) if self.model.config.fit_ink else gray
             self.val_lines.append(prepare_line(gray, self.model.config.height))
             self.val_texts.append(text)
+            self.val_caseless.append(False)
 
     # -- schedule
     def _lr_factor(self, step: int, elapsed: float) -> float:
@@ -467,7 +511,9 @@ class RecognizerTrainer:
 
     def _validate(self, model: CRNN | None = None) -> dict[str, float]:
         model = model or self.model
-        metrics = evaluate(model, self.val_lines, self.val_texts, self.charset, self.config.case_insensitive)
+        metrics = evaluate(
+            model, self.val_lines, self.val_texts, self.charset, self.config.case_insensitive, self.val_caseless
+        )
         self.model.train()
         return metrics
 
@@ -520,17 +566,19 @@ class RecognizerTrainer:
             cfg.seed + step,
             synth,
             invert=cfg.invert,
+            caseless=[all(s.caseless for s in samples) for samples, _ in self.train_sets],
         )
         loader = DataLoader(stream, batch_size=None, num_workers=cfg.workers, persistent_workers=False)
         stalls, val_every = 0, self._val_every()
         started = time.monotonic() - elapsed
         running = 0.0
         last_report = elapsed
-        for images, targets, target_lengths, input_lengths in loader:
+        pairs = torch.tensor(self.charset.case_pairs(), dtype=torch.long).reshape(-1, 2)
+        for images, targets, target_lengths, input_lengths, caseless in loader:
             elapsed = time.monotonic() - started
             for group in optimizer.param_groups:
                 group["lr"] = cfg.lr * self._lr_factor(step, elapsed)
-            log_probs = model(images).permute(1, 0, 2)  # T, B, C for CTCLoss
+            log_probs = caseless_log_probs(model(images).permute(1, 0, 2), caseless, pairs)  # T, B, C for CTCLoss
             loss = ctc(log_probs, targets, input_lengths, target_lengths)
             optimizer.zero_grad(set_to_none=True)
             loss.backward()

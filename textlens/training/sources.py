@@ -53,6 +53,7 @@ class Sample:
     image: str  # absolute path
     text: str
     quad: tuple[float, ...] | None = None  # 8 numbers: x1,y1,...,x4,y4 clockwise from top-left
+    caseless: bool = False  # the letters' case is unknown: the label comes from an upper-cased set
 
     def __str__(self) -> str:
         return self.image if self.quad is None else f"{self.image} region {list(self.quad)}"
@@ -390,6 +391,18 @@ def labels_look_case_folded(texts: Sequence[str]) -> bool:
         upper |= has_up
         lower |= has_low
     return upper and lower
+
+
+def labels_all_upper(texts: Sequence[str]) -> bool:
+    """True when the labels have letters but not one lower-case letter: a set transcribed in
+    capitals (SROIE receipts, SVT), whose labels say nothing of the case printed."""
+    letters = False
+    for text in texts:
+        for c in text:
+            if c.islower():
+                return False
+            letters |= c.isupper()
+    return letters
 
 
 def ctc_steps(text: str) -> int:
