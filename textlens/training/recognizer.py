@@ -201,7 +201,7 @@ class MixedLineStream(IterableDataset):
             gray = 255 - gray
         return gray, text, self.caseless[source]
 
-    def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]]:
+    def __iter__(self) -> Iterator[tuple[torch.Tensor, ...]]:
         info = torch.utils.data.get_worker_info()
         worker = info.id if info else 0
         rng = np.random.default_rng([self.seed, worker, int(time.time() * 1000) % 100_000])
