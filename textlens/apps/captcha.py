@@ -30,7 +30,13 @@ from rapidfuzz.distance import Levenshtein
 
 from textlens.errors import TextlensError
 from textlens.io.atomic import write_atomic
-from textlens.training.sources import Sample, labels_look_case_folded, load_samples, split_train_val
+from textlens.training.sources import (
+    Sample,
+    fold_case,
+    labels_look_case_folded,
+    load_samples,
+    split_train_val,
+)
 
 WEAK_AT = 0.5  # a solver this good makes the scheme useless against bots
 BROKEN_AT = 0.01  # bots retry for free: ~1 % already counts as broken (Bursztein et al., 2011)
@@ -118,7 +124,7 @@ def nested_subsets(pool: Sequence[Sample], sizes: Sequence[int], seed: int) -> l
 
 
 def _fold(samples: Sequence[Sample], ignore_case: bool) -> list[Sample]:
-    return [Sample(s.image, s.text.lower(), s.quad) for s in samples] if ignore_case else list(samples)
+    return [fold_case(s) for s in samples] if ignore_case else list(samples)
 
 
 def _write_manifest(path: Path, samples: Sequence[Sample]) -> None:

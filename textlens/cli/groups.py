@@ -13,3 +13,6 @@ app.add_typer(train_app, name="train")
 app.add_typer(eval_app, name="eval")
 app.add_typer(synth_app, name="synth")
 app.add_typer(export_app, name="export")
+
+# --lm of every command that reads lines
+LM_HELP = "Language model for unsure lines: name, .npz path, none, or auto (the recognizer's)."

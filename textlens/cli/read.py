@@ -18,6 +18,7 @@ from typing import Any
 import typer
 
 from textlens.cli import app
+from textlens.cli.groups import LM_HELP
 from textlens.errors import TextlensError
 
 # Suffix of each format's file when -o is a folder.
@@ -50,9 +51,7 @@ def read_command(
     dpi: float = typer.Option(200, help="Resolution for rendering PDF pages."),
     det_model: str = typer.Option(None, "--det-model", help="Detector: registered name or .onnx path."),
     rec_model: str = typer.Option(None, "--rec-model", help="Recognizer: registered name or .onnx path."),
-    lm: str = typer.Option(
-        "auto", "--lm", help="Language model for unsure lines: name, .npz path, none, or auto (the recognizer's)."
-    ),
+    lm: str = typer.Option("auto", "--lm", help=LM_HELP),
     threads: int = typer.Option(None, help="CPU threads per model (default: ONNX Runtime's choice)."),
     overlay: Path = typer.Option(
         None, "--overlay", help="Also draw boxes and text over the page into this image (a folder for several inputs)."

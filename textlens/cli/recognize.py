@@ -10,7 +10,7 @@ from pathlib import Path
 import typer
 
 from textlens.cli import app
-from textlens.cli.groups import eval_app, export_app, train_app
+from textlens.cli.groups import LM_HELP, eval_app, export_app, train_app
 from textlens.errors import TextlensError
 
 
@@ -22,9 +22,7 @@ def recognize_command(
     model: str = typer.Option(None, "--model", "-m", help="Registered recognizer name or .onnx path."),
     output_format: str = typer.Option("text", "--format", "-f", help="text (one line per image) or json (JSON lines)."),
     decoder: str = typer.Option("greedy", help="greedy or beam."),
-    lm: str = typer.Option(
-        "auto", "--lm", help="Language model for unsure lines: name, .npz path, none, or auto (the recognizer's)."
-    ),
+    lm: str = typer.Option("auto", "--lm", help=LM_HELP),
     threads: int = typer.Option(None, help="CPU threads for ONNX Runtime."),
 ) -> None:
     """Read images that are already single text lines (no detection), one result per image."""
@@ -195,9 +193,7 @@ def eval_recognizer_command(
     data: str = typer.Option(..., "--data", "-d", help="Labelled line crops (manifest, folder or CSV)."),
     model: str = typer.Option(None, "--model", "-m", help="Registered recognizer name or .onnx path."),
     decoder: str = typer.Option("greedy", help="greedy or beam."),
-    lm: str = typer.Option(
-        "auto", "--lm", help="Language model for unsure lines: name, .npz path, none, or auto (the recognizer's)."
-    ),
+    lm: str = typer.Option("auto", "--lm", help=LM_HELP),
     threads: int = typer.Option(None, help="CPU threads for ONNX Runtime."),
     limit: int = typer.Option(None, help="Score only the first N samples."),
 ) -> None:

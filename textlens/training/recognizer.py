@@ -36,6 +36,7 @@ from textlens.training.common import parse_spec, read_checkpoint, save_checkpoin
 from textlens.training.sources import (
     Sample,
     check_samples,
+    fold_case,
     labels_all_upper,
     load_crop,
     load_samples,
@@ -228,10 +229,6 @@ class MixedLineStream(IterableDataset):
             random.Random(int(rng.integers(1 << 30))).shuffle(batches)
             for batch in batches:
                 yield collate(batch, self.config)
-
-
-def fold_case(sample: Sample) -> Sample:
-    return replace(sample, text=sample.text.lower())
 
 
 def mark_caseless(samples: list[Sample]) -> list[Sample]:

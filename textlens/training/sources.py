@@ -24,7 +24,7 @@ import random
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -391,6 +391,11 @@ def labels_look_case_folded(texts: Sequence[str]) -> bool:
         upper |= has_up
         lower |= has_low
     return upper and lower
+
+
+def fold_case(sample: Sample) -> Sample:
+    """The sample with its label lower-cased (for labels whose case is arbitrary)."""
+    return replace(sample, text=sample.text.lower())
 
 
 def labels_all_upper(texts: Sequence[str]) -> bool:
