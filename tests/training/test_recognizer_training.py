@@ -100,6 +100,28 @@ def test_finetune_never_ends_worse_than_the_start(tmp_path, line_set):
     assert tuned.best_val_cer <= tuned.initial_val_cer
 
 
+def test_training_starts_from_the_candidate_that_reads_validation_best(tmp_path, line_set):
+    from textlens.training.common import save_checkpoint
+    from textlens.training.recognizer import resolve_init
+
+    # A copy of the shipped reader whose output rows are rotated: it reads every digit wrongly.
+    state = load_checkpoint(resolve_init("latin-crnn"))
+    weights = dict(state["state_dict"])
+    for key in ("classifier.weight", "classifier.bias"):
+        weights[key] = torch.cat([weights[key][:1], weights[key][1:].roll(1, dims=0)])
+    scrambled = tmp_path / "scrambled.pt"
+    save_checkpoint(scrambled, {**state, "state_dict": weights})
+
+    logs: list[str] = []
+    choices = [str(scrambled), "latin-crnn"]
+    config = tiny_config(tmp_path / "run", line_set, init_choices=choices, infer_charset=True, max_steps=1)
+    result = train_recognizer(config, log=logs.append)
+    chosen = load_checkpoint(result.best_checkpoint)["train_config"]["init_from"]
+    assert chosen == "latin-crnn"
+    assert any(f"{scrambled} " in m and m.endswith("starting from latin-crnn") for m in logs)
+    assert result.initial_val_cer is not None and result.initial_val_cer < 0.2
+
+
 def test_labels_outside_charset_are_refused(tmp_path, line_set):
     from textlens.errors import TextlensError
 

@@ -106,8 +106,8 @@ class AuditReport:
 
 
 # Injected steps (the defaults train and score the textlens recognizer; tests pass fakes).
-# train manifest, val manifest, out dir, minutes, ignore case, seed, base, log -> best checkpoint
-TrainFn = Callable[[Path, Path, Path, float, bool, int, "str | None", Callable[[str], None]], Path]
+# train manifest, val manifest, out dir, minutes, ignore case, seed, starting models, log -> best checkpoint
+TrainFn = Callable[[Path, Path, Path, float, bool, int, Sequence[str], Callable[[str], None]], Path]
 PredictFn = Callable[[Path, Sequence[Sample]], list[str]]  # checkpoint, samples -> texts
 
 
@@ -193,7 +193,7 @@ def markdown(report: AuditReport) -> str:
         f"({report.test_samples} samples)",
         f"- comparison: {'case-insensitive' if report.ignore_case else 'case-sensitive'}, whole sequence",
         f"- training: up to {cfg.minutes_per_run:g} min per run, starting from "
-        f"{resolve_base(cfg.base) or 'scratch'}, seed {cfg.seed}",
+        f"{' or '.join(resolve_base(cfg.base)) or 'scratch'}, seed {cfg.seed}",
         "",
         "| labelled samples | train | checkpoint val | solve rate | char accuracy | minutes |",
         "|---:|---:|---:|---:|---:|---:|",
@@ -247,20 +247,21 @@ def plot_learning_curve(runs: Sequence[AuditRun], path: Path, title: str) -> Non
 # --------------------------------------------------------------------------- default steps
 
 
-def resolve_base(base: str) -> str | None:
-    """The recognizer an attacker starts from: ``None`` means from scratch."""
-    if base == "none":
-        return None
-    if base != "default":
-        return base
-    from textlens.models.registry import registered_models
+def resolve_base(base: str) -> list[str]:
+    """The recognizers an attacker may start from (empty: from scratch).
 
-    # A pretrained reader already knows glyphs and CTC alignment: on captcha-images-v2 it
-    # reaches ~96% after 150 steps where a model from scratch is still outputting blanks.
-    for entry in registered_models():
-        if entry.kind == "recognizer" and entry.default and entry.path.with_suffix(".pt").is_file():
-            return entry.name
-    return None
+    A pretrained reader already knows glyphs and CTC alignment: on captcha-images-v2 it reaches
+    ~96% after 150 steps where a model from scratch is still outputting blanks. ``default``
+    offers every shipped one (text lines, CAPTCHAs); training starts from the one that reads the
+    validation split best.
+    """
+    if base == "none":
+        return []
+    if base != "default":
+        return [base]
+    from textlens.training.recognizer import starting_models
+
+    return starting_models()
 
 
 def train_with_textlens(
@@ -270,19 +271,19 @@ def train_with_textlens(
     minutes: float,
     ignore_case: bool,
     seed: int,
-    base: str | None,
+    bases: Sequence[str],
     log: Callable[[str], None],
 ) -> Path:
-    """Train the textlens recognizer on one subset (fine-tuning ``base`` when given)."""
+    """Train the textlens recognizer on one subset, fine-tuning the best of ``bases`` (none: from scratch)."""
     from textlens.training.recognizer import RecognizerTrainConfig, train_recognizer
 
     config = RecognizerTrainConfig(
         out_dir=str(out_dir),
         train=[str(train)],
         val=[str(val)],
-        init_from=base,
-        extend_charset=base is not None,  # characters the base cannot emit yet
-        infer_charset=base is None,  # from scratch: learn exactly the alphabet the labels use
+        init_choices=list(bases),
+        extend_charset=bool(bases),  # characters the base cannot emit yet
+        infer_charset=not bases,  # from scratch: learn exactly the alphabet the labels use
         case_insensitive=ignore_case,
         ink="contrast",  # specialised-reader input, as `textlens train recognizer` picks for such data
         fit_ink=True,

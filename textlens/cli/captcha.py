@@ -55,7 +55,9 @@ def audit_command(
     ),
     seed: int = typer.Option(0, help="Seed for subsets and training."),
     base: str = typer.Option(
-        "default", help="Recognizer to fine-tune: 'default' (the shipped one), 'none' (from scratch), a name or .pt."
+        "default",
+        help="Recognizer to fine-tune: 'default' (the shipped one that reads the validation split best), "
+        "'none' (from scratch), a name or .pt.",
     ),
 ) -> None:
     """Train on growing subsets of DATA and report the solve rate on the test CAPTCHAs."""

@@ -71,7 +71,8 @@ def train_recognizer_command(
         False,
         "--from-scratch",
         help="Start from random weights. Default for a specialised reader (data, no synthesis): start from "
-        "the shipped recognizer with the charset reduced to the labels' characters, which learns far faster.",
+        "the shipped recognizer (text lines or CAPTCHAs) that reads the validation split best, with the "
+        "charset reduced to the labels' characters, which learns far faster.",
     ),
     case_fold: str = typer.Option(
         "auto", help="Lower-case all labels: on, off, or auto (when label case looks arbitrary)."
@@ -104,6 +105,10 @@ def train_recognizer_command(
     val_every: int = typer.Option(None, help="Validate every N steps (default: about every 6 epochs, 150-1000)."),
     patience: int = typer.Option(8, help="Stop after N validations without improvement."),
     augment: float = typer.Option(1.0, help="Augmentation strength for real images (0 = off)."),
+    warp: float = typer.Option(
+        None,
+        help="Shear, rotation and local distortion of real images (0 = off; default: 1 for a specialised reader).",
+    ),
     invert: float = typer.Option(
         0.1, min=0.0, max=1.0, help="Share of real images shown light-on-dark (grey-input models only)."
     ),
@@ -117,7 +122,7 @@ def train_recognizer_command(
 ) -> None:
     """Train or fine-tune a CRNN-CTC line recognizer; keeps the best checkpoint by validation CER."""
     from textlens.training.common import parse_spec
-    from textlens.training.recognizer import RecognizerTrainConfig, train_recognizer
+    from textlens.training.recognizer import RecognizerTrainConfig, starting_models, train_recognizer
     from textlens.training.sources import labels_look_case_folded, load_samples
 
     data = list(data or [])
@@ -127,7 +132,8 @@ def train_recognizer_command(
         raise TextlensError(f"--synth-kind must be lines or captcha (got {synth_kind!r})")
     # A specialised reader: the user's own labelled images, at most padded with synthetic CAPTCHAs.
     specialised = bool(data) and not finetune and (synth_ratio == 0 or synth_kind == "captcha")
-    base = finetune or (None if from_scratch or not specialised else _default_base())
+    # A specialised reader starts from whichever shipped model reads its validation split best.
+    choices = [] if finetune or from_scratch or not specialised else starting_models()
     if case_fold not in ("auto", "on", "off"):
         raise TextlensError(f"--case-fold must be auto, on or off (got {case_fold!r})")
     if case_fold == "auto":
@@ -146,7 +152,8 @@ def train_recognizer_command(
         select_on=list(select_on or []),
         synth_ratio=synth_ratio,
         synth_kind=synth_kind,
-        init_from=base,
+        init_from=finetune,
+        init_choices=choices,
         infer_charset=specialised if charset_from_data is None else charset_from_data,
         case_fold=fold,
         caseless_upper=caseless_upper,
@@ -162,6 +169,7 @@ def train_recognizer_command(
         val_every=val_every,
         patience=patience,
         augment=augment,
+        warp=warp if warp is not None else 0.0,
         invert=invert,
         ema=ema,
         workers=workers,
@@ -175,17 +183,6 @@ def train_recognizer_command(
     if result.initial_val_cer is not None:
         summary += f"; starting model had val CER {result.initial_val_cer:.4f}"
     typer.echo(summary)
-
-
-def _default_base() -> str | None:
-    """The shipped default recognizer, when it carries fine-tuning weights."""
-    from textlens.models.registry import default_model
-
-    try:
-        entry = default_model("recognizer")
-    except TextlensError:
-        return None
-    return entry.name if entry.path.with_suffix(".pt").is_file() else None
 
 
 @eval_app.command("recognizer")

@@ -8,7 +8,9 @@ Styles (``STYLES``):
 * ``warp``: strongly rotated glyphs and a wavy warp of the whole image;
 * ``color``: every glyph in its own colour and font on a tinted, gradient or transparent background;
 * ``overlap``: glyphs squeezed so they touch and overlap;
-* ``strike``: tight glyphs with a thick wavy line struck through them, then blurred.
+* ``strike``: tight glyphs with a thick wavy line struck through them, then blurred;
+* ``spaced``: small glyphs of one font far apart, each in its own (sometimes pale) colour, crossed
+  by long thin lines.
 
 ``mixed`` picks a style per image. Every image is drawn from its own random generator
 seeded by ``(seed, index)``, so a data set is reproducible and any image can be redrawn
@@ -285,6 +287,34 @@ def _render_strike(text: str, rng: Rng, fonts: list[str], width: int | None, hei
     return canvas.convert("RGB").filter(ImageFilter.GaussianBlur(float(rng.uniform(0.3, 1.0))))
 
 
+def _pastel_or_vivid(rng: Rng) -> Colour:
+    """Mostly vivid colours, a quarter of them washed out (pale glyphs hide from thresholding)."""
+    colour = _vivid(rng)
+    if rng.random() < 0.25:
+        mix = float(rng.uniform(0.3, 0.7))
+        colour = tuple(int(c + (255 - c) * mix) for c in colour)
+    return colour
+
+
+def _render_spaced(text: str, rng: Rng, fonts: list[str], width: int | None, height: int) -> Image.Image:
+    font = fonts[int(rng.integers(len(fonts)))]
+    lay = _Layout(fonts=[font], size=(0.3, 0.6), angle=20, spacing=(0.4, 2.2), jitter=0.05, colours=_pastel_or_vivid)
+    layer = _text_layer(text, rng, height, lay)
+    room = int(rng.uniform(1.0, 1.5) * layer.width) + 2 * height // 6
+    kind = "transparent" if rng.random() < 0.5 else "solid"
+    canvas = _background(rng, (width or max(room, height), height), kind)
+    _place(layer, canvas, rng)
+    draw = ImageDraw.Draw(canvas)
+    w, h = canvas.size
+    for _ in range(int(rng.integers(0, 7))):
+        # Long, nearly flat, thin dark strokes running across several glyphs.
+        x0, x1 = sorted(rng.uniform(0, w, 2).tolist())
+        x1 = max(x1, x0 + 0.3 * w)
+        y0, y1 = rng.uniform(0, h, 2).tolist()
+        draw.line([(x0, y0), (x1, y1)], fill=(*_dark(rng, 60), 255), width=1)
+    return canvas if kind == "transparent" else canvas.convert("RGB")
+
+
 class _SeededSecrets(random.Random):
     """Stands in for the ``secrets`` module (which cannot be seeded) inside ``captcha.image``."""
 
@@ -328,6 +358,7 @@ STYLES: dict[str, Renderer] = {
     "color": _render_color,
     "overlap": _render_overlap,
     "strike": _render_strike,
+    "spaced": _render_spaced,
 }
 
 

@@ -57,3 +57,31 @@ def augment_line(gray: np.ndarray, rng: np.random.Generator, strength: float = 1
         if ok:
             gray = cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE)
     return gray
+
+
+def warp_line(gray: np.ndarray, rng: np.random.Generator, strength: float = 1.0) -> np.ndarray:
+    """Shear, rotation and a smooth local distortion of the whole crop.
+
+    Small sets of distorted glyphs (CAPTCHAs) need glyph-shape variety that the photometric
+    jitter of :func:`augment_line` does not give; document lines do not (their glyphs are upright).
+    """
+    h, w = gray.shape
+    border = int(np.median(np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])))
+    pad = max(1, int(0.1 * h))  # room for the corners that rotation and shear move outwards
+    padded = cv2.copyMakeBorder(gray, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=border)
+    rows, cols = padded.shape
+    ys, xs = np.mgrid[0:rows, 0:cols].astype(np.float32)
+    dx, dy = xs - cols / 2, ys - rows / 2
+    angle = np.deg2rad(rng.uniform(-6.0, 6.0) * strength)
+    shear = rng.uniform(-0.35, 0.35) * strength
+    cos, sin = np.cos(angle), np.sin(angle)
+    # Source coordinates of every output pixel (inverse map): rotate, then shear along x.
+    map_x = (cos * dx - sin * dy + shear * dy + cols / 2).astype(np.float32)
+    map_y = (sin * dx + cos * dy + rows / 2).astype(np.float32)
+    # A coarse random displacement field, smoothly upsampled: bends strokes, not pixels.
+    knots = (3, max(3, cols // max(h, 1) + 2))
+    amplitude = 0.05 * h * strength
+    for coords in (map_x, map_y):
+        field = rng.normal(0.0, 1.0, knots).astype(np.float32)
+        coords += amplitude * cv2.resize(field, (cols, rows), interpolation=cv2.INTER_CUBIC)
+    return cv2.remap(padded, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=border)

@@ -31,7 +31,7 @@ from textlens.errors import TextlensError
 from textlens.recognition.charset import Charset
 from textlens.recognition.model import CRNN, RecognizerConfig
 from textlens.recognition.preprocess import fit_to_ink, normalize, pad_batch, resize_to_height, to_model_gray
-from textlens.training.augment import augment_line
+from textlens.training.augment import augment_line, warp_line
 from textlens.training.common import parse_spec, read_checkpoint, save_checkpoint, training_state, warmup_cosine
 from textlens.training.sources import (
     Sample,
@@ -61,6 +61,7 @@ class RecognizerTrainConfig:
     synth_kind: str = "lines"  # "lines" (textlens.synth.lines) or "captcha" (textlens.synth.captcha, all styles)
     model: RecognizerConfig = field(default_factory=RecognizerConfig)
     init_from: str | None = None  # checkpoint / shipped weights to fine-tune from
+    init_choices: list[str] = field(default_factory=list)  # no init_from: start from the one reading val best
     infer_charset: bool = False  # charset = the labels' characters (rows of known ones kept when fine-tuning)
     extend_charset: bool = False  # fine-tuning: add characters the labels need
     case_fold: bool = False  # lower-case every label (labels whose case is arbitrary)
@@ -80,6 +81,7 @@ class RecognizerTrainConfig:
     max_val: int = 1500
     case_insensitive: bool = False  # score validation case-insensitively
     augment: float = 1.0  # augmentation strength for real crops (0 = none)
+    warp: float = 0.0  # shear/rotation/local-distortion strength for real crops (CAPTCHAs; 0 = none)
     invert: float = 0.1  # share of real crops shown light-on-dark ("luma" models; "contrast" input has no polarity)
     ema: float = 0.999  # validate and keep a moving average of the weights with this decay (0 = the raw weights)
     workers: int = 1
@@ -176,6 +178,7 @@ class MixedLineStream(IterableDataset):
         synth: SynthSource | None = None,
         invert: float = 0.0,
         caseless: Sequence[bool] | None = None,
+        warp: float = 0.0,
     ) -> None:
         flags = list(caseless) if caseless is not None else [False] * len(sources)
         kept = [(s, w, c) for (s, w), c in zip(sources, flags, strict=True) if s and w > 0]
@@ -186,6 +189,7 @@ class MixedLineStream(IterableDataset):
         self.config = config
         self.batch_size = batch_size
         self.augment = augment
+        self.warp = warp
         # Real sets are mostly dark ink on light paper; banners, signs and dark-mode screens are not.
         self.invert = invert if config.ink == "luma" else 0.0
         self.seed = seed
@@ -196,6 +200,8 @@ class MixedLineStream(IterableDataset):
         source = int(rng.choice(len(self.sources), p=weights / weights.sum()))
         crops = self.sources[source][0]
         gray, text = crops[int(rng.integers(len(crops)))]
+        if self.warp > 0 and rng.random() < 0.6:
+            gray = warp_line(gray, rng, self.warp)
         if self.augment > 0:
             gray = augment_line(gray, rng, self.augment)
         if rng.random() < self.invert:
@@ -304,6 +310,14 @@ def resolve_init(init_from: str) -> Path:
     raise TextlensError(f"{init_from}: no such checkpoint or registered recognizer")
 
 
+def starting_models() -> list[str]:
+    """Shipped recognizers that carry fine-tuning weights, the default one first."""
+    from textlens.models.registry import registered_models
+
+    entries = [e for e in registered_models() if e.kind == "recognizer" and e.path.with_suffix(".pt").is_file()]
+    return [e.name for e in sorted(entries, key=lambda e: not e.default)]
+
+
 def transfer_weights(model: CRNN, state: dict[str, Any], old_charset: Charset, new_charset: Charset) -> None:
     """Load weights whose classifier may cover fewer characters (charset extended)."""
     weights = dict(state["state_dict"])
@@ -370,6 +384,8 @@ class RecognizerTrainer:
         torch.manual_seed(config.seed)
         torch.set_num_threads(max(1, config.threads))
         self.train_sets, self.val_samples = self._load_data()
+        if not config.init_from and config.init_choices:
+            config.init_from = self._choose_start(config.init_choices)
         self.model, self.init_state = self._build_model()
         self.charset = Charset(self.model.config.charset)
         self._check_labels()
@@ -434,6 +450,32 @@ class RecognizerTrainer:
             if before and not after:
                 raise TextlensError(f"{parse_spec(spec)[0]}: every region spans several lines; give line-level boxes")
         return kept_sets, kept_val
+
+    def _choose_start(self, names: list[str]) -> str:
+        """The starting model that reads the validation split best (ties: the earlier name).
+
+        A text-line model and a CAPTCHA model both transfer, but to different data; reading the
+        user's own held-out images settles which one, at the cost of one validation pass each.
+        A resumed run keeps the choice it made.
+        """
+        last = self.out_dir / "last.pt"
+        if self.config.resume and last.exists():
+            return load_checkpoint(last)["train_config"].get("init_from") or names[0]
+        if len(names) == 1 or not self.val_samples:
+            return names[0]
+        texts, caseless = [s.text for s in self.val_samples], [s.caseless for s in self.val_samples]
+        scores = {}
+        for name in names:
+            self.config.init_from = name
+            model, _ = self._build_model()
+            cfg = model.config
+            lines = [prepare_line(model_gray(s, cfg), cfg.height) for s in self.val_samples]
+            charset = Charset(cfg.charset)
+            scores[name] = evaluate(model.eval(), lines, texts, charset, self.config.case_insensitive, caseless)["cer"]
+        best = min(names, key=lambda name: scores[name])
+        listed = ", ".join(f"{name} {scores[name]:.4f}" for name in names)
+        self.log(f"val CER of the starting models: {listed}; starting from {best}")
+        return best
 
     def _build_model(self) -> tuple[CRNN, dict[str, Any] | None]:
         cfg = self.config
@@ -564,6 +606,7 @@ class RecognizerTrainer:
             synth,
             invert=cfg.invert,
             caseless=[all(s.caseless for s in samples) for samples, _ in self.train_sets],
+            warp=cfg.warp,
         )
         loader = DataLoader(stream, batch_size=None, num_workers=cfg.workers, persistent_workers=False)
         stalls, val_every = 0, self._val_every()
