@@ -69,6 +69,7 @@ def test_train_from_named_folder_infers_charset_and_starts_from_shipped_model(tr
     assert state["train_config"]["init_from"] in starting_models()
     assert state["train_config"]["init_choices"] == starting_models()
     assert state["train_config"]["case_fold"] is False
+    assert state["train_config"]["warp"] == 1.0  # small sets of one scheme get glyph-shape variety
     # specialised readers see colour contrast, cropped to the text band, and the model says so
     assert state["model_config"]["ink"] == "contrast" and state["model_config"]["fit_ink"] is True
     from textlens.recognition.predictor import Recognizer

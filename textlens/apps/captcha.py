@@ -287,6 +287,7 @@ def train_with_textlens(
         case_insensitive=ignore_case,
         ink="contrast",  # specialised-reader input, as `textlens train recognizer` picks for such data
         fit_ink=True,
+        warp=1.0,
         max_minutes=minutes,
         seed=seed,
     )

@@ -84,7 +84,9 @@ def synth_captcha_command(
     count: int = typer.Option(1000, "--count", "-n", help="Number of CAPTCHA images."),
     out: Path = typer.Option(..., "--out", "-o", help="Output folder (img/*.png + manifest.jsonl)."),
     style: list[str] = typer.Option(
-        ["mixed"], "--style", help="pypi, lines, dots, warp, color, overlap, strike or mixed; repeat or comma-separate."
+        ["mixed"],
+        "--style",
+        help="pypi, lines, dots, warp, color, overlap, strike, spaced or mixed; repeat or comma-separate.",
     ),
     alphabet: str = typer.Option(None, help="Characters to draw from (default: letters and digits without 0O1lI)."),
     min_len: int = typer.Option(4, help="Shortest text."),

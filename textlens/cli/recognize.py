@@ -169,7 +169,7 @@ def train_recognizer_command(
         val_every=val_every,
         patience=patience,
         augment=augment,
-        warp=warp if warp is not None else 0.0,
+        warp=(1.0 if specialised else 0.0) if warp is None else warp,
         invert=invert,
         ema=ema,
         workers=workers,
