@@ -76,6 +76,19 @@ def test_ink_box_on_rendered_text_keeps_every_glyph():
     assert y1 - y0 < 60  # far tighter than the 120-px canvas
 
 
+def test_ink_box_keeps_a_faded_last_glyph():
+    # CAPTCHA schemes fade single glyphs nearly into the background; cutting one off costs a
+    # character the model can then never read.
+    image = Image.new("RGB", (420, 90), "white")
+    draw = ImageDraw.Draw(image)
+    for x in (60, 120, 180, 240):
+        draw.rectangle([x, 30, x + 14, 60], fill=(20, 20, 20))
+    draw.rectangle([330, 30, 344, 60], fill=(236, 240, 242))  # colour distance 19 from white
+    y0, y1, x0, x1 = ink_box(contrast_gray(np.asarray(image)))
+    assert x0 <= 60 and x1 > 344
+    assert 20 <= y0 <= 30 and 60 < y1 <= 72
+
+
 def test_vertical_variants_keep_the_frame_grid():
     line = np.full((30, 120), 255, np.uint8)
     line[8:22, 10:110] = 0

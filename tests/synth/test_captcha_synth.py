@@ -7,11 +7,19 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageFilter
 
 from textlens.cli import main
 from textlens.errors import TextlensError
-from textlens.synth.captcha import STYLES, CaptchaSynthConfig, random_text, render_captcha, synth_captchas
+from textlens.synth.captcha import (
+    GLYPH_EFFECTS,
+    STYLES,
+    CaptchaSynthConfig,
+    decorate_glyph,
+    random_text,
+    render_captcha,
+    synth_captchas,
+)
 from textlens.training.sources import load_crop, load_samples
 
 matplotlib = pytest.importorskip("matplotlib")
@@ -25,6 +33,36 @@ def test_every_style_renders(style: str) -> None:
     assert image.mode in ("RGB", "RGBA")
     grey = np.asarray(image.convert("L"))
     assert grey.std() > 5  # something was drawn
+
+
+def _glyph_mask(char: str = "B", size: int = 40) -> np.ndarray:
+    from PIL import ImageDraw, ImageFont
+
+    mask = Image.new("L", (size + 20, size + 20), 0)
+    ImageDraw.Draw(mask).text((10, 5), char, font=ImageFont.truetype(FONTS[0], size), fill=255)
+    return np.asarray(mask)
+
+
+@pytest.mark.parametrize("effect", GLYPH_EFFECTS)
+def test_glyph_effects_keep_the_glyph_where_it_was(effect: str) -> None:
+    ink = _glyph_mask()
+    out, shadow = decorate_glyph(ink, effect, np.random.default_rng(0))
+    assert out.dtype == np.uint8 and out.shape[0] == ink.shape[0]
+    drawn = out > 127
+    assert drawn.sum() > 0.1 * (ink > 127).sum()  # still visible
+    if effect in ("wide", "narrow"):
+        assert (out.shape[1] > ink.shape[1]) == (effect == "wide")
+        return
+    assert out.shape == ink.shape
+    near = np.asarray(Image.fromarray(ink).filter(ImageFilter.MaxFilter(9))) > 127
+    assert drawn[~near].sum() < 0.05 * drawn.sum()  # the look changes, not the place
+    assert (shadow is not None) == (effect == "shadow")
+
+
+def test_outline_effect_draws_around_the_strokes() -> None:
+    ink = _glyph_mask()
+    out, _ = decorate_glyph(ink, "outline", np.random.default_rng(0))
+    assert ((out > 127) & (ink > 127)).sum() == 0 and (out > 127).sum() > 50
 
 
 def test_auto_width_grows_with_text() -> None:

@@ -122,12 +122,15 @@ def ink_box(gray: np.ndarray) -> tuple[int, int, int, int]:
     # Glyph rows hold several strokes; a steep noise line adds only a pixel or two per row.
     inside = np.nonzero(rows >= 0.1 * rows.max())[0]
     top, bottom = float(inside[0]), float(inside[-1])
-    xs = np.nonzero(solid)[1]
+    band = max(bottom - top, 4.0)
+    pad_y, pad_x = 0.12 * band + 1, 0.6 * band + 1
+    y0, y1 = int(max(top - pad_y, 0)), int(min(bottom + pad_y + 1, h))
+    # The sides are found at a lower level, inside the band only: a faded first or last glyph
+    # must not be cut off (a wider crop costs a few blank frames, a narrower one a character).
+    faint = (ink[y0:y1] > min(level, max(10.0, float(np.percentile(border, 95)) + 8.0))).astype(np.uint8)
+    xs = np.nonzero(cv2.morphologyEx(faint, cv2.MORPH_OPEN, np.ones((3, 1), np.uint8)))[1]
     if len(xs) < 10:
         return whole
-    left, right = np.percentile(xs, [1.0, 99.0])
-    band = max(bottom - top, 4.0)
-    pad_y, pad_x = 0.12 * band + 1, 0.4 * band + 1
-    y0, y1 = int(max(top - pad_y, 0)), int(min(bottom + pad_y + 1, h))
+    left, right = np.percentile(xs, [0.5, 99.5])
     x0, x1 = int(max(left - pad_x, 0)), int(min(right + pad_x + 1, w))
     return y0, y1, x0, x1

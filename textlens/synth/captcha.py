@@ -12,6 +12,10 @@ Styles (``STYLES``):
 * ``spaced``: small glyphs of one font far apart, each in its own (sometimes pale) colour, crossed
   by long thin lines.
 
+Every style but ``pypi`` also draws most images with one decorative look for all their glyphs
+(``GLYPH_EFFECTS``: outlined, bold, stencilled, pixelated, rough, striped, dotted, shadowed, wide or
+narrow), so ordinary fonts stand in for the display fonts real schemes use.
+
 ``mixed`` picks a style per image. Every image is drawn from its own random generator
 seeded by ``(seed, index)``, so a data set is reproducible and any image can be redrawn
 alone. Output: ``img/000000.png`` ... and ``manifest.jsonl`` (``image``, ``text``, ``style``).
@@ -110,16 +114,86 @@ def _vivid(rng: np.random.Generator) -> Colour:
     return tuple(int(v) for v in cv2.cvtColor(hsv, cv2.COLOR_HSV2RGB)[0, 0])
 
 
-def _glyph(char: str, font: ImageFont.FreeTypeFont, colour: Colour, angle: float) -> Image.Image:
-    """One character on a transparent tile, rotated, cropped to its ink."""
+def _glyph(
+    char: str, font: ImageFont.FreeTypeFont, colour: Colour, angle: float, effect: str = "plain", rng: Rng | None = None
+) -> Image.Image:
+    """One character on a transparent tile, drawn with ``effect``, rotated, cropped to its ink."""
     left, top, right, bottom = font.getbbox(char)
-    pad = 4
-    tile = Image.new("RGBA", (right - left + 2 * pad, bottom - top + 2 * pad), (0, 0, 0, 0))
-    ImageDraw.Draw(tile).text((pad - left, pad - top), char, font=font, fill=(*colour[:3], 255))
+    pad = 4 + (bottom - top) // 6  # room for outlines and shadows
+    mask = Image.new("L", (right - left + 2 * pad, bottom - top + 2 * pad), 0)
+    ImageDraw.Draw(mask).text((pad - left, pad - top), char, font=font, fill=255)
+    ink = np.asarray(mask)
+    shadow = None
+    if effect != "plain" and rng is not None:
+        ink, shadow = decorate_glyph(ink, effect, rng)
+    tile = _coloured(ink, colour)
+    if shadow is not None:
+        dx, dy = shadow
+        under = _coloured(np.roll(ink, (dy, dx), axis=(0, 1)), tuple(int(c * 0.45) for c in colour[:3]))
+        tile = Image.alpha_composite(under, tile)
     if angle:
         tile = tile.rotate(angle, resample=Image.Resampling.BICUBIC, expand=True)
     box = tile.getbbox()
     return tile.crop(box) if box else tile
+
+
+def _coloured(ink: np.ndarray, colour: Colour) -> Image.Image:
+    rgba = np.zeros((*ink.shape, 4), np.uint8)
+    rgba[:, :, :3] = colour[:3]
+    rgba[:, :, 3] = ink
+    return Image.fromarray(rgba, "RGBA")
+
+
+# Decorative-font looks made from ordinary fonts: the shapes CAPTCHA schemes pick their fonts for
+# (outlined, stencilled, pixelated, hatched, shadowed, stretched), none changing which character it is.
+GLYPH_EFFECTS = ("outline", "bold", "stencil", "pixel", "rough", "striped", "dotted", "shadow", "wide", "narrow")
+
+
+def _pick_effect(rng: Rng, plain: float = 0.4) -> str:
+    """One look for a whole image (a scheme draws an image in one font)."""
+    return "plain" if rng.random() < plain else GLYPH_EFFECTS[int(rng.integers(len(GLYPH_EFFECTS)))]
+
+
+def decorate_glyph(ink: np.ndarray, effect: str, rng: Rng) -> tuple[np.ndarray, tuple[int, int] | None]:
+    """``ink`` (0..255 glyph mask) redrawn with ``effect``; the second value is a shadow offset."""
+    h, w = ink.shape
+    size = max(h, 8)
+    k = max(1, round(size / 28))
+    solid = (ink > 127).astype(np.uint8)
+    disk = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * k + 1, 2 * k + 1))
+    if effect == "outline":
+        return (cv2.dilate(solid, disk) - solid) * 255, None
+    if effect == "bold":
+        return cv2.dilate(ink, disk), None
+    if effect == "stencil":
+        out = ink.copy()
+        for _ in range(int(rng.integers(1, 3))):
+            y = int(rng.uniform(0.3, 0.7) * h)
+            out[y : y + max(1, size // 14)] = 0
+        return out, None
+    if effect == "pixel":
+        cells = int(rng.integers(13, 19))  # over the padded tile: the glyph gets 8 to 12 rows
+        f = max(size / cells, 1.0)
+        small = cv2.resize(ink, (max(1, int(w / f)), max(1, int(h / f))), interpolation=cv2.INTER_AREA)
+        blocks = np.where(small > max(30, 0.4 * int(small.max())), 255, 0).astype(np.uint8)  # thin strokes stay
+        return cv2.resize(blocks, (w, h), interpolation=cv2.INTER_NEAREST), None
+    if effect == "rough":
+        noisy = cv2.GaussianBlur(ink, (0, 0), 0.8 * k).astype(np.float32) + rng.normal(0, 40, ink.shape)
+        return cv2.medianBlur(np.where(noisy > 110, 255, 0).astype(np.uint8), 3), None
+    if effect in ("striped", "dotted"):
+        pitch = int(rng.integers(2, 4)) * k + 1
+        ys, xs = np.mgrid[0:h, 0:w]
+        keep = (ys % pitch) < max(1, pitch // 2 + 1)
+        if effect == "dotted":
+            keep &= (xs % pitch) < max(1, pitch // 2 + 1)
+        thick = cv2.dilate(ink, disk)  # thin strokes would vanish between the stripes
+        return np.where(keep, thick, 0).astype(np.uint8), None
+    if effect == "shadow":
+        return ink, (int(rng.integers(1, 3)) * k, int(rng.integers(1, 3)) * k)
+    if effect in ("wide", "narrow"):
+        scale = rng.uniform(1.3, 1.8) if effect == "wide" else rng.uniform(0.5, 0.75)
+        return cv2.resize(ink, (max(1, int(w * scale)), h), interpolation=cv2.INTER_AREA), None
+    raise ValueError(f"unknown glyph effect {effect!r}")
 
 
 @dataclass
@@ -132,6 +206,7 @@ class _Layout:
     spacing: tuple[float, float]  # gap between glyphs as a fraction of the glyph width
     jitter: float = 0.12  # vertical jitter as a fraction of the height
     colours: Callable[[np.random.Generator], Colour] = _dark
+    effect: str = "plain"  # a GLYPH_EFFECTS look for every glyph
 
 
 def _text_layer(text: str, rng: np.random.Generator, height: int, lay: _Layout) -> Image.Image:
@@ -139,7 +214,8 @@ def _text_layer(text: str, rng: np.random.Generator, height: int, lay: _Layout) 
     glyphs = []
     for char in text:
         font = _font(lay.fonts[int(rng.integers(len(lay.fonts)))], max(8, int(height * rng.uniform(*lay.size))))
-        glyphs.append(_glyph(char, font, lay.colours(rng), float(rng.uniform(-lay.angle, lay.angle))))
+        angle = float(rng.uniform(-lay.angle, lay.angle))
+        glyphs.append(_glyph(char, font, lay.colours(rng), angle, lay.effect, rng))
     gaps = [int(g.width * rng.uniform(*lay.spacing)) for g in glyphs[:-1]] + [0]
     width = max(sum(g.width + gap for g, gap in zip(glyphs, gaps, strict=True)), 1)
     layer_h = max(g.height for g in glyphs) + int(2 * lay.jitter * height)
@@ -219,7 +295,13 @@ def _wave(image: Image.Image, rng: np.random.Generator, amplitude: float) -> Ima
 
 
 def _render_lines(text: str, rng: Rng, fonts: list[str], width: int | None, height: int) -> Image.Image:
-    lay = _Layout(fonts=[fonts[int(rng.integers(len(fonts)))]], size=(0.7, 0.95), angle=15, spacing=(-0.05, 0.15))
+    lay = _Layout(
+        fonts=[fonts[int(rng.integers(len(fonts)))]],
+        size=(0.7, 0.95),
+        angle=15,
+        spacing=(-0.05, 0.15),
+        effect=_pick_effect(rng),
+    )
     canvas = _background(rng, (_canvas_width(text, width, height), height), "solid")
     colour = (*_dark(rng), 255)
     lay.colours = lambda _rng: colour
@@ -231,7 +313,7 @@ def _render_lines(text: str, rng: Rng, fonts: list[str], width: int | None, heig
 
 
 def _render_dots(text: str, rng: Rng, fonts: list[str], width: int | None, height: int) -> Image.Image:
-    lay = _Layout(fonts=fonts, size=(0.65, 0.9), angle=12, spacing=(0.0, 0.25))
+    lay = _Layout(fonts=fonts, size=(0.65, 0.9), angle=12, spacing=(0.0, 0.25), effect=_pick_effect(rng))
     canvas = _background(rng, (_canvas_width(text, width, height), height), "solid")
     _place(_text_layer(text, rng, height, lay), canvas, rng)
     draw = ImageDraw.Draw(canvas)
@@ -247,7 +329,7 @@ def _render_dots(text: str, rng: Rng, fonts: list[str], width: int | None, heigh
 
 
 def _render_warp(text: str, rng: Rng, fonts: list[str], width: int | None, height: int) -> Image.Image:
-    lay = _Layout(fonts=fonts, size=(0.7, 1.0), angle=35, spacing=(0.0, 0.2), jitter=0.15)
+    lay = _Layout(fonts=fonts, size=(0.7, 1.0), angle=35, spacing=(0.0, 0.2), jitter=0.15, effect=_pick_effect(rng))
     canvas = _background(rng, (_canvas_width(text, width, height), height), "gradient")
     _place(_text_layer(text, rng, height, lay), canvas, rng)
     _arcs(ImageDraw.Draw(canvas), rng, canvas.size, int(rng.integers(0, 3)))
@@ -255,7 +337,9 @@ def _render_warp(text: str, rng: Rng, fonts: list[str], width: int | None, heigh
 
 
 def _render_color(text: str, rng: Rng, fonts: list[str], width: int | None, height: int) -> Image.Image:
-    lay = _Layout(fonts=fonts, size=(0.55, 0.95), angle=25, spacing=(0.1, 0.8), colours=_vivid)
+    lay = _Layout(
+        fonts=fonts, size=(0.55, 0.95), angle=25, spacing=(0.1, 0.8), colours=_vivid, effect=_pick_effect(rng)
+    )
     kind = ("solid", "gradient", "transparent")[int(rng.integers(3))]
     canvas = _background(rng, (_canvas_width(text, width, height), height), kind)
     _place(_text_layer(text, rng, height, lay), canvas, rng)
@@ -266,14 +350,26 @@ def _render_color(text: str, rng: Rng, fonts: list[str], width: int | None, heig
 
 
 def _render_overlap(text: str, rng: Rng, fonts: list[str], width: int | None, height: int) -> Image.Image:
-    lay = _Layout(fonts=[fonts[int(rng.integers(len(fonts)))]], size=(0.75, 1.0), angle=20, spacing=(-0.35, -0.1))
+    lay = _Layout(
+        fonts=[fonts[int(rng.integers(len(fonts)))]],
+        size=(0.75, 1.0),
+        angle=20,
+        spacing=(-0.35, -0.1),
+        effect=_pick_effect(rng),
+    )
     canvas = _background(rng, (_canvas_width(text, width, height), height), "solid")
     _place(_text_layer(text, rng, height, lay), canvas, rng)
     return canvas.convert("RGB").filter(ImageFilter.GaussianBlur(float(rng.uniform(0.0, 0.8))))
 
 
 def _render_strike(text: str, rng: Rng, fonts: list[str], width: int | None, height: int) -> Image.Image:
-    lay = _Layout(fonts=[fonts[int(rng.integers(len(fonts)))]], size=(0.7, 0.9), angle=8, spacing=(-0.15, 0.05))
+    lay = _Layout(
+        fonts=[fonts[int(rng.integers(len(fonts)))]],
+        size=(0.7, 0.9),
+        angle=8,
+        spacing=(-0.15, 0.05),
+        effect=_pick_effect(rng),
+    )
     canvas = _background(rng, (_canvas_width(text, width, height), height), "gradient")
     colour = (*_dark(rng, 80), 255)
     lay.colours = lambda _rng: colour
@@ -298,7 +394,15 @@ def _pastel_or_vivid(rng: Rng) -> Colour:
 
 def _render_spaced(text: str, rng: Rng, fonts: list[str], width: int | None, height: int) -> Image.Image:
     font = fonts[int(rng.integers(len(fonts)))]
-    lay = _Layout(fonts=[font], size=(0.3, 0.6), angle=20, spacing=(0.4, 2.2), jitter=0.05, colours=_pastel_or_vivid)
+    lay = _Layout(
+        fonts=[font],
+        size=(0.3, 0.6),
+        angle=20,
+        spacing=(0.4, 2.2),
+        jitter=0.05,
+        colours=_pastel_or_vivid,
+        effect=_pick_effect(rng),
+    )
     layer = _text_layer(text, rng, height, lay)
     room = int(rng.uniform(1.0, 1.5) * layer.width) + 2 * height // 6
     kind = "transparent" if rng.random() < 0.5 else "solid"
