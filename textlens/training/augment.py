@@ -85,3 +85,56 @@ def warp_line(gray: np.ndarray, rng: np.random.Generator, strength: float = 1.0)
         field = rng.normal(0.0, 1.0, knots).astype(np.float32)
         coords += amplitude * cv2.resize(field, (cols, rows), interpolation=cv2.INTER_CUBIC)
     return cv2.remap(padded, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=border)
+
+
+def glyph_slices(gray: np.ndarray, text: str) -> list[tuple[np.ndarray, str]] | None:
+    """The crop cut into one column slice per character, at the blank columns between glyphs.
+
+    Only for well-spaced glyphs (many CAPTCHA schemes): near-horizontal noise lines vanish under a
+    vertical opening first, and ``None`` means the gaps did not match the label (touching glyphs,
+    stray marks), so nothing is guessed.
+    """
+    h, w = gray.shape
+    if not text or h < 8:
+        return None
+    border = float(np.median(np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])))
+    mask = (np.abs(gray.astype(np.float32) - border) > 40).astype(np.uint8)
+    columns = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((3, 1), np.uint8)).sum(axis=0)
+    runs = _runs(columns >= max(2.0, 0.06 * h))
+    # Slivers (a steep noise line, a speck) are neither wide nor tall.
+    runs = [(a, b) for a, b in runs if b - a >= max(2, 0.08 * h) or columns[a:b].max() > 0.4 * h]
+    if len(runs) != len(text):
+        return None
+    # Each slice reaches halfway into the gaps beside it, so glyphs keep their margins.
+    cuts = [0] + [(runs[i][1] + runs[i + 1][0]) // 2 for i in range(len(runs) - 1)] + [w]
+    return [(gray[:, cuts[i] : cuts[i + 1]], char) for i, char in enumerate(text)]
+
+
+def _runs(on: np.ndarray) -> list[tuple[int, int]]:
+    """[start, end) of every run of True, runs one column apart merged."""
+    edges = np.diff(np.concatenate([[0], on.astype(np.int8), [0]]))
+    starts, ends = np.nonzero(edges == 1)[0], np.nonzero(edges == -1)[0]
+    merged: list[tuple[int, int]] = []
+    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+        if merged and a - merged[-1][1] <= 1:
+            merged[-1] = (merged[-1][0], b)
+        else:
+            merged.append((a, b))
+    return merged
+
+
+def splice_glyphs(
+    pieces: list[tuple[np.ndarray, str]], rng: np.random.Generator, length: int, height: int = 48
+) -> tuple[np.ndarray, str]:
+    """A new crop of ``length`` glyph slices drawn from ``pieces`` in random order.
+
+    Small labelled sets teach whole strings by heart; recombining their glyphs gives sequences the
+    set never had while every glyph still looks like the scheme's own."""
+    chosen = rng.choice(len(pieces), size=length, replace=length > len(pieces))
+    slices, text = [], []
+    for i in chosen.tolist():
+        piece, char = pieces[i]
+        width = max(1, round(piece.shape[1] * height / piece.shape[0]))
+        slices.append(cv2.resize(piece, (width, height), interpolation=cv2.INTER_AREA))
+        text.append(char)
+    return np.concatenate(slices, axis=1), "".join(text)
