@@ -273,30 +273,3 @@ def test_checkpoints_hold_the_averaged_weights_and_resume_the_raw_ones(tmp_path,
     assert resumed.steps == 18
     raw_only = train_recognizer(tiny_config(tmp_path / "plain", line_set, ema=0.0), log=lambda m: None)
     assert "train_state_dict" not in load_checkpoint(raw_only.best_checkpoint)
-
-
-def _spaced_blocks(text: str) -> np.ndarray:
-    """One solid block per character, far apart: glyphs that slice cleanly."""
-    gray = np.full((32, 24 * len(text) + 8), 255, np.uint8)
-    for i, char in enumerate(text):
-        gray[8:24, 8 + 24 * i : 8 + 24 * i + (6 if char == "a" else 14)] = 0
-    return gray
-
-
-def test_spliced_samples_recombine_the_glyphs_of_the_real_crops():
-    crops = [(_spaced_blocks("aab"), "aab"), (_spaced_blocks("bba"), "bba")]
-    config = RecognizerConfig(charset="ab", ink="contrast")
-    stream = MixedLineStream([(crops, 1.0)], 0.0, Charset("ab"), config, 1, 0.0, 0, splice=1.0)
-    rng = np.random.default_rng(0)
-    texts = set()
-    for _ in range(40):
-        gray, text, _ = stream._real(rng)
-        assert len(text) == 3 and gray.shape[0] == 48
-        # Every glyph keeps its own look: narrow blocks are "a", wide ones "b".
-        inked = (gray < 128).any(axis=0).astype(np.int8)
-        starts, ends = np.nonzero(np.diff(np.r_[0, inked, 0]) == 1)[0], np.nonzero(np.diff(np.r_[0, inked, 0]) == -1)[0]
-        assert "".join("a" if e - s < 15 else "b" for s, e in zip(starts, ends)) == text
-        texts.add(text)
-    assert len(texts - {"aab", "bba"}) >= 3  # strings the set never had
-    plain = MixedLineStream([(crops, 1.0)], 0.0, Charset("ab"), config, 1, 0.0, 0)
-    assert {plain._real(rng)[1] for _ in range(20)} <= {"aab", "bba"}

@@ -109,13 +109,6 @@ def train_recognizer_command(
         None,
         help="Shear, rotation and local distortion of real images (0 = off; default: 1 for a specialised reader).",
     ),
-    splice: float = typer.Option(
-        None,
-        min=0.0,
-        max=1.0,
-        help="Share of real images rebuilt from the glyphs of well-spaced crops in a new order "
-        "(default: 0.5 for a specialised reader, 0 otherwise).",
-    ),
     invert: float = typer.Option(
         0.1, min=0.0, max=1.0, help="Share of real images shown light-on-dark (grey-input models only)."
     ),
@@ -177,7 +170,6 @@ def train_recognizer_command(
         patience=patience,
         augment=augment,
         warp=(1.0 if specialised else 0.0) if warp is None else warp,
-        splice=0.0 if splice is None else splice,
         invert=invert,
         ema=ema,
         workers=workers,

@@ -31,7 +31,7 @@ from textlens.errors import TextlensError
 from textlens.recognition.charset import Charset
 from textlens.recognition.model import CRNN, RecognizerConfig
 from textlens.recognition.preprocess import fit_to_ink, normalize, pad_batch, resize_to_height, to_model_gray
-from textlens.training.augment import augment_line, glyph_slices, splice_glyphs, warp_line
+from textlens.training.augment import augment_line, warp_line
 from textlens.training.common import parse_spec, read_checkpoint, save_checkpoint, training_state, warmup_cosine
 from textlens.training.sources import (
     Sample,
@@ -82,7 +82,6 @@ class RecognizerTrainConfig:
     case_insensitive: bool = False  # score validation case-insensitively
     augment: float = 1.0  # augmentation strength for real crops (0 = none)
     warp: float = 0.0  # shear/rotation/local-distortion strength for real crops (CAPTCHAs; 0 = none)
-    splice: float = 0.0  # share of real samples recombined from glyph slices of well-spaced crops
     invert: float = 0.1  # share of real crops shown light-on-dark ("luma" models; "contrast" input has no polarity)
     ema: float = 0.999  # validate and keep a moving average of the weights with this decay (0 = the raw weights)
     workers: int = 1
@@ -180,7 +179,6 @@ class MixedLineStream(IterableDataset):
         invert: float = 0.0,
         caseless: Sequence[bool] | None = None,
         warp: float = 0.0,
-        splice: float = 0.0,
     ) -> None:
         flags = list(caseless) if caseless is not None else [False] * len(sources)
         kept = [(s, w, c) for (s, w), c in zip(sources, flags, strict=True) if s and w > 0]
@@ -192,11 +190,6 @@ class MixedLineStream(IterableDataset):
         self.batch_size = batch_size
         self.augment = augment
         self.warp = warp
-        self.splice = splice
-        # Per source: the glyph slices of every crop whose blank columns match its label.
-        self.slices = [
-            [c for c in (glyph_slices(g, t) for g, t in s) if c] if splice > 0 else [] for s, _ in self.sources
-        ]
         # Real sets are mostly dark ink on light paper; banners, signs and dark-mode screens are not.
         self.invert = invert if config.ink == "luma" else 0.0
         self.seed = seed
@@ -207,11 +200,6 @@ class MixedLineStream(IterableDataset):
         source = int(rng.choice(len(self.sources), p=weights / weights.sum()))
         crops = self.sources[source][0]
         gray, text = crops[int(rng.integers(len(crops)))]
-        sliced = self.slices[source]
-        if len(sliced) >= 2 and rng.random() < self.splice:
-            # Glyphs of one or two crops (a scheme draws each image in one font) in a new order.
-            picks = rng.choice(len(sliced), size=int(rng.integers(1, 3)), replace=False)
-            gray, text = splice_glyphs([p for i in picks.tolist() for p in sliced[i]], rng, len(text))
         if self.warp > 0 and rng.random() < 0.6:
             gray = warp_line(gray, rng, self.warp)
         if self.augment > 0:
@@ -619,7 +607,6 @@ class RecognizerTrainer:
             invert=cfg.invert,
             caseless=[all(s.caseless for s in samples) for samples, _ in self.train_sets],
             warp=cfg.warp,
-            splice=cfg.splice,
         )
         loader = DataLoader(stream, batch_size=None, num_workers=cfg.workers, persistent_workers=False)
         stalls, val_every = 0, self._val_every()
