@@ -3,7 +3,7 @@
 # the starting point for CAPTCHA readers. It reads digits and Latin letters ignoring case, in
 # every `textlens synth captcha` style, and begins from the shipped latin-crnn weights.
 #   stage 1 (runs/captcha-crnn, 100 min): a fixed rendered set plus fresh images every batch;
-#   stage 2 (runs/captcha-crnn-fx, 60 min): continues from stage 1's best with fresh images drawn
+#   stage 2 (runs/captcha-crnn-fx, 85 min): continues from stage 1's best with fresh images drawn
 #     with the decorative glyph effects (outlined, stencilled, pixelated, hatched, shadowed ...)
 #     and validates on a set that has them.
 # Resumable: rerun the same command after an interruption and each stage continues from last.pt.
@@ -15,7 +15,7 @@ OUT=${OUT:-runs/captcha-crnn}
 OUT2=${OUT2:-runs/captcha-crnn-fx}
 SYNTH=${SYNTH:-runs/captcha-synth}
 MINUTES=${MINUTES:-100}
-MINUTES2=${MINUTES2:-60}
+MINUTES2=${MINUTES2:-85}
 ALPHABET=0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ
 export OMP_WAIT_POLICY=PASSIVE
 TL=.venv/bin/textlens
