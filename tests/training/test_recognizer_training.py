@@ -20,6 +20,7 @@ from textlens.training.recognizer import (  # noqa: E402
     RecognizerTrainConfig,
     caseless_log_probs,
     evaluate,
+    improves_on,
     load_checkpoint,
     train_recognizer,
 )
@@ -221,8 +222,18 @@ def test_validation_ignores_case_only_on_caseless_lines():
     lines, refs = [np.full((32, 64), 255, np.uint8)] * 2, ["A", "A"]
     exact = evaluate(model, lines, refs, Charset("aA"), False, caseless=[False, False])
     blind = evaluate(model, lines, refs, Charset("aA"), False, caseless=[True, False])
-    assert exact == {"cer": 1.0, "accuracy": 0.0}
-    assert blind == {"cer": 0.5, "accuracy": 0.5}
+    assert (exact["cer"], exact["accuracy"]) == (1.0, 0.0)
+    assert (blind["cer"], blind["accuracy"]) == (0.5, 0.5)
+    assert blind["loss"] < exact["loss"]  # the case-blind line's "a" costs nothing against "A"
+
+
+def test_equal_validation_error_is_decided_by_the_loss():
+    best = {"cer": 0.01, "accuracy": 0.9, "loss": 0.5, "step": 100}
+    assert improves_on({"cer": 0.005, "accuracy": 0.95, "loss": 0.9}, best)  # lower error wins outright
+    assert not improves_on({"cer": 0.02, "accuracy": 0.95, "loss": 0.1}, best)
+    assert improves_on({"cer": 0.01, "accuracy": 0.9, "loss": 0.4}, best)  # a tie goes to the surer model
+    assert not improves_on({"cer": 0.01, "accuracy": 0.9, "loss": 0.5}, best)  # a full tie is a stall
+    assert improves_on({"cer": 0.01, "accuracy": 0.9, "loss": 0.6}, {"cer": 0.01, "step": 5})  # old checkpoints
 
 
 def _real_stream(ink: str, invert: float) -> MixedLineStream:
