@@ -14,6 +14,7 @@ from textlens.apps.captcha import (
     AuditConfig,
     AuditRun,
     audit_captcha,
+    data_label,
     nested_subsets,
     score,
     verdict,
@@ -166,3 +167,11 @@ def test_real_trainer_smoke(tmp_path: Path, base: str) -> None:
     report = audit_captcha(cfg, log=lambda _m: None)
     assert len(report.runs) == 1 and Path(report.runs[0].checkpoint).is_file()
     assert 0.0 <= report.runs[0].solve_rate <= 1.0
+
+
+def test_data_label_names_a_manifest_with_its_folder(tmp_path):
+    scheme = tmp_path / "scheme-a"
+    scheme.mkdir()
+    (scheme / "train.jsonl").write_text("")
+    assert data_label(scheme / "train.jsonl") == "scheme-a/train.jsonl"  # not just "train.jsonl"
+    assert data_label(scheme) == "scheme-a"

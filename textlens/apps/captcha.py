@@ -421,6 +421,13 @@ def _run_one(
     return run
 
 
+def data_label(data: str | Path) -> str:
+    """A short name for a data source: a folder's name, or a file with its folder (many sets
+    call their manifest ``train.jsonl``)."""
+    path = Path(data)
+    return f"{path.parent.name}/{path.name}" if path.is_file() and path.parent.name else path.name
+
+
 def _write_report(
     config: AuditConfig, out: Path, runs: list[AuditRun], n_test: int, n_pool: int, ignore_case: bool
 ) -> AuditReport:
@@ -428,7 +435,7 @@ def _write_report(
     files = {"report": out / "audit.md", "curve": out / "learning_curve.png", "json": out / "audit.json"}
     report.files = {k: str(v) for k, v in files.items()}
     if runs:
-        plot_learning_curve(runs, files["curve"], f"{Path(config.data).name}: solve rate vs labelled samples")
+        plot_learning_curve(runs, files["curve"], f"{data_label(config.data)}: solve rate vs labelled samples")
     write_atomic(files["report"], markdown(report))
     write_atomic(files["json"], json.dumps(report.to_dict(), indent=2, ensure_ascii=False) + "\n")
     return report
