@@ -23,6 +23,7 @@ from textlens.training.recognizer import (  # noqa: E402
     improves_on,
     load_checkpoint,
     train_recognizer,
+    transfer_weights,
 )
 
 DIGITS = "0123456789 "
@@ -284,3 +285,15 @@ def test_checkpoints_hold_the_averaged_weights_and_resume_the_raw_ones(tmp_path,
     assert resumed.steps == 18
     raw_only = train_recognizer(tiny_config(tmp_path / "plain", line_set, ema=0.0), log=lambda m: None)
     assert "train_state_dict" not in load_checkpoint(raw_only.best_checkpoint)
+
+
+def test_transfer_starts_a_missing_capital_from_its_lower_case_row():
+    old = CRNN(RecognizerConfig(charset="ab1", **TINY))
+    state = {"state_dict": old.state_dict()}
+    new = CRNN(RecognizerConfig(charset="AB1z", **TINY))
+    transfer_weights(new, state, Charset("ab1"), Charset("AB1z"))
+    w_old, w_new = old.classifier.weight, new.classifier.weight
+    assert torch.equal(w_new[1], w_old[1]) and torch.equal(w_new[2], w_old[2])  # A <- a, B <- b
+    assert torch.equal(w_new[3], w_old[3]) and torch.equal(w_new[0], w_old[0])  # "1" and blank kept
+    assert not torch.equal(w_new[4], w_old[1])  # "z" has no counterpart: left as initialised
+    assert torch.equal(new.features[0].weight, old.features[0].weight)  # the body is copied whole

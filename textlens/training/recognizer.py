@@ -319,13 +319,17 @@ def starting_models() -> list[str]:
 
 
 def transfer_weights(model: CRNN, state: dict[str, Any], old_charset: Charset, new_charset: Charset) -> None:
-    """Load weights whose classifier may cover fewer characters (charset extended)."""
+    """Load weights whose classifier may cover other characters (charset reduced or extended).
+
+    A character the old model lacks starts from its other case when the old model has that
+    (a case-blind CAPTCHA model's "a" already reads "A"); others start untrained.
+    """
     weights = dict(state["state_dict"])
     w, b = weights.pop("classifier.weight"), weights.pop("classifier.bias")
     model.load_state_dict(weights, strict=False)
     with torch.no_grad():
         index = {c: i + 1 for i, c in enumerate(old_charset.chars)}
-        rows = [0] + [index.get(c, -1) for c in new_charset.chars]
+        rows = [0] + [index.get(c, index.get(c.swapcase(), -1)) for c in new_charset.chars]
         for new_row, old_row in enumerate(rows):
             if old_row >= 0:
                 model.classifier.weight[new_row] = w[old_row].float()
@@ -517,7 +521,7 @@ class RecognizerTrainer:
         scores = {}
         for name in names:
             self.config.init_from = name
-            model, _ = self._build_model()
+            model, _ = self._build_model(report=False)
             cfg = model.config
             lines = [prepare_line(model_gray(s, cfg), cfg.height) for s in self.val_samples]
             charset = Charset(cfg.charset)
@@ -527,7 +531,7 @@ class RecognizerTrainer:
         self.log(f"val CER of the starting models: {listed}; starting from {best}")
         return best
 
-    def _build_model(self) -> tuple[CRNN, dict[str, Any] | None]:
+    def _build_model(self, report: bool = True) -> tuple[CRNN, dict[str, Any] | None]:
         cfg = self.config
         texts = [s.text for samples, _ in self.train_sets for s in samples]
         if cfg.init_from:
@@ -542,8 +546,11 @@ class RecognizerTrainer:
             model = CRNN(model_cfg)
             transfer_weights(model, state, old, Charset(model_cfg.charset))
             new_chars = set(model_cfg.charset) - set(old.chars)
-            if new_chars:
-                self.log(f"characters new to the starting model: {''.join(sorted(new_chars))!r}")
+            untrained = {c for c in new_chars if c.swapcase() not in old.chars}
+            if report and new_chars - untrained:
+                self.log(f"started from their other case: {''.join(sorted(new_chars - untrained))!r}")
+            if report and untrained:
+                self.log(f"characters new to the starting model: {''.join(sorted(untrained))!r}")
             return model, state
         model_cfg = cfg.model
         if cfg.infer_charset:
