@@ -131,3 +131,33 @@ def test_user_errors_exit_2_with_one_line(tmp_path, trained, capsys):
 
     assert main(["export", "recognizer", str(bad_model), "-o", str(tmp_path / "x.onnx")]) == 2
     assert "checkpoint" in capsys.readouterr().err
+
+
+def test_label_pattern_reads_labels_from_other_file_name_shapes(tmp_path, capsys):
+    (tmp_path / "plain").mkdir()
+    source = render_named_folder(tmp_path / "plain", "0123456789", 12, seed=9)
+    shaped = tmp_path / "shaped"
+    shaped.mkdir()
+    for i, image in enumerate(sorted(source.glob("*.png"))):  # "captcha_0042_label.png"
+        image.rename(shaped / f"captcha_{i:04d}_{image.stem.rsplit('-', 1)[0]}.png")
+    run = tmp_path / "run"
+    args = ["train", "recognizer", str(shaped), "-o", str(run), "--steps", "2", "--workers", "0"]
+    assert main([*args, "--label-pattern", r"^captcha_\d+_(.+)$"]) == 0
+    import torch
+
+    state = torch.load(run / "best.pt", weights_only=False)
+    assert set(state["model_config"]["charset"]) <= set("0123456789")  # "captcha_" is no part of a label
+    assert state["train_config"]["label_pattern"] == r"^captcha_\d+_(.+)$"
+    model = run / "model.onnx"
+    assert main(["export", "recognizer", str(run / "best.pt"), "-o", str(model)]) == 0
+    capsys.readouterr()
+    assert (
+        main(["eval", "recognizer", "-d", str(shaped), "-m", str(model), "--label-pattern", r"^captcha_\d+_(.+)$"]) == 0
+    )
+    assert capsys.readouterr().out.startswith("12 lines")
+
+    manifest = tmp_path / "m.jsonl"
+    manifest.write_text(json.dumps({"image": str(next(shaped.glob("*.png"))), "text": "1"}) + "\n")
+    assert main(["train", "recognizer", str(manifest), "-o", str(run), "--label-pattern", "(.*)"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "only to a folder" in err[0]

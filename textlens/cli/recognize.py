@@ -42,6 +42,22 @@ def recognize_command(
             sys.stdout.write(result.text + "\n")
 
 
+LABEL_PATTERN_HELP = (
+    "For a folder of images named by their labels: a regex whose one (group) takes the label from the file "
+    "name without extension (default: the name up to a trailing -<n> or _<n> counter)."
+)
+
+
+def _check_label_pattern(pattern: str | None, paths: list[str]) -> None:
+    if (
+        pattern is not None
+        and paths
+        and all(Path(p).exists() for p in paths)
+        and not any(Path(p).is_dir() for p in paths)
+    ):
+        raise TextlensError("--label-pattern applies only to a folder of images named by their labels")
+
+
 @train_app.command("recognizer")
 def train_recognizer_command(
     data: list[str] = typer.Argument(
@@ -51,6 +67,7 @@ def train_recognizer_command(
     ),
     out: Path = typer.Option(Path("runs/recognizer"), "--out", "-o", help="Run folder (checkpoints, log)."),
     val: list[str] = typer.Option(None, "--val", help="Validation data (default: 10% held out of DATA)."),
+    label_pattern: str = typer.Option(None, help=LABEL_PATTERN_HELP),
     select_on: list[str] = typer.Option(
         None,
         "--select-on",
@@ -123,9 +140,10 @@ def train_recognizer_command(
     """Train or fine-tune a CRNN-CTC line recognizer; keeps the best checkpoint by validation CER."""
     from textlens.training.common import parse_spec
     from textlens.training.recognizer import RecognizerTrainConfig, starting_models, train_recognizer
-    from textlens.training.sources import labels_look_case_folded, load_samples
+    from textlens.training.sources import labels_look_case_folded, load_sources
 
     data = list(data or [])
+    _check_label_pattern(label_pattern, [parse_spec(spec)[0] for spec in [*data, *(val or [])]])
     if synth_ratio is None:
         synth_ratio = 0.0 if (data or finetune) else 1.0
     if synth_kind not in ("lines", "captcha"):
@@ -137,7 +155,8 @@ def train_recognizer_command(
     if case_fold not in ("auto", "on", "off"):
         raise TextlensError(f"--case-fold must be auto, on or off (got {case_fold!r})")
     if case_fold == "auto":
-        texts = [s.text for spec in data for s in load_samples(parse_spec(spec)[0])]
+        sources = load_sources([parse_spec(spec)[0] for spec in data], label_pattern)
+        texts = [s.text for samples in sources for s in samples]
         fold = specialised and labels_look_case_folded(texts)
     else:
         fold = case_fold == "on"
@@ -149,6 +168,7 @@ def train_recognizer_command(
         out_dir=str(out),
         train=data,
         val=list(val or []),
+        label_pattern=label_pattern,
         select_on=list(select_on or []),
         synth_ratio=synth_ratio,
         synth_kind=synth_kind,
@@ -193,13 +213,15 @@ def eval_recognizer_command(
     lm: str = typer.Option("auto", "--lm", help=LM_HELP),
     threads: int = typer.Option(None, help="CPU threads for ONNX Runtime."),
     limit: int = typer.Option(None, help="Score only the first N samples."),
+    label_pattern: str = typer.Option(None, help=LABEL_PATTERN_HELP),
 ) -> None:
     """CER, WER, word accuracy (exact and case-insensitive) and lines/s on a labelled set."""
     from textlens.eval.metrics import CropScores
     from textlens.recognition.predictor import Recognizer
-    from textlens.training.sources import load_crop, load_samples
+    from textlens.training.sources import load_crop, load_sources
 
-    samples = load_samples(data)[:limit]
+    _check_label_pattern(label_pattern, [data])
+    samples = load_sources([data], label_pattern)[0][:limit]
     if not samples:
         raise TextlensError(f"{data}: no labelled samples")
     crops = [load_crop(s, ink="rgb") for s in samples]  # the predictor converts, as for any user image

@@ -39,7 +39,7 @@ from textlens.training.sources import (
     fold_case,
     labels_all_upper,
     load_crop,
-    load_samples,
+    load_sources,
     looks_like_one_line,
     split_train_val,
 )
@@ -56,6 +56,7 @@ class RecognizerTrainConfig:
     out_dir: str = "runs/recognizer"
     train: list[str] = field(default_factory=list)  # data specs, optionally "SPEC@RATIO"
     val: list[str] = field(default_factory=list)  # empty: hold out part of `train`
+    label_pattern: str | None = None  # folders: regex whose one group takes the label from the file name
     select_on: list[str] = field(default_factory=list)  # validate only on held-out parts of these train specs
     synth_ratio: float = 0.0  # share of each batch rendered synthetically
     synth_kind: str = "lines"  # "lines" (textlens.synth.lines) or "captcha" (textlens.synth.captcha, all styles)
@@ -456,16 +457,16 @@ class RecognizerTrainer:
         if not cfg.train and cfg.synth_ratio <= 0:
             raise TextlensError("no training data: give a data folder/manifest or --synth-ratio > 0")
         train_sets = []
-        for spec in cfg.train:
-            path, ratio = parse_spec(spec)
-            samples = load_samples(path)
+        train_specs = [parse_spec(spec) for spec in cfg.train]
+        loaded = load_sources([path for path, _ in train_specs], cfg.label_pattern) if train_specs else []
+        for (path, ratio), samples in zip(train_specs, loaded):
             if not samples:
                 raise TextlensError(f"{path}: no labelled samples found")
             train_sets.append((self._mark_upper_cased(path, samples), ratio))
         val: list[Sample] = []
-        for spec in cfg.val:
-            path = parse_spec(spec)[0]
-            val += self._mark_upper_cased(path, load_samples(path))
+        val_paths = [parse_spec(spec)[0] for spec in cfg.val]
+        for path, samples in zip(val_paths, load_sources(val_paths, cfg.label_pattern) if val_paths else []):
+            val += self._mark_upper_cased(path, samples)
         if not cfg.val and train_sets:
             split_sets = []
             for spec, (samples, ratio) in zip(cfg.train, train_sets):

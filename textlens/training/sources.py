@@ -62,6 +62,13 @@ class Sample:
 # --------------------------------------------------------------------------- loading
 
 
+def load_sources(specs: Sequence[str | Path], label_pattern: str | None = None) -> list[list[Sample]]:
+    """:func:`load_samples` of every spec, the folder label pattern applied to the folders among
+    them (a manifest or CSV names its labels itself)."""
+    paths = [Path(spec).expanduser() for spec in specs]
+    return [load_samples(path, label_pattern=label_pattern if path.is_dir() else None) for path in paths]
+
+
 def load_samples(spec: str | Path, *, label_pattern: str | None = None) -> list[Sample]:
     """Read every labelled sample that ``spec`` (manifest, folder or CSV/TSV) describes."""
     path = Path(spec).expanduser()
