@@ -10,6 +10,7 @@ from PIL import Image
 
 torch = pytest.importorskip("torch")
 
+from textlens.errors import TextlensError  # noqa: E402
 from textlens.recognition.charset import Charset  # noqa: E402
 from textlens.recognition.model import CRNN, RecognizerConfig  # noqa: E402
 from textlens.recognition.predictor import Recognizer  # noqa: E402
@@ -297,3 +298,22 @@ def test_transfer_starts_a_missing_capital_from_its_lower_case_row():
     assert torch.equal(w_new[3], w_old[3]) and torch.equal(w_new[0], w_old[0])  # "1" and blank kept
     assert not torch.equal(w_new[4], w_old[1])  # "z" has no counterpart: left as initialised
     assert torch.equal(new.features[0].weight, old.features[0].weight)  # the body is copied whole
+
+
+def test_a_copy_with_another_label_is_an_error_wherever_the_split_puts_it(tmp_path):
+    folder = tmp_path / "data"
+    folder.mkdir()
+    rng = np.random.default_rng(0)
+    for i in range(10):
+        Image.fromarray(rng.integers(0, 255, (32, 64), dtype=np.uint8)).save(folder / f"{i}{i}-{i}.png")
+    # labelled "99", drawn as "88": seed 0 holds out 88-8.png alone, so the pair straddles the split
+    (folder / "99-99.png").write_bytes((folder / "88-8.png").read_bytes())
+    config = RecognizerTrainConfig(
+        out_dir=str(tmp_path / "run"),
+        train=[str(folder)],
+        model=RecognizerConfig(charset=DIGITS, **TINY),
+        max_steps=1,
+        workers=0,
+    )
+    with pytest.raises(TextlensError, match="identical image"):
+        train_recognizer(config, log=lambda message: None)

@@ -13,6 +13,7 @@ from textlens.errors import TextlensError
 from textlens.recognition.charset import Charset
 from textlens.training.sources import (
     Sample,
+    check_duplicates,
     check_samples,
     ctc_steps,
     labels_all_upper,
@@ -285,6 +286,13 @@ def test_check_duplicate_files_with_different_labels(tmp_path: Path) -> None:
     check_samples([Sample(str(a), "x"), Sample(str(b), "x")], None, None)  # same label: fine
     with pytest.raises(TextlensError, match=r"identical image.*a\.png.*b\.png"):
         check_samples([Sample(str(a), "x"), Sample(str(b), "y")], None, None)
+
+
+def test_check_duplicates_counts_same_label_copies(tmp_path: Path) -> None:
+    a, b, c = (_png(tmp_path / f"{n}.png", 0) for n in "abc")  # same bytes
+    d = _png(tmp_path / "d.png", 9)
+    assert check_duplicates([Sample(str(a), "x"), Sample(str(b), "x"), Sample(str(c), "x"), Sample(str(d), "x")]) == 2
+    assert check_duplicates([Sample(str(a), "x"), Sample(str(d), "y")]) == 0
 
 
 def test_check_region_outside_image(tmp_path: Path) -> None:

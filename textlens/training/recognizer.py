@@ -35,6 +35,7 @@ from textlens.training.augment import augment_line, warp_line
 from textlens.training.common import parse_spec, read_checkpoint, save_checkpoint, training_state, warmup_cosine
 from textlens.training.sources import (
     Sample,
+    check_duplicates,
     check_samples,
     fold_case,
     labels_all_upper,
@@ -580,6 +581,10 @@ class RecognizerTrainer:
         for samples, _ in self.train_sets:
             check_samples(samples, self.charset, max_label_len=TRAIN_MAX_WIDTH // self.model.config.stride // 2)
         check_samples(self.val_samples, self.charset, max_label_len=None)
+        # Across the split too: a copy with another label is an error wherever the halves fall.
+        copies = check_duplicates([s for samples, _ in self.train_sets for s in samples] + self.val_samples)
+        if copies:
+            self.log(f"{copies} image file(s) are byte-identical copies of another with the same label")
 
     def _synthetic_val(self, count: int = 400) -> None:
         from textlens.synth.lines import LineSynthConfig, LineSynthesizer

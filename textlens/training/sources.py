@@ -450,7 +450,7 @@ def check_samples(samples: Sequence[Sample], charset: Charset | None, max_label_
             )
     if charset is not None:
         _check_charset(samples, charset)
-    _check_duplicates(samples)
+    check_duplicates(samples)
 
 
 def _check_images(samples: Sequence[Sample]) -> None:
@@ -494,8 +494,11 @@ def _check_charset(samples: Sequence[Sample], charset: Charset) -> None:
         )
 
 
-def _check_duplicates(samples: Sequence[Sample]) -> None:
+def check_duplicates(samples: Sequence[Sample]) -> int:
+    """Raise if identical image files carry different labels; return how many crop samples are
+    further copies of an earlier one with the same label (harmless, but they leak into validation)."""
     labels: dict[str, dict[str, str]] = defaultdict(dict)  # content hash -> label -> file
+    copies = 0
     for s in samples:
         if s.quad is not None:
             continue
@@ -503,6 +506,7 @@ def _check_duplicates(samples: Sequence[Sample]) -> None:
             digest = hashlib.blake2b(Path(s.image).read_bytes(), digest_size=16).hexdigest()
         except OSError as exc:
             raise TextlensError(f"{s.image}: cannot read image ({exc.strerror})") from None
+        copies += s.text in labels[digest]
         labels[digest].setdefault(s.text, s.image)
     conflicts = [
         " vs ".join(f"{f} ({t!r})" for t, f in by_label.items()) for by_label in labels.values() if len(by_label) > 1
@@ -512,3 +516,4 @@ def _check_duplicates(samples: Sequence[Sample]) -> None:
             f"{len(conflicts)} identical image file(s) carry different labels: {_named(conflicts)}; "
             "fix the labels or remove the duplicates"
         )
+    return copies
