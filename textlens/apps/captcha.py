@@ -282,8 +282,10 @@ def train_with_textlens(
         train=[str(train)],
         val=[str(val)],
         init_choices=list(bases),
-        extend_charset=bool(bases),  # characters the base cannot emit yet
-        infer_charset=not bases,  # from scratch: learn exactly the alphabet the labels use
+        # Exactly the alphabet the labels use (known rows kept), as `textlens train recognizer` picks for
+        # a specialised reader: a base's extra characters would only be wrong answers (a case-blind
+        # base's lower-case rows would read an upper-case scheme in the wrong case).
+        infer_charset=True,
         case_insensitive=ignore_case,
         ink="contrast",  # specialised-reader input, as `textlens train recognizer` picks for such data
         fit_ink=True,
