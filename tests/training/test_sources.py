@@ -283,9 +283,9 @@ def test_check_charset_lists_chars_and_fix(tmp_path: Path) -> None:
 def test_check_duplicate_files_with_different_labels(tmp_path: Path) -> None:
     a = _png(tmp_path / "a.png", 0)
     b = _png(tmp_path / "b.png", 0)  # same bytes
-    check_samples([Sample(str(a), "x"), Sample(str(b), "x")], None, None)  # same label: fine
+    check_duplicates([Sample(str(a), "x"), Sample(str(b), "x")])  # same label: fine
     with pytest.raises(TextlensError, match=r"identical image.*a\.png.*b\.png"):
-        check_samples([Sample(str(a), "x"), Sample(str(b), "y")], None, None)
+        check_duplicates([Sample(str(a), "x"), Sample(str(b), "y")])
 
 
 def test_check_duplicates_counts_same_label_copies(tmp_path: Path) -> None:

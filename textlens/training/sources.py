@@ -432,7 +432,8 @@ def check_samples(samples: Sequence[Sample], charset: Charset | None, max_label_
 
     Checks: every image opens; no empty label; every label fits in ``max_label_len`` output
     steps (CTC: a repeated character needs a blank between, see ``ctc_steps``); every
-    character is in ``charset`` (when given); no two identical image files carry different labels.
+    character is in ``charset`` (when given). Duplicates are :func:`check_duplicates`' job, run once
+    over the whole set (copies may fall on both sides of a train/validation split).
     """
     if not samples:
         raise TextlensError("no training samples")
@@ -450,7 +451,6 @@ def check_samples(samples: Sequence[Sample], charset: Charset | None, max_label_
             )
     if charset is not None:
         _check_charset(samples, charset)
-    check_duplicates(samples)
 
 
 def _check_images(samples: Sequence[Sample]) -> None:
