@@ -459,14 +459,14 @@ class RecognizerTrainer:
             raise TextlensError("no training data: give a data folder/manifest or --synth-ratio > 0")
         train_sets = []
         train_specs = [parse_spec(spec) for spec in cfg.train]
-        loaded = load_sources([path for path, _ in train_specs], cfg.label_pattern) if train_specs else []
+        loaded = load_sources([path for path, _ in train_specs], cfg.label_pattern)
         for (path, ratio), samples in zip(train_specs, loaded):
             if not samples:
                 raise TextlensError(f"{path}: no labelled samples found")
             train_sets.append((self._mark_upper_cased(path, samples), ratio))
         val: list[Sample] = []
         val_paths = [parse_spec(spec)[0] for spec in cfg.val]
-        for path, samples in zip(val_paths, load_sources(val_paths, cfg.label_pattern) if val_paths else []):
+        for path, samples in zip(val_paths, load_sources(val_paths, cfg.label_pattern)):
             val += self._mark_upper_cased(path, samples)
         if not cfg.val and train_sets:
             split_sets = []
