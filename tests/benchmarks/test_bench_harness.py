@@ -4,35 +4,17 @@ from __future__ import annotations
 
 import importlib.util
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw
 
-ROOT = Path(__file__).resolve().parents[2]
 
-
-@pytest.fixture(autouse=True)
-def _importable(monkeypatch: pytest.MonkeyPatch) -> None:
-    # benchmarks/ is a top-level folder of the repo, not part of the installed package.
-    monkeypatch.syspath_prepend(str(ROOT))
-
-
-def _crop_set(folder: Path, texts: list[str]) -> Path:
-    (folder / "img").mkdir(parents=True)
-    with open(folder / "manifest.jsonl", "w", encoding="utf-8") as manifest:
-        for i, text in enumerate(texts):
-            image = Image.new("RGB", (24 + 8 * len(text), 32), "white")
-            ImageDraw.Draw(image).text((10, 10), text, fill="black")
-            image.save(folder / "img" / f"{i}.png")
-            manifest.write(json.dumps({"image": f"img/{i}.png", "text": text}) + "\n")
-    return folder
-
-
-def test_crop_set_runs_and_writes_one_table(tmp_path: Path) -> None:
+def test_crop_set_runs_and_writes_one_table(tmp_path: Path, crop_set: Callable[[Path, list[str]], Path]) -> None:
     from benchmarks.run import main
 
-    data = _crop_set(tmp_path / "tiny-lines", ["HELLO", "WORLD 42"])
+    data = crop_set(tmp_path / "tiny-lines", ["HELLO", "WORLD 42"])
     out = tmp_path / "results" / "tiny.md"
     assert main(["--data", str(data), "--engines", "tesseract", "--out", str(out)]) == 0
     table = out.read_text(encoding="utf-8")
@@ -45,10 +27,10 @@ def test_crop_set_runs_and_writes_one_table(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(importlib.util.find_spec("rapidocr_onnxruntime") is not None, reason="RapidOCR importable here")
-def test_missing_engine_is_a_row_not_a_crash(tmp_path: Path) -> None:
+def test_missing_engine_is_a_row_not_a_crash(tmp_path: Path, crop_set: Callable[[Path, list[str]], Path]) -> None:
     from benchmarks.run import main
 
-    data = _crop_set(tmp_path / "tiny", ["A"])
+    data = crop_set(tmp_path / "tiny", ["A"])
     out = tmp_path / "t.md"
     args = ["--data", str(data), "--engines", "rapidocr", "--bench-venv", str(tmp_path / "none"), "--out", str(out)]
     assert main(args) == 0
