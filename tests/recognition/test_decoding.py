@@ -67,3 +67,57 @@ def test_forced_alignment_places_characters_on_their_frames():
 def test_empty_output_has_zero_confidence():
     line = build_line([], 4.0)
     assert line.text == "" and line.confidence == 0.0 and line.words == []
+
+
+def _collapse(path: tuple[int, ...]) -> tuple[int, ...]:
+    out, prev = [], 0
+    for c in path:
+        if c != 0 and c != prev:
+            out.append(c)
+        prev = c
+    return tuple(out)
+
+
+def test_best_path_of_a_length_matches_exhaustive_search():
+    import itertools
+
+    from textlens.recognition.decoding import best_path_of_length
+
+    rng = np.random.default_rng(0)
+    for _ in range(60):
+        steps, classes = int(rng.integers(1, 6)), int(rng.integers(2, 5))
+        lp = np.log(rng.dirichlet(np.full(classes, 0.5), size=steps))
+        lengths = sorted(set(rng.integers(1, 5, size=2).tolist()))
+        best, best_score = (), -np.inf
+        for path in itertools.product(range(classes), repeat=steps):
+            score = sum(lp[t, c] for t, c in enumerate(path))
+            if len(_collapse(path)) in lengths and score > best_score:
+                best, best_score = _collapse(path), score
+        got = best_path_of_length(lp, lengths)
+        if best_score == -np.inf:  # no path is that long
+            assert got == ()
+            continue
+        got_score = max(
+            (
+                sum(lp[t, c] for t, c in enumerate(p))
+                for p in itertools.product(range(classes), repeat=steps)
+                if _collapse(p) == got
+            ),
+            default=-np.inf,
+        )
+        assert np.isclose(got_score, best_score), (lp, lengths, got, best)
+
+
+def test_a_dropped_character_is_read_again_at_the_allowed_length():
+    from textlens.recognition.decoding import hold_to_lengths
+
+    # a, then a frame where blank narrowly beats b, then a: greedy reads "aa", three characters are allowed
+    lp = frames([0.05, 0.9, 0.03, 0.02], [0.5, 0.05, 0.43, 0.02], [0.05, 0.9, 0.03, 0.02])
+    hits = greedy_decode(lp, CHARSET)
+    assert "".join(h.char for h in hits) == "aa"
+    held = hold_to_lengths(hits, lp, CHARSET, (3,))
+    assert "".join(h.char for h in held) == "aba"
+    assert [h.first_frame for h in held] == [0, 1, 2]
+    assert hold_to_lengths(hits, lp, CHARSET, (2, 3)) is hits  # an allowed length stays as read
+    assert hold_to_lengths(hits, lp, CHARSET, ()) is hits  # no prior: any length
+    assert hold_to_lengths(hits, lp, CHARSET, (7,)) is hits  # no path that long: left as read

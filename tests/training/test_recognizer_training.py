@@ -317,3 +317,43 @@ def test_a_copy_with_another_label_is_an_error_wherever_the_split_puts_it(tmp_pa
     )
     with pytest.raises(TextlensError, match="identical image"):
         train_recognizer(config, log=lambda message: None)
+
+
+def test_label_lengths_of_codes_and_of_free_text():
+    from textlens.training.recognizer import code_lengths
+
+    assert code_lengths(["abcde", "12345", "x9y8z"]) == (5,)
+    assert code_lengths(["abcd", "abcdefgh", "abcde"]) == (4, 5, 8)
+    assert code_lengths([t * n for n in range(1, 10) for t in "a"]) == ()  # nine lengths: free text
+    assert code_lengths(["a" * 30]) == ()  # too long for a code
+    assert code_lengths([]) == ()
+
+
+def test_a_reader_of_codes_answers_only_with_its_labels_lengths(tmp_path):
+    from textlens.training.recognizer import RecognizerTrainer
+
+    codes = _letter_set(tmp_path / "codes", ["abab", "baab", "abba", "bbaa"] * 8)
+    config = tiny_config(tmp_path / "run", codes, model=RecognizerConfig(charset="ab", **TINY), infer_charset=True)
+    assert RecognizerTrainer(config).model.config.lengths == (4,)
+    any_length = tiny_config(
+        tmp_path / "run2", codes, model=RecognizerConfig(charset="ab", **TINY), infer_charset=True, length_prior=False
+    )
+    assert RecognizerTrainer(any_length).model.config.lengths == ()
+    general = tiny_config(tmp_path / "run3", codes, model=RecognizerConfig(charset="ab", **TINY))
+    assert RecognizerTrainer(general).model.config.lengths == ()  # not a specialised reader
+
+    # The lengths travel into the ONNX model, and its predictor holds its answers to them.
+    model = CRNN(RecognizerConfig(charset="ab", lengths=(4,), **TINY)).eval()
+    with torch.no_grad():  # reads "a" in every frame (greedy: one "a"); blank next, "b" far behind
+        model.classifier.weight.zero_()
+        model.classifier.bias.copy_(torch.tensor([2.0, 10.0, -10.0]))
+    from textlens.training.common import save_checkpoint
+
+    state = {"kind": "textlens-recognizer-checkpoint", "model_config": model.config.to_dict()}
+    save_checkpoint(tmp_path / "codes.pt", {**state, "state_dict": model.state_dict(), "train_config": {}})
+    recognizer = Recognizer.load(export_recognizer(tmp_path / "codes.pt", tmp_path / "codes.onnx"), lm=None)
+    assert recognizer.lengths == (4,)
+    line = np.full((32, 96), 255, np.uint8)
+    assert recognizer.predict([line])[0].text == "aaaa"
+    recognizer.lengths = ()
+    assert recognizer.predict([line])[0].text == "a"

@@ -303,7 +303,13 @@ def predict_with_checkpoint(checkpoint: Path, samples: Sequence[Sample]) -> list
 
     from textlens.recognition.charset import Charset
     from textlens.recognition.preprocess import normalize, pad_batch
-    from textlens.training.recognizer import load_checkpoint, model_from_checkpoint, model_gray, prepare_line
+    from textlens.training.recognizer import (
+        load_checkpoint,
+        model_from_checkpoint,
+        model_gray,
+        prepare_line,
+        read_lines,
+    )
 
     model = model_from_checkpoint(load_checkpoint(checkpoint))
     cfg = model.config
@@ -315,11 +321,8 @@ def predict_with_checkpoint(checkpoint: Path, samples: Sequence[Sample]) -> list
         for start in range(0, len(order), 64):
             idx = order[start : start + 64]
             images = torch.from_numpy(normalize(pad_batch([lines[i] for i in idx]), cfg.mean, cfg.std))
-            best = model(images).argmax(-1).numpy()
-            for row, i in enumerate(idx):
-                frames = best[row, : max(1, lines[i].shape[1] // cfg.stride)]
-                keep = [int(c) for j, c in enumerate(frames) if c != 0 and (j == 0 or c != frames[j - 1])]
-                preds[i] = charset.decode(keep)
+            for i, text in zip(idx, read_lines(model(images), [lines[i] for i in idx], charset, cfg)):
+                preds[i] = text
     return preds
 
 

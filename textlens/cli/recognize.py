@@ -104,6 +104,12 @@ def train_recognizer_command(
         None, help="Charset = the labels' characters (default: on for a specialised reader)."
     ),
     drop_unsupported: bool = typer.Option(False, help="Skip samples with characters outside the charset."),
+    length_prior: bool = typer.Option(
+        True,
+        "--length-prior/--any-length",
+        help="A specialised reader of short codes (at most 8 label lengths, none over 24) answers only with "
+        "the lengths its labels have: a dropped or doubled character is read again.",
+    ),
     ink: str = typer.Option(
         "auto",
         help="How colour becomes grey: luma, contrast (distance from the background colour, for pale or "
@@ -181,6 +187,7 @@ def train_recognizer_command(
         fit_ink=(True if specialised else None) if fit_ink is None else fit_ink,
         extend_charset=extend_charset,
         drop_unsupported=drop_unsupported,
+        length_prior=length_prior,
         case_insensitive=case_insensitive or fold,
         max_steps=steps,
         max_minutes=minutes,

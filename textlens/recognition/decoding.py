@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -165,6 +166,84 @@ def _logaddexp(a: float, b: float) -> float:
         return a
     high, low = (a, b) if a > b else (b, a)
     return high + math.log1p(math.exp(low - high))
+
+
+def hold_to_lengths(
+    hits: list[CharHit], log_probs: np.ndarray, charset: Charset, lengths: Sequence[int]
+) -> list[CharHit]:
+    """``hits`` when their count is one of ``lengths`` (or ``lengths`` is empty); else the best
+    reading of an allowed length, aligned to the frames."""
+    if not lengths or len(hits) in lengths:
+        return hits
+    labels = best_path_of_length(log_probs, lengths)
+    return align_prefix(log_probs, labels, charset) if labels else hits
+
+
+def best_path_of_length(log_probs: np.ndarray, lengths: Sequence[int]) -> tuple[int, ...]:
+    """The most probable CTC path whose labelling has one of ``lengths`` characters (Viterbi).
+
+    A reader of fixed-length codes (most CAPTCHA schemes) that drops or doubles a character still
+    ranks the right number of characters highly; this finds the best such reading. State per frame:
+    how many labels were emitted, and the label being emitted (or blank). Empty ``lengths`` or a
+    labelling no path can reach gives ``()``.
+    """
+    allowed = sorted({n for n in lengths if 0 < n <= log_probs.shape[0]})
+    if not allowed:
+        return ()
+    T, C = log_probs.shape
+    N = allowed[-1]
+    # on_blank[n]: best score with n labels emitted, now on blank; on_char[n, c]: now inside label c.
+    on_blank = np.full(N + 1, -np.inf)
+    on_char = np.full((N + 1, C), -np.inf)
+    on_blank[0] = log_probs[0, 0]
+    on_char[1, 1:] = log_probs[0, 1:]
+    # back-pointers: for on_char, where a label came from (0 stay, 1 blank, 2 other char) and which char
+    came_from = np.zeros((T, N + 1, C), dtype=np.int8)
+    prev_char = np.zeros((T, N + 1, C), dtype=np.int64)
+    blank_from = np.zeros((T, N + 1), dtype=np.int64)  # -1: stayed on blank, else the char left
+    blank_from[0] = -1
+    labels = np.arange(C)
+    for t in range(1, T):
+        frame = log_probs[t]
+        best_char = on_char.argmax(axis=1)
+        best_char_score = on_char[np.arange(N + 1), best_char]
+        # second best, for "a new label directly after a different one"
+        masked = on_char.copy()
+        masked[np.arange(N + 1), best_char] = -np.inf
+        second_char = masked.argmax(axis=1)
+        second_score = masked[np.arange(N + 1), second_char]
+        new_blank = np.where(on_blank >= best_char_score, on_blank, best_char_score) + frame[0]
+        blank_from[t] = np.where(on_blank >= best_char_score, -1, best_char)
+        new_char = np.full((N + 1, C), -np.inf)
+        for n in range(1, N + 1):
+            other = np.where(labels == best_char[n - 1], second_score[n - 1], best_char_score[n - 1])
+            other_c = np.where(labels == best_char[n - 1], second_char[n - 1], best_char[n - 1])
+            options = np.stack([on_char[n], np.full(C, on_blank[n - 1]), other])
+            choice = options.argmax(axis=0)
+            new_char[n] = options[choice, labels] + frame
+            came_from[t, n] = choice
+            prev_char[t, n] = other_c
+        new_char[:, 0] = -np.inf
+        on_blank, on_char = new_blank, new_char
+    finals = [(max(on_blank[n], on_char[n].max()), n) for n in allowed]
+    score, n = max(finals)
+    if score == -np.inf:
+        return ()
+    c = -1 if on_blank[n] >= on_char[n].max() else int(on_char[n].argmax())
+    out: list[int] = []
+    for t in range(T - 1, 0, -1):
+        if c < 0:  # on blank at t
+            c = int(blank_from[t, n])
+            continue
+        how = int(came_from[t, n, c])
+        if how == 0:
+            continue
+        out.append(c)
+        n -= 1
+        c = -1 if how == 1 else int(prev_char[t, n + 1, c])
+    if c > 0:
+        out.append(c)
+    return tuple(reversed(out))
 
 
 def align_prefix(log_probs: np.ndarray, labels: tuple[int, ...], charset: Charset) -> list[CharHit]:

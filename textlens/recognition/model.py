@@ -35,6 +35,7 @@ class RecognizerConfig:
     stride: int = 4  # input columns per output frame
     ink: str = "luma"  # how colour becomes grey: "luma", or "contrast" (distance from the background)
     fit_ink: bool = False  # crop inputs to their text band first (glyphs small in a large canvas)
+    lengths: tuple[int, ...] = ()  # label lengths a specialised reader emits (CAPTCHA codes); () = any
     extra: dict[str, Any] = field(default_factory=dict)
 
     def validate(self) -> None:
@@ -46,11 +47,14 @@ class RecognizerConfig:
             raise TextlensError(f"recognizer ink mode must be one of {', '.join(INK_MODES)} (got {self.ink!r})")
         if not self.charset:
             raise TextlensError("recognizer charset is empty")
+        if any(not isinstance(n, int) or n < 1 for n in self.lengths):
+            raise TextlensError(f"recognizer label lengths must be positive integers (got {list(self.lengths)})")
         Charset(self.charset)  # checks duplicates
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
         data["channels"] = list(self.channels)
+        data["lengths"] = list(self.lengths)
         return data
 
     @classmethod
@@ -60,8 +64,9 @@ class RecognizerConfig:
         if unknown:
             raise TextlensError(f"unknown recognizer config keys: {sorted(unknown)}")
         data = dict(data)
-        if "channels" in data:
-            data["channels"] = tuple(data["channels"])
+        for key in ("channels", "lengths"):
+            if key in data:
+                data[key] = tuple(data[key])
         return cls(**data)
 
 

@@ -19,7 +19,14 @@ from textlens.document import ModelInfo
 from textlens.errors import TextlensError
 from textlens.models.registry import companion_lm, file_sha256, model_name, resolve_model
 from textlens.recognition.charset import Charset
-from textlens.recognition.decoding import LineResult, LmFusion, beam_decode, build_line, greedy_decode
+from textlens.recognition.decoding import (
+    LineResult,
+    LmFusion,
+    beam_decode,
+    build_line,
+    greedy_decode,
+    hold_to_lengths,
+)
 from textlens.recognition.lm import CharNgramLM
 from textlens.recognition.preprocess import (
     INK_MODES,
@@ -70,6 +77,8 @@ class Recognizer:
         self.stride = int(config["stride"])
         self.ink = str(config.get("ink", "luma"))
         self.fit_ink = bool(config.get("fit_ink", False))
+        # a reader of fixed-length codes never answers with another length (empty: any length)
+        self.lengths = tuple(int(n) for n in config.get("lengths", ()))
         if self.ink not in INK_MODES:
             raise TextlensError(f"{path}: unknown input ink mode {self.ink!r} (known: {', '.join(INK_MODES)})")
         self.decoder = decoder
@@ -145,7 +154,7 @@ class Recognizer:
             hits = beam_decode(log_probs, self.charset, lm=self.lm)
         else:
             hits = greedy_decode(log_probs, self.charset)
-        return build_line(hits, columns_per_frame, x_offset)
+        return build_line(hold_to_lengths(hits, log_probs, self.charset, self.lengths), columns_per_frame, x_offset)
 
     def _batches(self, lines: list[np.ndarray]) -> list[list[int]]:
         """Indices grouped by width so each batch pads little and stays memory-bounded."""

@@ -29,6 +29,7 @@ from torch.utils.data import DataLoader, IterableDataset
 
 from textlens.errors import TextlensError
 from textlens.recognition.charset import Charset
+from textlens.recognition.decoding import greedy_decode, hold_to_lengths
 from textlens.recognition.model import CRNN, RecognizerConfig, output_length
 from textlens.recognition.preprocess import fit_to_ink, normalize, pad_batch, resize_to_height, to_model_gray
 from textlens.training.augment import augment_line, warp_line
@@ -46,6 +47,8 @@ from textlens.training.sources import (
 )
 
 CHECKPOINT_KIND = "textlens-recognizer-checkpoint"
+MAX_CODE_LENGTHS = 8  # distinct label lengths a set of codes may have (more: free text, no length prior)
+MAX_CODE_LENGTH = 24
 SYNTH_KINDS = ("lines", "captcha")
 TRAIN_MAX_WIDTH = 1024
 
@@ -67,6 +70,7 @@ class RecognizerTrainConfig:
     infer_charset: bool = False  # charset = the labels' characters (rows of known ones kept when fine-tuning)
     extend_charset: bool = False  # fine-tuning: add characters the labels need
     case_fold: bool = False  # lower-case every label (labels whose case is arbitrary)
+    length_prior: bool = True  # a specialised reader of short codes answers only with its labels' lengths
     caseless_upper: bool = True  # all-upper-case sets teach no letter case: case-blind loss and scoring there
     ink: str | None = None  # input colour mode for the model ("luma"/"contrast"); None: the starting model's
     fit_ink: bool | None = None  # crop inputs to their text band; None: the starting model's
@@ -341,6 +345,27 @@ def transfer_weights(model: CRNN, state: dict[str, Any], old_charset: Charset, n
 # --------------------------------------------------------------------------- evaluation
 
 
+def code_lengths(texts: Sequence[str]) -> tuple[int, ...]:
+    """The label lengths of a set of short codes (CAPTCHAs, serial numbers), which its reader may
+    hold its answers to; () for labels that look like free text (many lengths, or long ones)."""
+    lengths = sorted({len(t) for t in texts if t})
+    if not lengths or len(lengths) > MAX_CODE_LENGTHS or lengths[-1] > MAX_CODE_LENGTH:
+        return ()
+    return tuple(lengths)
+
+
+def read_lines(
+    log_probs: torch.Tensor, lines: Sequence[np.ndarray], charset: Charset, config: RecognizerConfig
+) -> Iterator[str]:
+    """Greedy readings of a batch's (B, T, C) log-probabilities, each cut to its line's frames and
+    held to the model's label lengths, as the ONNX predictor reads them."""
+    scores = log_probs.numpy()
+    for row, line in enumerate(lines):
+        frames = scores[row, : output_length(line.shape[1], config.stride)]
+        hits = hold_to_lengths(greedy_decode(frames, charset), frames, charset, config.lengths)
+        yield " ".join("".join(h.char for h in hits).split())
+
+
 @torch.no_grad()
 def evaluate(
     model: CRNN,
@@ -374,11 +399,8 @@ def evaluate(
             pairs,
         )
         loss_sum, loss_count = loss_sum + total, loss_count + counted
-        best = log_probs.argmax(-1).numpy()
-        for row, i in enumerate(idx):
-            frames = best[row, : max(1, lines[i].shape[1] // cfg.stride)]
-            keep = [int(c) for j, c in enumerate(frames) if c != 0 and (j == 0 or c != frames[j - 1])]
-            preds[i] = " ".join(charset.decode(keep).split())
+        for i, text in zip(idx, read_lines(log_probs, [lines[i] for i in idx], charset, cfg)):
+            preds[i] = text
     errors = length = correct = 0
     for i, ref in enumerate(texts):
         pred = preds[i]
@@ -545,6 +567,7 @@ class RecognizerTrainer:
             elif cfg.extend_charset:
                 model_cfg.charset = old.extended(texts + [s.text for s in self.val_samples]).chars
             self._apply_input_style(model_cfg)
+            model_cfg.lengths = self._label_lengths(texts)
             model = CRNN(model_cfg)
             transfer_weights(model, state, old, Charset(model_cfg.charset))
             new_chars = set(model_cfg.charset) - set(old.chars)
@@ -558,7 +581,15 @@ class RecognizerTrainer:
         if cfg.infer_charset:
             model_cfg.charset = Charset.from_texts(texts + [s.text for s in self.val_samples]).chars
         self._apply_input_style(model_cfg)
+        model_cfg.lengths = self._label_lengths(texts)
         return CRNN(model_cfg), None
+
+    def _label_lengths(self, texts: list[str]) -> tuple[int, ...]:
+        """A specialised reader of short codes answers with its labels' lengths only (CAPTCHA schemes
+        mostly use one or a few; a dropped or doubled character is then read again)."""
+        if not (self.config.infer_charset and self.config.length_prior):
+            return ()
+        return code_lengths(texts + [s.text for s in self.val_samples])
 
     def _apply_input_style(self, model_cfg: RecognizerConfig) -> None:
         if self.config.ink is not None:
