@@ -125,6 +125,29 @@ def test_training_starts_from_the_candidate_that_reads_validation_best(tmp_path,
     assert result.initial_val_cer is not None and result.initial_val_cer < 0.2
 
 
+def test_equal_starting_error_is_decided_by_the_loss(tmp_path, line_set):
+    from textlens.training.common import save_checkpoint
+    from textlens.training.recognizer import resolve_init
+
+    # The shipped reader, less sure of itself: every frame's ranking (so every reading) is unchanged.
+    state = load_checkpoint(resolve_init("latin-crnn"))
+    weights = dict(state["state_dict"])
+    for key in ("classifier.weight", "classifier.bias"):
+        weights[key] = weights[key] * 0.3
+    unsure = tmp_path / "unsure.pt"
+    save_checkpoint(unsure, {**state, "state_dict": weights})
+
+    logs: list[str] = []
+    config = tiny_config(
+        tmp_path / "run", line_set, init_choices=[str(unsure), "latin-crnn"], infer_charset=True, max_steps=1
+    )
+    result = train_recognizer(config, log=logs.append)
+    assert load_checkpoint(result.best_checkpoint)["train_config"]["init_from"] == "latin-crnn"
+    choice = next(m for m in logs if m.startswith("val CER of the starting models"))
+    cers = [float(part.split()[-3]) for part in choice.split(": ", 1)[1].split(";")[0].split(", ")]
+    assert cers[0] == cers[1]  # read alike: the loss decided
+
+
 def test_labels_outside_charset_are_refused(tmp_path, line_set):
     from textlens.errors import TextlensError
 
