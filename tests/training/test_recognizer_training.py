@@ -148,6 +148,54 @@ def test_equal_starting_error_is_decided_by_the_loss(tmp_path, line_set):
     assert cers[0] == cers[1]  # read alike: the loss decided
 
 
+def test_the_starting_model_is_chosen_on_glyph_shapes_not_letter_case(tmp_path):
+    from PIL import ImageDraw, ImageFont
+
+    from textlens.synth.fonts import discover_fonts
+    from textlens.training.common import save_checkpoint
+    from textlens.training.recognizer import resolve_init
+
+    words = ["Bad", "Cafe", "Dice", "Face", "Bead", "Deaf", "Ace", "Bid"]
+    texts = [f"{w} {n}" for n in range(10, 15) for w in words]  # more letters than digits
+    font = ImageFont.truetype(discover_fonts("".join(texts))[0], 24)
+    (tmp_path / "img").mkdir()
+    with open(tmp_path / "manifest.jsonl", "w") as handle:
+        for i, text in enumerate(texts):
+            image = Image.new("L", (int(font.getlength(text)) + 16, 32), 255)
+            ImageDraw.Draw(image).text((8, 2), text, font=font, fill=0)
+            image.save(tmp_path / "img" / f"{i}.png")
+            handle.write(json.dumps({"image": f"img/{i}.png", "text": text}) + "\n")
+
+    state = load_checkpoint(resolve_init("latin-crnn"))
+    charset = Charset(state["model_config"]["charset"])
+    rows = {c: i + 1 for i, c in enumerate(charset.chars)}
+
+    def variant(name: str, swaps: list[tuple[str, str]]):
+        weights = dict(state["state_dict"])
+        for key in ("classifier.weight", "classifier.bias"):
+            table = weights[key].clone()
+            for a, b in swaps:
+                table[[rows[a], rows[b]]] = weights[key][[rows[b], rows[a]]]
+            weights[key] = table
+        save_checkpoint(tmp_path / name, {**state, "state_dict": weights})
+        return str(tmp_path / name)
+
+    # Every letter read in the other case (right shapes), against every digit read as another digit.
+    other_case = variant("other-case.pt", [(c, c.upper()) for c in "abcdefi"])
+    wrong_digits = variant("wrong-digits.pt", [("0", "5"), ("1", "7"), ("2", "8"), ("3", "9"), ("4", "6")])
+    logs: list[str] = []
+    config = tiny_config(
+        tmp_path / "run",
+        tmp_path / "manifest.jsonl",
+        init_choices=[wrong_digits, other_case],
+        infer_charset=True,
+        max_steps=1,
+        val_fraction=0.5,
+    )
+    result = train_recognizer(config, log=logs.append)
+    assert load_checkpoint(result.best_checkpoint)["train_config"]["init_from"] == other_case
+
+
 def test_labels_outside_charset_are_refused(tmp_path, line_set):
     from textlens.errors import TextlensError
 
