@@ -6,12 +6,16 @@ recognizer` with no flags carries a scheme it has not seen.
   gradient; a folder of images named by their labels.
 * ``dark``: 6 light glyphs on a dark noisy background with a faint grid and dots, each glyph its own
   colour, size and tilt; mixed case, and the case counts; 200x70; a ``manifest.jsonl``.
+* ``pypi``: the PyPI ``captcha`` package's ``ImageCaptcha`` with its own font (Droid Sans Mono, which
+  textlens's CAPTCHA pretraining does not use), 5 capitals and digits, 160x60; a folder named by labels.
 
-Drawn with PIL and OpenCV from the Debian fonts that ``scripts/install-fonts.sh`` installs,
-deterministically by seed::
+``ripple`` and ``dark`` are drawn with PIL and OpenCV from the Debian fonts that
+``scripts/install-fonts.sh`` installs, deterministically by seed; ``pypi``'s labels follow the seed,
+but the package draws its pictures from ``secrets``, so they differ from run to run (same scheme)::
 
     python -m benchmarks.made_up_captchas ripple /tmp/unseen/ripple    # train/ (1500) and test/ (300)
     python -m benchmarks.made_up_captchas dark /tmp/unseen/dark        # train/ (2000) and test/ (300)
+    python -m benchmarks.made_up_captchas pypi /tmp/unseen/pypi        # train/ (2000) and test/ (300)
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import argparse
 import json
 import math
 import random
+import string
 import sys
 from pathlib import Path
 
@@ -33,7 +38,8 @@ RIPPLE_CHARS = "abcdefghjkmnpqrstuvwxyz23456789"
 DARK_FONTS = ("liberation/LiberationSans-Bold.ttf", "dejavu/DejaVuSansMono-Bold.ttf", "freefont/FreeSerifBold.ttf")
 DARK_CHARS = "ABCDEFGHJKLMNPQRTUVWXYabdefghjmnqrt2346789"  # the scheme leaves out look-alike pairs
 # (train seed, train count, test seed, test count) of each scheme
-SPLITS = {"ripple": (1, 1500, 2, 300), "dark": (11, 2000, 12, 300)}
+SPLITS = {"ripple": (1, 1500, 2, 300), "dark": (11, 2000, 12, 300), "pypi": (21, 2000, 22, 300)}
+PYPI_CHARS = string.ascii_uppercase + string.digits
 
 
 def _font(name: str, size: int) -> ImageFont.FreeTypeFont:
@@ -125,7 +131,23 @@ def write_dark(out: Path, seed: int, count: int) -> None:
             manifest.write(json.dumps({"image": f"img/{i:05d}.png", "text": text}) + "\n")
 
 
-WRITERS = {"ripple": write_ripple, "dark": write_dark}
+def write_pypi(out: Path, seed: int, count: int) -> None:
+    """``count`` distinct codes (by ``seed``) drawn by ``ImageCaptcha`` (whose own randomness is unseeded)."""
+    from captcha.image import ImageCaptcha
+
+    out.mkdir(parents=True, exist_ok=True)
+    random.seed(seed)
+    generator = ImageCaptcha(width=160, height=60)
+    seen: set[str] = set()
+    while len(seen) < count:
+        text = "".join(random.choice(PYPI_CHARS) for _ in range(5))
+        if text in seen:
+            continue
+        seen.add(text)
+        generator.write(text, str(out / f"{text}.png"))
+
+
+WRITERS = {"ripple": write_ripple, "dark": write_dark, "pypi": write_pypi}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -54,3 +54,15 @@ def test_a_missing_font_is_a_one_line_error(
     monkeypatch.setattr(made_up_captchas, "FONT_DIR", tmp_path / "no-fonts")
     assert made_up_captchas.main(["ripple", str(tmp_path / "r"), "--scale", "0.002"]) == 2
     assert "install-fonts.sh" in capsys.readouterr().err
+
+
+def test_pypi_codes_follow_the_seed(tmp_path: Path) -> None:
+    pytest.importorskip("captcha")
+    from benchmarks.made_up_captchas import PYPI_CHARS, write_pypi
+
+    write_pypi(tmp_path / "a", seed=5, count=3)
+    write_pypi(tmp_path / "b", seed=5, count=3)
+    names = sorted(p.name for p in (tmp_path / "a").iterdir())
+    assert names == sorted(p.name for p in (tmp_path / "b").iterdir())
+    assert all(len(n) == len("XXXXX.png") and set(n[:5]) <= set(PYPI_CHARS) for n in names)
+    assert Image.open(tmp_path / "a" / names[0]).size == (160, 60)
