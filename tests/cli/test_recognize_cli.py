@@ -57,7 +57,7 @@ def trained(tmp_path_factory, labelled_folder):
     return model
 
 
-def test_train_from_named_folder_infers_charset_and_starts_from_shipped_model(trained):
+def test_train_from_named_folder_infers_charset_and_starts_from_shipped_model(trained, labelled_folder):
     import torch
 
     from textlens.training.recognizer import starting_models
@@ -76,6 +76,9 @@ def test_train_from_named_folder_infers_charset_and_starts_from_shipped_model(tr
 
     reader = Recognizer.load(trained)
     assert reader.ink == "contrast" and reader.fit_ink is True
+    # a reader of short codes answers with its labels' lengths only
+    lengths = sorted({len(p.stem.rsplit("-", 1)[0]) for p in labelled_folder.glob("*.png")})
+    assert list(reader.lengths) == state["model_config"]["lengths"] == lengths
 
 
 def test_arbitrary_label_case_is_folded_and_synthetic_captchas_pad_the_data(tmp_path, capsys):
@@ -92,6 +95,16 @@ def test_arbitrary_label_case_is_folded_and_synthetic_captchas_pad_the_data(tmp_
     # still a specialised reader: the labels' alphabet, CAPTCHA-style input
     assert state["train_config"]["infer_charset"] is True and state["train_config"]["synth_kind"] == "captcha"
     assert set(state["model_config"]["charset"]) <= set("abcdefgh")
+
+
+def test_any_length_turns_the_length_prior_off(labelled_folder, tmp_path):
+    import torch
+
+    run = tmp_path / "run"
+    args = ["train", "recognizer", str(labelled_folder), "-o", str(run), "--steps", "1", "--workers", "0"]
+    assert main([*args, "--from-scratch", "--any-length"]) == 0
+    state = torch.load(run / "best.pt", weights_only=False)
+    assert state["model_config"]["lengths"] == [] and state["train_config"]["length_prior"] is False
 
 
 def test_recognize_prints_one_result_per_image(trained, labelled_folder, capsys):
