@@ -230,3 +230,20 @@ def test_end_to_end_with_shipped_models(turns):
     kinds = {m.kind: m for m in document.provenance.models}
     assert set(kinds) == {"detector", "recognizer", "lm"} and kinds["lm"].name == "latin-lm"
     assert len(kinds["lm"].sha256) == 64
+
+
+def test_a_letter_crop_too_small_to_detect_is_read_whole():
+    """A 5 x 9 px letter (common in scene-word sets) is read as one line; a blank one gives nothing."""
+    _shipped_models_or_skip()
+    from PIL import Image, ImageDraw, ImageFont
+
+    from textlens.synth.fonts import discover_fonts
+
+    font = ImageFont.truetype(next(f for f in discover_fonts() if f.endswith("DejaVuSans.ttf")), 10)
+    letter = Image.new("L", (5, 9), 255)
+    ImageDraw.Draw(letter).text((0, -1), "7", fill=0, font=font)
+    page = read(np.asarray(letter), threads=1).pages[0]
+    assert [w.text for w in page.words] == ["7"]
+    assert page.blocks[0].lines[0].polygon == [(0.0, 0.0), (5.0, 0.0), (5.0, 9.0), (0.0, 9.0)]  # the whole crop
+    assert read(np.full((9, 5), 255, np.uint8), threads=1).text == ""
+    assert read(np.random.default_rng(0).integers(0, 255, (20, 30), dtype=np.uint8), threads=1).text == ""  # noise

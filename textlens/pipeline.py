@@ -34,6 +34,11 @@ from textlens.layout.reading_order import LayoutAnalyzer
 
 __all__ = ["Pipeline", "PipelineConfig", "read", "read_pages"]
 
+# A page at most this tall where the detector finds no text is read whole, as one line (word and
+# letter crops), and kept when read with at least this confidence (noise reads far lower).
+SMALL_PAGE_HEIGHT = 64
+SMALL_PAGE_MIN_CONFIDENCE = 0.3
+
 
 @dataclass(frozen=True)
 class PipelineConfig:
@@ -188,12 +193,13 @@ class Pipeline:
         """Read one RGB uint8 page image into a ``Page``; stage seconds are added to ``timings``."""
         timings = {} if timings is None else timings
         height, width = image.shape[:2]
-        found, weak = self._orient(image, timings)
+        found, weak, whole_page = self._orient(image, timings)
         frame = PageFrame(width, height, found.turns)
         upright = frame.upright_image(image)
 
         with _timer(timings, "recognition"):
-            crops = [crop_line(upright, quad, self.config.crop_pad) for quad in found.quads]
+            pad = 0.0 if whole_page else self.config.crop_pad  # the whole page: nothing to add around it
+            crops = [crop_line(upright, quad, pad) for quad in found.quads]
             todo = [i for i in range(len(crops)) if i not in found.known]
             results = dict(found.known)
             if todo:
@@ -203,8 +209,9 @@ class Pipeline:
             if self.config.deskew:
                 frame = dataclasses.replace(frame, skew=skew_angle(found.quads))
             lines, level_boxes = [], []
+            bar = SMALL_PAGE_MIN_CONFIDENCE if whole_page else self.config.weak_min_confidence
             for i, (quad, crop) in enumerate(zip(found.quads, crops)):
-                if weak[i] and results[i].confidence < self.config.weak_min_confidence:
+                if weak[i] and results[i].confidence < bar:
                     continue  # an unsure region the recognizer could not confirm
                 line = self._line(results[i], quad, crop, frame)
                 if line is not None:
@@ -226,8 +233,9 @@ class Pipeline:
             dpi=dpi,
         )
 
-    def _orient(self, image: np.ndarray, timings: dict[str, float]) -> tuple[Orientation, list[bool]]:
-        """Page orientation and upright quads, with a flag per quad: the detector was unsure of it."""
+    def _orient(self, image: np.ndarray, timings: dict[str, float]) -> tuple[Orientation, list[bool], bool]:
+        """Page orientation and upright quads, with a flag per quad: the detector was unsure of it;
+        and whether the quad is the whole page (a small crop where the detector found nothing)."""
         weak_quads: set[bytes] = set()  # by content: the orientation finder hands back our arrays
 
         def detect(rgb: np.ndarray) -> list[np.ndarray]:
@@ -244,7 +252,12 @@ class Pipeline:
             found = self.orientation.find(image, detect, self._compare_read)
             spent = time.perf_counter() - start - (timings.get("detection", 0.0) - detected_before)
             timings["orientation"] = timings.get("orientation", 0.0) + spent
-        return found, [q.tobytes() in weak_quads for q in found.quads]
+        if not found.quads and image.shape[0] <= SMALL_PAGE_HEIGHT:
+            # A word or letter crop (a 6 x 12 px scene letter) gives the detector too little to see:
+            # the whole image is the line, kept when the recognizer reads it (see read_image).
+            whole = np.array([[0, 0], [image.shape[1], 0], [image.shape[1], image.shape[0]], [0, image.shape[0]]])
+            return Orientation(0, [whole.astype(np.float32)]), [True], True
+        return found, [q.tobytes() in weak_quads for q in found.quads], False
 
     def _compare_read(self, crops: list[np.ndarray]) -> list[Any]:
         """Orientation only compares confidences: our recognizer may skip its re-read of unsure lines."""

@@ -167,7 +167,7 @@ BAD_FILES: list[tuple[str, Callable[[Path], Path], str]] = [
     ("random-bytes", write("random.jpg", np.random.default_rng(2).bytes(4096)), "not an image or PDF"),
     ("text-as-png", write("readme.png", b"This is not an image.\n" * 20), "not an image or PDF"),
     ("bomb-30000x30000", write("bomb.png", png_header_only(30_000, 30_000)), "too large"),
-    ("one-pixel-strip", write("strip.png", tiny_image(1, 2000)), "at least 8 px"),
+    ("one-pixel-strip", write("strip.png", tiny_image(1, 2000)), "longer than 100:1"),
     ("aspect-200-to-1", write("ribbon.png", tiny_image(3200, 16)), "longer than 100:1"),
     ("encrypted-pdf", write("secret.pdf", encrypted_pdf(b"secret")), "encrypted and needs a password"),
     ("broken-pdf", write("broken.pdf", b"%PDF-1.7\n" + np.random.default_rng(3).bytes(2000)), "damaged"),
@@ -193,6 +193,14 @@ def test_bad_file_is_one_line_error(tmp_path: Path, build: Callable[[Path], Path
         list(iter_pages(path))
     assert time.monotonic() - started < 5  # fails fast: nothing is allocated for a bomb
     assert_one_line_naming(str(info.value), path, phrase)
+
+
+@pytest.mark.parametrize("size", [(5, 9), (1, 1), (4, 100)])
+def test_small_images_load(tmp_path: Path, size: tuple[int, int]) -> None:
+    """A letter cut from a photo is text too: small images are upscaled later, never refused."""
+    path = tmp_path / "small.png"
+    path.write_bytes(tiny_image(*size))
+    assert next(iter_pages(path)).image.shape == (size[1], size[0], 3)
 
 
 def test_unreadable_file(tmp_path: Path) -> None:
@@ -249,7 +257,7 @@ def test_pixel_limit_is_configurable(tmp_path: Path, monkeypatch) -> None:
 
 
 def test_bad_page_inside_multipage_tiff_names_the_page(tmp_path: Path) -> None:
-    frames = [Image.new("RGB", (32, 32), "red"), Image.new("RGB", (2, 32), "blue")]
+    frames = [Image.new("RGB", (32, 32), "red"), Image.new("RGB", (1, 320), "blue")]  # 320:1, refused
     path = tmp_path / "mixed.tif"
     frames[0].save(path, save_all=True, append_images=frames[1:])
     pages = iter_pages(path)
@@ -267,9 +275,9 @@ def test_bad_page_inside_multipage_tiff_names_the_page(tmp_path: Path) -> None:
         (np.full((16, 16), np.nan), "NaN"),
         (np.full((16, 16), -3, np.int32), "0..255"),
         (np.zeros((16, 16), np.complex64), "unsupported array dtype"),
-        (np.zeros((4, 100), np.uint8), "at least 8 px"),
+        (np.zeros((0, 100), np.uint8), "at least 1 px"),
     ],
-    ids=["4d", "float-255", "nan", "negative", "complex", "tiny"],
+    ids=["4d", "float-255", "nan", "negative", "complex", "empty"],
 )
 def test_bad_arrays(array: np.ndarray, phrase: str) -> None:
     with pytest.raises(TextlensError) as info:

@@ -45,7 +45,7 @@ def prepare(
     """(1, 3, H, W) float32 network input and the (sx, sy) factors from map to image pixels."""
     rgb = to_rgb(image)
     height, width = rgb.shape[:2]
-    if height < 2 or width < 2:
+    if height < 1 or width < 1:
         raise TextlensError(f"image of {width}x{height} pixels is too small to detect text in")
     h, w = input_size(height, width, long_side)
     interp = cv2.INTER_AREA if h < height else cv2.INTER_LINEAR

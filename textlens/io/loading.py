@@ -12,7 +12,8 @@ The limits below are module-level so that callers can change them (read at call 
                  fail before any pixel is allocated; a PDF page that would exceed it at the requested
                  dpi is rendered at a lower dpi instead, reported in ``PageImage.dpi``. Pillow refuses
                  images beyond 2 x ``PIL.Image.MAX_IMAGE_PIXELS`` on its own; raise that too to go higher.
-    MIN_SIDE     smallest width or height (8 px): nothing smaller holds readable text.
+    MIN_SIDE     smallest width or height (1 px): a single letter cut from a photo may be 5 x 9 px,
+                 and small crops are upscaled, never refused; only empty (0 px) images are.
     MAX_ASPECT   largest long-side / short-side ratio (100:1): generous enough for long text-line
                  crops (32 x 3000 px) and till receipts, small enough to refuse degenerate strips
                  that would resize to nothing.
@@ -25,7 +26,7 @@ import os
 import re
 import stat
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -49,7 +50,7 @@ __all__ = [
 ]
 
 MAX_PIXELS = 178_956_970  # 2 x Pillow's default MAX_IMAGE_PIXELS: about 13400 x 13400
-MIN_SIDE = 8
+MIN_SIDE = 1
 MAX_ASPECT = 100.0
 MAX_STREAM_BYTES = 1 << 30  # stdin and pipes are read into memory; refuse more than 1 GiB
 
@@ -114,16 +115,23 @@ def load_image(source: Any, *, dpi: float = 200, password: str | None = None) ->
         pages.close()  # type: ignore[attr-defined]  # generators close their file/PDF here
 
 
-def expand_inputs(inputs: list[str]) -> list[str]:
+def expand_inputs(inputs: list[str], on_error: Callable[[str, TextlensError], object] | None = None) -> list[str]:
     """Turn CLI inputs into a list of files, in order, without duplicates.
 
     A file is kept whatever its extension (the content decides); a folder gives its files with a
     supported suffix, not recursing, hidden files skipped, in natural order (page2 before page10);
     a glob pattern gives its matching files with a supported suffix ('**' recurses); '-' is stdin.
+    An item that gives nothing (missing path, empty folder) raises, or with ``on_error`` is
+    handed to it and skipped.
     """
     files: list[str] = []
     for item in inputs:
-        files.extend(_expand_one(item))
+        try:
+            files.extend(_expand_one(item))
+        except TextlensError as exc:
+            if on_error is None:
+                raise
+            on_error(item, exc)
     return list(dict.fromkeys(files))
 
 
