@@ -129,12 +129,70 @@ def test_missing_file_fails_fast_with_one_line(loads, tmp_path, capsys):
     assert loads == []  # failed before any model was loaded
 
 
-def test_undecodable_input_fails_before_models_load(loads, scan, tmp_path, capsys):
+def test_fail_fast_checks_every_input_before_models_load(loads, scan, tmp_path, capsys):
     bad = tmp_path / "bad.png"
     bad.write_bytes(b"not an image at all")
-    assert main(["read", str(scan), str(bad)]) == 2
+    assert main(["read", str(scan), str(bad), "--fail-fast"]) == 2
     assert "bad.png" in capsys.readouterr().err
     assert loads == []
+
+
+def test_a_folder_with_bad_files_reads_every_good_one(loads, tmp_path, capsys):
+    """20 images: 3 corrupt, 1 empty, 1 a 5 x 9 px letter -> 16 outputs, a read of the tiny one,
+    4 one-line errors and exit code 3 (some failed)."""
+    folder, out = tmp_path / "in", tmp_path / "out"
+    folder.mkdir()
+    page = Image.fromarray(draw_page(sample_lines())[0])
+    good = [f"page{i:02d}.png" for i in range(15)]
+    for name in good:
+        page.save(folder / name)
+    Image.new("L", (5, 9), 255).save(folder / "tiny.png")
+    truncated = (folder / good[0]).read_bytes()[:300]
+    bad = {
+        "cut.png": truncated,
+        "noise.jpg": bytes(range(256)) * 8,
+        "text.png": b"not an image\n" * 9,
+        "empty.png": b"",
+    }
+    for name, data in bad.items():
+        (folder / name).write_bytes(data)
+
+    assert main(["read", str(folder), "-o", str(out), "--format", "json"]) == 3
+    written = sorted(p.name for p in out.iterdir())
+    assert written == sorted(f"{Path(n).stem}.json" for n in [*good, "tiny.png"])
+    assert all(json.loads((out / name).read_text())["pages"] for name in written)
+    assert len(loads) == 1  # models loaded once
+    err = capsys.readouterr().err.splitlines()
+    errors = [line for line in err if line.startswith("textlens: error:")]
+    assert len(errors) == 4 and all(any(name in line for line in errors) for name in bad)
+    assert err[-1] == "textlens: 4 of 20 inputs failed (named above)"
+
+
+def test_missing_inputs_are_named_and_the_rest_read(loads, scan, tmp_path, capsysbinary):
+    assert main(["read", str(tmp_path / "gone.png"), str(scan), str(tmp_path / "nothing*.png")]) == 3
+    captured = capsysbinary.readouterr()
+    assert captured.out.decode() == TEXT + "\n"
+    assert captured.err.decode().count("textlens: error:") == 2
+    # every input failed: nothing was done, exit 2
+    assert main(["read", str(tmp_path / "gone.png"), str(tmp_path / "gone2.png")]) == 2
+
+
+def test_a_page_that_fails_mid_read_loses_nothing_already_written(loads, scan, tmp_path, monkeypatch, capsys):
+    out = tmp_path / "out"
+    copy = scan.with_name("second.png")
+    copy.write_bytes(scan.read_bytes())
+    assert main(["read", str(scan), str(copy), "-o", str(out)]) == 0
+    before = (out / "scan.txt").read_text()
+
+    def broken(self, source, *, page_images=None):
+        raise RuntimeError("detector exploded")
+
+    monkeypatch.setattr(Pipeline, "read", broken)
+    assert main(["read", str(scan), str(copy), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "unexpected error (RuntimeError: detector exploded)" in err and "Traceback" not in err
+    assert (out / "scan.txt").read_text() == before  # the earlier output is untouched
+    assert main(["read", str(scan), str(copy), "-o", str(out), "--fail-fast"]) == 2
 
 
 def test_bad_options_exit_2(loads, scan, tmp_path, capsys):

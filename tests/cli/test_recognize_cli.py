@@ -174,3 +174,67 @@ def test_label_pattern_reads_labels_from_other_file_name_shapes(tmp_path, capsys
     assert main(["train", "recognizer", str(manifest), "-o", str(run), "--label-pattern", "(.*)"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "only to a folder" in err[0]
+
+
+def tiny_letter(path, letter: str, size: tuple[int, int] = (5, 9)) -> None:
+    """A letter of a shipped-quality sans font drawn at 9 px: a glyph cut from a scene photo."""
+    from PIL import ImageDraw, ImageFont
+
+    from textlens.synth.fonts import discover_fonts
+
+    font_path = next(f for f in discover_fonts() if f.endswith("DejaVuSans.ttf"))
+    image = Image.new("L", size, 255)
+    ImageDraw.Draw(image).text((0, -1), letter, font=ImageFont.truetype(font_path, 10), fill=0)
+    image.save(path)
+
+
+def test_recognize_reads_every_good_image_and_names_the_bad(tmp_path, capsys):
+    folder = tmp_path / "crops"
+    render_named_folder(folder_made(folder), "0123456789", 15, seed=5)
+    tiny_letter(folder / "zz-tiny.png", "7")
+    bad = {"cut.png": (folder / sorted(p.name for p in folder.iterdir())[0]).read_bytes()[:200], "empty.png": b""}
+    bad |= {"noise.png": bytes(range(256)) * 4, "text.jpg": b"hello\n" * 20}
+    for name, data in bad.items():
+        (folder / name).write_bytes(data)
+
+    assert main(["recognize", str(folder), "--format", "json"]) == 3
+    captured = capsys.readouterr()
+    records = [json.loads(line) for line in captured.out.splitlines()]
+    assert len(records) == 20  # one JSON line per input, errors included, in order
+    failed = {r["image"].rsplit("/", 1)[-1]: r["error"] for r in records if "error" in r}
+    assert sorted(failed) == sorted(bad) and all(name in failed[name] for name in bad)
+    read = [r for r in records if "error" not in r]
+    assert len(read) == 16 and all(isinstance(r["text"], str) and 0 <= r["confidence"] <= 1 for r in read)
+    assert read[-1]["image"].endswith("zz-tiny.png") and read[-1]["text"] == "7"  # 5 x 9 px, upscaled and read
+    assert sum(line.startswith("textlens: error:") for line in captured.err.splitlines()) == 4
+
+    # text output keeps one line per input (empty for the failed ones)
+    assert main(["recognize", str(folder)]) == 3
+    assert len(capsys.readouterr().out.splitlines()) == 20
+    assert main(["recognize", str(folder), "--fail-fast"]) == 2
+
+
+def test_eval_scores_the_readable_samples_and_names_the_rest(tmp_path, trained, capsys):
+    folder = render_named_folder(folder_made(tmp_path / "set"), "0123456789", 6, seed=7)
+    (folder / "12-99.png").write_bytes(b"broken")
+    assert main(["eval", "recognizer", "--data", str(folder), "--model", str(trained)]) == 3
+    captured = capsys.readouterr()
+    assert "6 lines (1 unreadable, not scored)" in captured.out and "12-99.png" in captured.err
+
+
+def test_training_leaves_out_unreadable_images(labelled_folder, tmp_path, capsys):
+    import shutil
+
+    folder = tmp_path / "data"
+    shutil.copytree(labelled_folder, folder)
+    (folder / "555-0.png").write_bytes(b"not a png")
+    args = ["train", "recognizer", str(folder), "-o", str(tmp_path / "run"), "--steps", "1", "--workers", "0"]
+    assert main([*args, "--from-scratch"]) == 0
+    assert "skipped 1 unreadable image(s)" in capsys.readouterr().err
+    assert main([*args, "--from-scratch", "--fresh", "--fail-fast"]) == 2
+    assert "555-0.png" in capsys.readouterr().err
+
+
+def folder_made(path):
+    path.mkdir()
+    return path

@@ -1,6 +1,8 @@
 """The ``textlens`` command line: one Typer app, one module per command group.
 
-Every user error is a ``TextlensError``: printed as one line on stderr, exit code 2.
+Every user error is a ``TextlensError``: printed as one line on stderr, exit code 2. Commands
+that take several inputs go on past a bad one and exit with 3 when some failed
+(``textlens.errors``; ``textlens.cli.inputs``).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 import typer  # noqa: E402
 
 from textlens import __version__  # noqa: E402
-from textlens.errors import TextlensError  # noqa: E402
+from textlens.errors import EXIT_ERROR, TextlensError  # noqa: E402
 
 app = typer.Typer(
     name="textlens",
@@ -72,7 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         result = app(args=argv, prog_name="textlens", standalone_mode=False)
     except TextlensError as exc:
         print(f"textlens: error: {exc}", file=sys.stderr)
-        return 2
+        return EXIT_ERROR
     except KeyboardInterrupt:
         print("textlens: interrupted", file=sys.stderr)
         return 130

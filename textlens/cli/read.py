@@ -1,9 +1,11 @@
 """`textlens read`: find and read the text of images and PDFs.
 
-Inputs are checked (first page decoded) before any model is loaded, so a bad file fails in
-a moment with exit code 2. One input goes to ``-o FILE`` (format from its suffix) or to
-stdout; several inputs go to ``-o FOLDER`` (one file each, named after the input) or are
-concatenated on stdout.
+Every input that can be read is read; a bad one is named on stderr and the run goes on (exit
+code 3 at the end; 2 when every input failed). Models load after the first input opens, so a
+single bad file fails in a moment; with ``--fail-fast`` every input is checked first.
+
+One input goes to ``-o FILE`` (format from its suffix) or to stdout; several inputs go to
+``-o FOLDER`` (one file each, named after the input) or are concatenated on stdout.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ import typer
 
 from textlens.cli import app
 from textlens.cli.groups import LM_HELP
+from textlens.cli.inputs import FAIL_FAST_HELP, InputErrors
 from textlens.errors import TextlensError
 
 # Suffix of each format's file when -o is a folder.
@@ -59,35 +62,74 @@ def read_command(
     no_orientation: bool = typer.Option(
         False, "--no-orientation", help="Take pages as upright: skip 90/180/270 detection."
     ),
+    fail_fast: bool = typer.Option(False, "--fail-fast", help=FAIL_FAST_HELP),
 ) -> None:
-    """Find and read the text in images and PDFs."""
+    """Find and read the text in images and PDFs.
+
+    Every input that can be read is read: a bad one gets a one-line error on stderr and the
+    exit code is 3 when some inputs failed, 2 when all did (``--fail-fast``: stop at the first).
+    """
     from textlens.io.loading import expand_inputs
-    from textlens.pipeline import Pipeline, PipelineConfig
+    from textlens.pipeline import PipelineConfig
 
     config = PipelineConfig(
         detector=det_model, recognizer=rec_model, lm=lm, dpi=dpi, threads=threads, orientation=not no_orientation
     )
-    files = expand_inputs(inputs)
-    fmt = _choose_format(fmt, output, several=len(files) > 1)
-    targets = _targets(files, output, SUFFIXES.get(fmt, f".{fmt}"), "-o")
-    overlays = _targets(files, overlay, ".png", "--overlay") if overlay else [None] * len(files)
-    if targets[0] is None and fmt == "pdf" and (len(files) > 1 or sys.stdout.isatty()):
-        raise TextlensError("PDF output goes to a file: pass -o out.pdf (or -o FOLDER for several inputs)")
+    errors = InputErrors(fail_fast)
+    files = expand_inputs(inputs, on_error=errors.report)
+    requested = len(files) + len(errors.failed)  # inputs asked for, including ones that gave nothing
+    if files:
+        fmt = _choose_format(fmt, output, several=requested > 1)
+        targets = _targets(files, output, SUFFIXES.get(fmt, f".{fmt}"), "-o", several=requested > 1)
+        overlays = _targets(files, overlay, ".png", "--overlay", several=requested > 1) if overlay else None
+        if targets[0] is None and fmt == "pdf" and (requested > 1 or sys.stdout.isatty()):
+            raise TextlensError("PDF output goes to a file: pass -o out.pdf (or -o FOLDER for several inputs)")
+        _read_all(files, config, fmt, targets, overlays or [None] * len(files), errors)
+    errors.finish(requested)
 
-    opened = _check_inputs(files, dpi)  # before the models: bad inputs fail fast
-    pipeline = Pipeline.from_config(config)
+
+def _read_all(
+    files: list[str],
+    config: Any,
+    fmt: str,
+    targets: list[Path | None],
+    overlays: list[Path | None],
+    errors: InputErrors,
+) -> None:
+    """Read each input into its target; models load once, after the first input opens."""
+    from textlens.pipeline import Pipeline
+
+    # --fail-fast: every input is checked before the models load, so a bad one fails in a moment.
+    opened = _check_inputs(files, config.dpi) if errors.fail_fast else {}
+    pipeline = None
     with _progress(len(files)) as advance:
         for i, path in enumerate(files):
-            first, rest = opened.pop(i, None) or _open(path, dpi)
-            keep = fmt == "pdf" or overlays[i] is not None
-            images: list | None = [] if keep else None
-            document = pipeline.read(itertools.chain([first], rest), page_images=images)
-            _emit(document, fmt, targets[i], images)
-            if overlays[i] is not None:
-                from textlens.io.overlay import save_overlay
-
-                save_overlay(document, images or [], overlays[i])
+            pages = opened.pop(i, None)
+            if pages is None:
+                with errors.guard(path):
+                    pages = _open(path, config.dpi)
+            if pages is not None:
+                pipeline = pipeline or Pipeline.from_config(config)  # a model error stops the run
+                with errors.guard(path):
+                    _read_one(pipeline, pages, fmt, targets[i], overlays[i])
             advance(path)
+
+
+def _read_one(
+    pipeline: Any, pages: tuple[Any, Iterator[Any]], fmt: str, target: Path | None, overlay: Path | None
+) -> None:
+    first, rest = pages
+    images: list | None = [] if fmt == "pdf" or overlay is not None else None
+    try:
+        document = pipeline.read(itertools.chain([first], rest), page_images=images)
+    finally:
+        if hasattr(rest, "close"):
+            rest.close()  # a failed page leaves no open file or PDF behind
+    _emit(document, fmt, target, images)
+    if overlay is not None:
+        from textlens.io.overlay import save_overlay
+
+        save_overlay(document, images or [], overlay)
 
 
 def _choose_format(fmt: str | None, output: Path | None, several: bool) -> str:
@@ -101,15 +143,15 @@ def _choose_format(fmt: str | None, output: Path | None, several: bool) -> str:
     return fmt
 
 
-def _targets(files: list[str], output: Path | None, suffix: str, option: str) -> list[Path | None]:
+def _targets(files: list[str], output: Path | None, suffix: str, option: str, several: bool) -> list[Path | None]:
     """The output path of each input: None (stdout), the file itself, or one per input in a folder."""
     if output is None:
         return [None] * len(files)
-    if len(files) == 1 and not output.is_dir():
+    if not several and not output.is_dir():
         return [output]
     if output.exists() and not output.is_dir():
         raise TextlensError(f"{output}: {option} must be a folder when reading several inputs (it is a file)")
-    if not output.exists() and output.suffix and len(files) > 1:
+    if not output.exists() and output.suffix and several:
         raise TextlensError(
             f"{output}: with several inputs {option} must be a folder; drop the suffix or read one input at a time"
         )

@@ -11,6 +11,7 @@ import typer
 
 from textlens.cli import app
 from textlens.cli.groups import LM_HELP, eval_app, export_app, train_app
+from textlens.cli.inputs import FAIL_FAST_HELP, InputErrors
 from textlens.errors import TextlensError
 
 
@@ -24,22 +25,42 @@ def recognize_command(
     decoder: str = typer.Option("greedy", help="greedy or beam."),
     lm: str = typer.Option("auto", "--lm", help=LM_HELP),
     threads: int = typer.Option(None, help="CPU threads for ONNX Runtime."),
+    fail_fast: bool = typer.Option(False, "--fail-fast", help=FAIL_FAST_HELP),
 ) -> None:
-    """Read images that are already single text lines (no detection), one result per image."""
+    """Read images that are already single text lines (no detection), one result per image.
+
+    An image that cannot be read gets its one-line error on stderr and, in order, an empty line
+    (text) or a record with "error" (json); the exit code is then 3 (2 when every image failed)."""
     from textlens.io.loading import expand_inputs, load_image
     from textlens.recognition.predictor import Recognizer
 
     if output_format not in ("text", "json"):
         raise TextlensError(f"unknown --format {output_format!r}: use text or json")
-    paths = expand_inputs(images)
-    crops = [load_image(p) for p in paths]
-    results = Recognizer.load(model, threads=threads, decoder=decoder, lm=lm).predict(crops)
-    for path, result in zip(paths, results):
+    errors = InputErrors(fail_fast)
+    paths = expand_inputs(images, on_error=errors.report)
+    missing = list(errors.failed)  # inputs that gave no file at all
+    crops: dict[str, object] = {}
+    for path in paths:
+        with errors.guard(path):
+            crops[path] = load_image(path)
+    if crops:
+        recognizer = Recognizer.load(model, threads=threads, decoder=decoder, lm=lm)
+        read = dict(zip(crops, recognizer.predict(list(crops.values()))))  # type: ignore[arg-type]
+    else:
+        read = {}
+    for path in [*missing, *paths]:
+        result = read.get(path)
         if output_format == "json":
-            record = {"image": path, "text": result.text, "confidence": round(result.confidence, 4)}
-            sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
+            sys.stdout.write(json.dumps(_record(path, result, errors), ensure_ascii=False) + "\n")
         else:
-            sys.stdout.write(result.text + "\n")
+            sys.stdout.write((result.text if result else "") + "\n")
+    errors.finish(len(missing) + len(paths))
+
+
+def _record(path: str, result: object, errors: InputErrors) -> dict[str, object]:
+    if result is None:
+        return {"image": path, "error": errors.failed[path]}
+    return {"image": path, "text": result.text, "confidence": round(result.confidence, 4)}  # type: ignore[attr-defined]
 
 
 LABEL_PATTERN_HELP = (
@@ -142,6 +163,9 @@ def train_recognizer_command(
     threads: int = typer.Option(1, help="Torch threads for training."),
     seed: int = typer.Option(0, help="Random seed."),
     fresh: bool = typer.Option(False, "--fresh", help="Ignore an existing last.pt instead of resuming."),
+    fail_fast: bool = typer.Option(
+        False, "--fail-fast", help="Stop when an image cannot be opened (default: name it in the log, leave it out)."
+    ),
 ) -> None:
     """Train or fine-tune a CRNN-CTC line recognizer; keeps the best checkpoint by validation CER."""
     from textlens.training.common import parse_spec
@@ -203,6 +227,7 @@ def train_recognizer_command(
         threads=threads,
         seed=seed,
         resume=not fresh,
+        fail_fast=fail_fast,
     )
     result = train_recognizer(config, log=lambda msg: typer.echo(msg, err=True))
     summary = f"best checkpoint {result.best_checkpoint}: val CER {result.best_val_cer:.4f}, "
@@ -221,6 +246,7 @@ def eval_recognizer_command(
     threads: int = typer.Option(None, help="CPU threads for ONNX Runtime."),
     limit: int = typer.Option(None, help="Score only the first N samples."),
     label_pattern: str = typer.Option(None, help=LABEL_PATTERN_HELP),
+    fail_fast: bool = typer.Option(False, "--fail-fast", help=FAIL_FAST_HELP),
 ) -> None:
     """CER, WER, word accuracy (exact and case-insensitive) and lines/s on a labelled set."""
     from textlens.eval.metrics import CropScores
@@ -231,18 +257,27 @@ def eval_recognizer_command(
     samples = load_sources([data], label_pattern)[0][:limit]
     if not samples:
         raise TextlensError(f"{data}: no labelled samples")
-    crops = [load_crop(s, ink="rgb") for s in samples]  # the predictor converts, as for any user image
+    errors = InputErrors(fail_fast)
+    crops, readable = [], []
+    for sample in samples:
+        with errors.guard(str(sample)):
+            crops.append(load_crop(sample, ink="rgb"))  # the predictor converts, as for any user image
+            readable.append(sample)
+    if not crops:
+        errors.finish(len(samples))
     recognizer = Recognizer.load(model, threads=threads, decoder=decoder, lm=lm)
     started = time.perf_counter()
     results = recognizer.predict(crops)
     seconds = time.perf_counter() - started
-    scores = CropScores().update([r.text for r in results], [s.text for s in samples])
+    scores = CropScores().update([r.text for r in results], [s.text for s in readable])
+    skipped = f" ({len(errors.failed)} unreadable, not scored)" if errors.failed else ""
     typer.echo(
-        f"{len(samples)} lines  CER {scores.cer:.2%}  CER (case-insensitive) {scores.cer_ci:.2%}  "
+        f"{len(readable)} lines{skipped}  CER {scores.cer:.2%}  CER (case-insensitive) {scores.cer_ci:.2%}  "
         f"WER {scores.wer:.2%}  WER (case-insensitive) {scores.wer_ci:.2%}  "
         f"accuracy {scores.accuracy:.2%}  accuracy (case-insensitive) {scores.accuracy_ci:.2%}  "
-        f"{len(samples) / seconds:.1f} lines/s"
+        f"{len(readable) / seconds:.1f} lines/s"
     )
+    errors.finish(len(samples))
 
 
 @export_app.command("recognizer")

@@ -38,6 +38,7 @@ from textlens.training.sources import (
     Sample,
     check_duplicates,
     check_samples,
+    drop_unreadable,
     fold_case,
     labels_all_upper,
     load_crop,
@@ -68,6 +69,7 @@ class RecognizerTrainConfig:
     init_from: str | None = None  # checkpoint / shipped weights to fine-tune from
     init_choices: list[str] = field(default_factory=list)  # no init_from: start from the one reading val best
     infer_charset: bool = False  # charset = the labels' characters (rows of known ones kept when fine-tuning)
+    fail_fast: bool = False  # an unreadable image stops the run (default: named in the log and left out)
     extend_charset: bool = False  # fine-tuning: add characters the labels need
     case_fold: bool = False  # lower-case every label (labels whose case is arbitrary)
     length_prior: bool = True  # a specialised reader of short codes answers only with its labels' lengths
@@ -462,6 +464,9 @@ class RecognizerTrainer:
         torch.manual_seed(config.seed)
         torch.set_num_threads(max(1, config.threads))
         self.train_sets, self.val_samples = self._load_data()
+        if not config.fail_fast:  # one bad file must not stop a run: it is named and left out
+            self.train_sets = [(drop_unreadable(samples, log), ratio) for samples, ratio in self.train_sets]
+            self.val_samples = drop_unreadable(self.val_samples, log)
         if not config.init_from and config.init_choices:
             config.init_from = self._choose_start(config.init_choices)
         self.model, self.init_state = self._build_model()

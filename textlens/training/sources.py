@@ -23,7 +23,7 @@ import math
 import random
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -453,25 +453,44 @@ def check_samples(samples: Sequence[Sample], charset: Charset | None, max_label_
         _check_charset(samples, charset)
 
 
-def _check_images(samples: Sequence[Sample]) -> None:
+def unreadable_images(samples: Sequence[Sample]) -> dict[str, str]:
+    """image -> why it cannot be opened, for every image of ``samples`` that cannot (header only: cheap)."""
+    return {image: why for image, why in _image_sizes(samples).items() if isinstance(why, str)}
+
+
+def drop_unreadable(samples: Sequence[Sample], log: Callable[[str], None]) -> list[Sample]:
+    """``samples`` without those whose image cannot be opened; one log line names what was left out."""
+    bad = unreadable_images(samples)
+    if not bad:
+        return list(samples)
+    log(f"skipped {len(bad)} unreadable image(s): {_named([f'{i} ({why})' for i, why in bad.items()])}")
+    return [s for s in samples if s.image not in bad]
+
+
+def _image_sizes(samples: Sequence[Sample]) -> dict[str, tuple[int, int] | str]:
+    """image -> (width, height), or the reason it cannot be opened."""
     from PIL import Image, UnidentifiedImageError
 
-    bad: list[str] = []
-    sizes: dict[str, tuple[int, int]] = {}
+    sizes: dict[str, tuple[int, int] | str] = {}
     for image in dict.fromkeys(s.image for s in samples):
         try:
             with Image.open(image) as im:  # reads the header only: cheap
                 sizes[image] = im.size
         except (OSError, UnidentifiedImageError, ValueError) as exc:
-            reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not an image"
-            bad.append(f"{image} ({reason})")
+            sizes[image] = exc.strerror if isinstance(exc, OSError) and exc.strerror else "not an image"
+    return sizes
+
+
+def _check_images(samples: Sequence[Sample]) -> None:
+    sizes = _image_sizes(samples)
+    bad = [f"{image} ({why})" for image, why in sizes.items() if isinstance(why, str)]
     if bad:
         raise TextlensError(f"{len(bad)} image(s) cannot be read: {_named(bad)}; fix or remove them")
     outside = []
     for s in samples:
         if s.quad is None:
             continue
-        w, h = sizes[s.image]
+        w, h = sizes[s.image]  # type: ignore[misc]  # every image opened (checked above)
         xs, ys = s.quad[0::2], s.quad[1::2]
         if max(xs) <= 0 or max(ys) <= 0 or min(xs) >= w or min(ys) >= h:
             outside.append(str(s))
