@@ -64,6 +64,11 @@ def greedy_decode(log_probs: np.ndarray, charset: Charset) -> list[CharHit]:
     return hits
 
 
+# Contexts whose LM scores are kept: a beam revisits the same few contexts frame after frame
+# within a line, so a small cache keeps nearly every hit (100 000 held ~170 MB).
+LM_CACHE_ENTRIES = 8192
+
+
 class LmFusion:
     """Shallow fusion of a character language model into the beam search: each emitted character
     adds ``weight * log P_lm(char | line so far) + bonus`` to its prefix's score (the bonus offsets
@@ -87,8 +92,8 @@ class LmFusion:
             lm_scores = np.where(self._known, log_probs[np.maximum(self._symbols, 0)], UNKNOWN_LOG_PROB)
             cached = self.weight * lm_scores + self.bonus
             cached[0] = self.weight * log_probs[0]
-            if len(self._cache) > 100_000:
-                self._cache.clear()
+            if len(self._cache) >= LM_CACHE_ENTRIES:
+                self._cache.clear()  # bounded: a long run must not grow (each entry ~1.7 KB)
             self._cache[key] = cached
         return cached
 
