@@ -108,6 +108,58 @@ def test_read_pages_streams(tmp_path):
     assert len(list(pages)) == 2
 
 
+@pytest.mark.parametrize("jobs", [1, 3])
+def test_read_many_keeps_input_order_and_reports_each_bad_input(tmp_path, jobs):
+    from PIL import Image
+
+    image, _ = draw_page(sample_lines())
+    turned = rotate_image(image, 2)
+    good = tmp_path / "good.png"
+    Image.fromarray(image).save(good)
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"not an image")
+    pipeline, _, _ = _pipeline(jobs=jobs)
+    sources = [good, [image, turned, image], broken, tmp_path / "missing.png", turned]
+    results = list(pipeline.read_many(sources, keep_images=True))
+    assert [r.number for r in results] == [0, 1, 2, 3, 4] and [r.source for r in results] == sources
+    assert results[0].document.text == EXPECTED_TEXT and results[0].document.source == str(good)
+    assert [p.orientation for p in results[1].document.pages] == [0, 180, 0]
+    assert [p.index for p in results[1].document.pages] == [0, 1, 2] and len(results[1].page_images) == 3
+    assert "not an image" in str(results[2].error) and results[2].document is None
+    assert "no such file" in str(results[3].error)
+    assert results[4].document.pages[0].orientation == 180 and results[4].error is None
+    assert set(results[0].document.provenance.timings) >= {"load", "detection", "recognition", "layout"}
+
+
+def test_a_page_that_fails_fails_its_input_only():
+    image, _ = draw_page(sample_lines())
+    pipeline, _, _ = _pipeline(jobs=2, orientation=False)
+    original = pipeline.read_image
+
+    def read_image(page, **kwargs):
+        if page.mean() < 100:
+            raise ValueError("cannot read a black page")
+        return original(page, **kwargs)
+
+    pipeline.read_image = read_image
+    black = np.zeros_like(image)
+    results = list(pipeline.read_many([[image, black, image], [image]]))
+    assert isinstance(results[0].error, ValueError) and results[0].document is None
+    assert results[1].document.text == EXPECTED_TEXT
+    with pytest.raises(ValueError, match="black page"):
+        pipeline.read([image, black])
+    with pytest.raises(ValueError, match="black page"):
+        list(pipeline.read_pages([image, black]))
+
+
+def test_jobs_share_the_thread_budget():
+    assert PipelineConfig(threads=4, jobs=2).model_threads() == 2
+    assert PipelineConfig(threads=2, jobs=4).model_threads() == 1
+    assert PipelineConfig(threads=3).model_threads() == 3 and PipelineConfig().model_threads() is None
+    with pytest.raises(TextlensError, match="jobs"):
+        PipelineConfig(jobs=0)
+
+
 def test_low_confidence_and_empty_pages():
     image, _ = draw_page(sample_lines())
     upside_down = rotate_image(image, 2)

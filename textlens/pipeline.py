@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -32,7 +33,7 @@ from textlens.layout.grouping import words_from_result
 from textlens.layout.orientation import Orientation, OrientationFinder, PageFrame, skew_angle
 from textlens.layout.reading_order import LayoutAnalyzer
 
-__all__ = ["Pipeline", "PipelineConfig", "read", "read_pages"]
+__all__ = ["Pipeline", "PipelineConfig", "ReadResult", "read", "read_pages"]
 
 # A page at most this tall where the detector finds no text is read whole, as one line (word and
 # letter crops), and kept when read with at least this confidence (noise reads far lower).
@@ -57,7 +58,11 @@ class PipelineConfig:
     from; a little margin keeps commas, periods and descenders in the crop);
     ``weak_box_thresh``: also take regions the detector scores between this and its own box
     threshold (faint or tiny text, such as an isolated quantity "1") and keep them only when the
-    recognizer reads them with at least ``weak_min_confidence`` (None: only confident regions).
+    recognizer reads them with at least ``weak_min_confidence`` (None: only confident regions);
+    ``jobs``: pages read at once, each in its own thread, sharing the ``threads`` budget (pages of
+    one input and of the next overlap; results keep their order). One page uses a core poorly
+    (Python stages, small recognizer batches), so several inputs read faster with ``jobs`` =
+    ``threads`` and one thread per model.
     """
 
     detector: str | None = None
@@ -72,12 +77,15 @@ class PipelineConfig:
     crop_pad: float = 0.075
     weak_box_thresh: float | None = 0.3
     weak_min_confidence: float = 0.9
+    jobs: int = 1
 
     def __post_init__(self) -> None:
         if not isinstance(self.dpi, (int, float)) or not 36 <= self.dpi <= 1200:
             raise TextlensError(f"dpi must be between 36 and 1200, got {self.dpi!r}")
         if self.threads is not None and (not isinstance(self.threads, int) or self.threads < 1):
             raise TextlensError(f"threads must be a positive integer, got {self.threads!r}")
+        if not isinstance(self.jobs, int) or self.jobs < 1:
+            raise TextlensError(f"jobs must be a positive integer, got {self.jobs!r}")
         if not isinstance(self.orientation_samples, int) or self.orientation_samples < 1:
             raise TextlensError(f"orientation_samples must be >= 1, got {self.orientation_samples!r}")
         if not 0.0 <= self.min_confidence <= 1.0:
@@ -101,8 +109,42 @@ class PipelineConfig:
             raise TextlensError(f"unknown read option(s) {', '.join(unknown)}; known: {known}")
         return dataclasses.replace(self, **changes)
 
+    def model_threads(self) -> int | None:
+        """ONNX Runtime threads of each model: the ``threads`` budget shared by the ``jobs``."""
+        if self.jobs == 1:
+            return self.threads
+        from textlens.runtime.session import default_threads
+
+        return max(1, (self.threads or default_threads()) // self.jobs)
+
     def to_dict(self) -> dict[str, Any]:
         return {k: (os.fspath(v) if isinstance(v, os.PathLike) else v) for k, v in dataclasses.asdict(self).items()}
+
+
+@dataclass
+class ReadResult:
+    """One input of ``Pipeline.read_many``: its ``document``, or the ``error`` that stopped it."""
+
+    source: Any
+    document: Document | None = None
+    error: Exception | None = None
+    page_images: list[np.ndarray] | None = None  # with keep_images
+    number: int = 0  # position among the inputs
+
+
+@dataclass
+class _PageTask:
+    """A page to read (``payload`` a PageImage), or the end of an input (None, or the exception
+    that stopped its loading); ``load_seconds``: time spent loading it."""
+
+    number: int
+    source: Any
+    payload: Any
+    load_seconds: float
+
+    @property
+    def is_page(self) -> bool:
+        return self.payload is not None and not isinstance(self.payload, Exception)
 
 
 class DetectorStage(Protocol):
@@ -140,11 +182,12 @@ class Pipeline:
         from textlens.recognition.predictor import Recognizer
 
         config = config or PipelineConfig()
-        detector = Detector.load(config.detector, threads=config.threads)
+        threads = config.model_threads()
+        detector = Detector.load(config.detector, threads=threads)
         if config.weak_box_thresh is not None:
             weak = min(config.weak_box_thresh, detector.postprocess.box_thresh)
             detector.postprocess = dataclasses.replace(detector.postprocess, weak_box_thresh=weak)
-        recognizer = Recognizer.load(config.recognizer, threads=config.threads, lm=config.lm)
+        recognizer = Recognizer.load(config.recognizer, threads=threads, lm=config.lm)
         return cls(detector, recognizer, config)
 
     @property
@@ -161,29 +204,102 @@ class Pipeline:
         Pass a list as ``page_images`` to get each page's RGB image appended to it (for
         overlays and searchable PDFs) without loading the input twice.
         """
-        provenance = Provenance(models=self.models)
-        pages: list[Page] = []
-        name = _source_name(source)
-        for page, image in self._iter(source, provenance.timings):
-            pages.append(page)
-            name = name or image.source
-            if page_images is not None:
-                page_images.append(image.image)
-        return Document(pages=pages, source=name, provenance=provenance)
+        result = next(self.read_many([source], keep_images=page_images is not None))
+        if result.error is not None:
+            raise result.error
+        if page_images is not None:
+            page_images.extend(result.page_images or [])
+        assert result.document is not None
+        return result.document
 
     def read_pages(self, source: Any) -> Iterator[Page]:
         """Pages of ``source`` one at a time, each read as soon as it is loaded."""
-        for page, _ in self._iter(source, {}):
-            yield page
+        for task, outcome in self._in_order(self._page_tasks([source])):
+            if isinstance(task.payload, Exception):
+                raise task.payload
+            if isinstance(outcome, Exception):
+                raise outcome
+            if outcome is not None:
+                yield outcome[0]
 
-    def _iter(self, source: Any, timings: dict[str, float]) -> Iterator[tuple[Page, Any]]:
-        pages = iter(_page_images(source, self.config.dpi))
-        while True:
-            with _timer(timings, "load"):
-                image = next(pages, None)
-            if image is None:
-                return
-            yield self.read_image(image.image, index=image.index, dpi=image.dpi, timings=timings), image
+    def read_many(self, sources: Iterable[Any], *, keep_images: bool = False) -> Iterator[ReadResult]:
+        """Read many inputs, ``config.jobs`` pages at a time; one ``ReadResult`` per input, in order.
+
+        An input that cannot be loaded or read gives its error in its result and the others go on;
+        ``keep_images`` keeps each page's RGB image (for overlays and searchable PDFs)."""
+        current: ReadResult | None = None
+        for task, outcome in self._in_order(self._page_tasks(sources)):
+            if current is None or current.number != task.number:
+                current = ReadResult(task.source, number=task.number, page_images=[] if keep_images else None)
+                current.document = Document(source=_source_name(task.source), provenance=Provenance(models=self.models))
+            document = current.document
+            assert document is not None
+            document.provenance.add_time("load", task.load_seconds)
+            if task.payload is None or isinstance(task.payload, Exception):  # the input's last task
+                current.error = current.error or task.payload
+                if current.error is not None:
+                    current.document = None
+                yield current
+                continue
+            if isinstance(outcome, Exception):
+                current.error = current.error or outcome
+            elif outcome is not None and current.error is None:
+                page, timings = outcome
+                document.pages.append(page)
+                document.source = document.source or task.payload.source
+                for stage, seconds in timings.items():
+                    document.provenance.add_time(stage, seconds)
+                if current.page_images is not None:
+                    current.page_images.append(task.payload.image)
+
+    def _page_tasks(self, sources: Iterable[Any]) -> Iterator[_PageTask]:
+        """Each page of each input as it loads, then one last task per input: None when all its
+        pages loaded, or the exception that stopped its loading."""
+        for number, source in enumerate(sources):
+            pages = None
+            try:
+                started = time.perf_counter()
+                pages = iter(_page_images(source, self.config.dpi))
+                for image in pages:
+                    yield _PageTask(number, source, image, time.perf_counter() - started)
+                    started = time.perf_counter()
+                yield _PageTask(number, source, None, time.perf_counter() - started)
+            except Exception as exc:  # noqa: BLE001  (reported in the input's result)
+                yield _PageTask(number, source, exc, 0.0)
+            finally:
+                if hasattr(pages, "close"):
+                    pages.close()  # type: ignore[union-attr]
+
+    def _in_order(self, tasks: Iterator[_PageTask]) -> Iterator[tuple[_PageTask, Any]]:
+        """Each task with its outcome, in order: (Page, timings) or the exception of a page task,
+        None for the others. ``config.jobs`` pages are read at once; the next page loads meanwhile."""
+        jobs = self.config.jobs
+        if jobs == 1:
+            for task in tasks:
+                yield task, self._read_task(task)
+            return
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(jobs, thread_name_prefix="textlens-read") as pool:
+            window: deque[tuple[_PageTask, Any]] = deque()
+            for task in tasks:
+                window.append((task, pool.submit(self._read_task, task) if task.is_page else None))
+                while sum(1 for _, future in window if future is not None) > jobs:
+                    done, future = window.popleft()
+                    yield done, future.result() if future is not None else None
+            while window:
+                done, future = window.popleft()
+                yield done, future.result() if future is not None else None
+
+    def _read_task(self, task: _PageTask) -> Any:
+        if not task.is_page:
+            return None
+        timings: dict[str, float] = {}
+        image = task.payload
+        try:
+            return self.read_image(image.image, index=image.index, dpi=image.dpi, timings=timings), timings
+        except Exception as exc:  # noqa: BLE001  (handed to the caller in order)
+            return exc
 
     # --- one page ----------------------------------------------------------------------------
 

@@ -184,10 +184,10 @@ def test_a_page_that_fails_mid_read_loses_nothing_already_written(loads, scan, t
     assert main(["read", str(scan), str(copy), "-o", str(out)]) == 0
     before = (out / "scan.txt").read_text()
 
-    def broken(self, source, *, page_images=None):
+    def broken(self, image, **kwargs):
         raise RuntimeError("detector exploded")
 
-    monkeypatch.setattr(Pipeline, "read", broken)
+    monkeypatch.setattr(Pipeline, "read_image", broken)
     assert main(["read", str(scan), str(copy), "-o", str(out)]) == 2
     err = capsys.readouterr().err
     assert "unexpected error (RuntimeError: detector exploded)" in err and "Traceback" not in err
@@ -209,3 +209,16 @@ def test_language_model_option_reaches_the_config(loads, scan):
     assert loads[-1].lm == "auto"
     assert main(["read", str(scan), "--lm", "none"]) == 0
     assert loads[-1].lm == "none"
+
+
+def test_jobs_default_to_one_per_thread_for_several_inputs(loads, scan, tmp_path, capsysbinary):
+    copy = scan.with_name("copy.png")
+    copy.write_bytes(scan.read_bytes())
+    assert main(["read", str(scan)]) == 0
+    assert loads[-1].jobs == 1  # one page: all threads on it
+    assert main(["read", str(scan), str(copy), "--threads", "3"]) == 0
+    assert loads[-1].jobs == 3 and loads[-1].model_threads() == 1
+    assert capsysbinary.readouterr().out.decode().endswith((TEXT + "\n") * 2)  # in input order
+    assert main(["read", str(scan), str(copy), "-j", "1"]) == 0
+    assert loads[-1].jobs == 1
+    assert main(["read", str(scan), "--jobs", "0"]) == 2

@@ -55,7 +55,14 @@ def read_command(
     det_model: str = typer.Option(None, "--det-model", help="Detector: registered name or .onnx path."),
     rec_model: str = typer.Option(None, "--rec-model", help="Recognizer: registered name or .onnx path."),
     lm: str = typer.Option("auto", "--lm", help=LM_HELP),
-    threads: int = typer.Option(None, help="CPU threads per model (default: ONNX Runtime's choice)."),
+    threads: int = typer.Option(None, help="CPU threads in all (default: the machine's cores, at most 4)."),
+    jobs: int = typer.Option(
+        None,
+        "--jobs",
+        "-j",
+        help="Pages read at once, sharing --threads (default: one per thread for several inputs or a PDF/TIFF, "
+        "else 1).",
+    ),
     overlay: Path = typer.Option(
         None, "--overlay", help="Also draw boxes and text over the page into this image (a folder for several inputs)."
     ),
@@ -72,11 +79,17 @@ def read_command(
     from textlens.io.loading import expand_inputs
     from textlens.pipeline import PipelineConfig
 
-    config = PipelineConfig(
-        detector=det_model, recognizer=rec_model, lm=lm, dpi=dpi, threads=threads, orientation=not no_orientation
-    )
     errors = InputErrors(fail_fast)
     files = expand_inputs(inputs, on_error=errors.report)
+    config = PipelineConfig(
+        detector=det_model,
+        recognizer=rec_model,
+        lm=lm,
+        dpi=dpi,
+        threads=threads,
+        orientation=not no_orientation,
+        jobs=_jobs(jobs, threads, files),
+    )
     requested = len(files) + len(errors.failed)  # inputs asked for, including ones that gave nothing
     if files:
         fmt = _choose_format(fmt, output, several=requested > 1)
@@ -96,40 +109,43 @@ def _read_all(
     overlays: list[Path | None],
     errors: InputErrors,
 ) -> None:
-    """Read each input into its target; models load once, after the first input opens."""
+    """Read every input into its target, ``config.jobs`` pages at a time, writing in input order."""
     from textlens.pipeline import Pipeline
 
-    # --fail-fast: every input is checked before the models load, so a bad one fails in a moment.
-    opened = _check_inputs(files, config.dpi) if errors.fail_fast else {}
-    pipeline = None
+    # A single input, or --fail-fast: checked before the models load, so a bad one fails in a moment.
+    opened = _check_inputs(files, config.dpi) if errors.fail_fast or len(files) == 1 else {}
+    pipeline = Pipeline.from_config(config)
+    sources = [itertools.chain([opened[i][0]], opened[i][1]) if i in opened else path for i, path in enumerate(files)]
+    keep_images = fmt == "pdf" or any(overlay is not None for overlay in overlays)
     with _progress(len(files)) as advance:
-        for i, path in enumerate(files):
-            pages = opened.pop(i, None)
-            if pages is None:
+        for result in pipeline.read_many(sources, keep_images=keep_images):
+            path = files[result.number]
+            if result.error is not None:
+                errors.report(path, result.error)
+            else:
                 with errors.guard(path):
-                    pages = _open(path, config.dpi)
-            if pages is not None:
-                pipeline = pipeline or Pipeline.from_config(config)  # a model error stops the run
-                with errors.guard(path):
-                    _read_one(pipeline, pages, fmt, targets[i], overlays[i])
+                    _write(result.document, fmt, targets[result.number], overlays[result.number], result.page_images)
             advance(path)
 
 
-def _read_one(
-    pipeline: Any, pages: tuple[Any, Iterator[Any]], fmt: str, target: Path | None, overlay: Path | None
-) -> None:
-    first, rest = pages
-    images: list | None = [] if fmt == "pdf" or overlay is not None else None
-    try:
-        document = pipeline.read(itertools.chain([first], rest), page_images=images)
-    finally:
-        if hasattr(rest, "close"):
-            rest.close()  # a failed page leaves no open file or PDF behind
+def _write(document: Any, fmt: str, target: Path | None, overlay: Path | None, images: list | None) -> None:
     _emit(document, fmt, target, images)
     if overlay is not None:
         from textlens.io.overlay import save_overlay
 
         save_overlay(document, images or [], overlay)
+
+
+def _jobs(jobs: int | None, threads: int | None, files: list[str]) -> int:
+    """Pages read at once: given, or one per thread when there are several pages to read."""
+    if jobs is not None:
+        if jobs < 1:
+            raise TextlensError(f"--jobs must be at least 1, got {jobs}")
+        return jobs
+    from textlens.runtime.session import default_threads
+
+    multipage = any(Path(f).suffix.lower() in (".pdf", ".tif", ".tiff") or f == "-" for f in files)
+    return (threads or default_threads()) if len(files) > 1 or multipage else 1
 
 
 def _choose_format(fmt: str | None, output: Path | None, several: bool) -> str:
