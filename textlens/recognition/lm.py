@@ -35,7 +35,7 @@ BOUNDARY = "\n"  # history padding before a line starts (never inside a normalis
 FORMAT = "textlens-char-ngram/1"
 DISCOUNT = 0.75  # Kneser-Ney's absolute discount (the usual value; 0.6-0.9 measured alike)
 UNKNOWN_LOG_PROB = float(np.log(1e-6))  # a character the model never saw
-_CACHE_LIMIT = 200_000
+_CACHE_LIMIT = 8192  # contexts; two caches of ~1.6 KB per entry: bounded at ~26 MB (200 000 could hold ~600 MB)
 
 
 class CharNgramLM:
