@@ -57,6 +57,7 @@ def _register_commands() -> None:
         "captcha",
         "serve",
         "detector",
+        "quantize",
     ):
         try:
             importlib.import_module(f"textlens.cli.{name}")
