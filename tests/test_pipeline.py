@@ -299,3 +299,16 @@ def test_a_letter_crop_too_small_to_detect_is_read_whole():
     assert page.blocks[0].lines[0].polygon == [(0.0, 0.0), (5.0, 0.0), (5.0, 9.0), (0.0, 9.0)]  # the whole crop
     assert read(np.full((9, 5), 255, np.uint8), threads=1).text == ""
     assert read(np.random.default_rng(0).integers(0, 255, (20, 30), dtype=np.uint8), threads=1).text == ""  # noise
+
+
+def test_a_line_run_across_a_column_gutter_is_cut_at_the_word_gap():
+    rows = []
+    for r in range(10):
+        end = 340 if r == 5 else 300  # one row reaches into the gutter: the detector merges it across
+        rows.append((20 + 40 * r, [(20, 140, 1), (150, end, 1), (350, 470, 2), (480, 610, 2)]))
+    image, _ = draw_page(rows, size=(640, 430))
+    page = _pipeline(orientation=False)[0].read_image(image)
+    words = [w.text for w in page.words]
+    assert words == ["w1"] * 20 + ["w2"] * 20  # the left column, then the right one
+    lines = [line for block in page.blocks for line in block.lines]
+    assert len(lines) == 20 and all(len(line.words) == 2 for line in lines)

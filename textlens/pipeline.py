@@ -334,6 +334,7 @@ class Pipeline:
                     lines.append(line)
                     level = frame.to_level(quad)
                     level_boxes.append([*level.min(axis=0), *level.max(axis=0)])
+            lines, level_boxes = _split_at_gutters(lines, level_boxes, self.layout, frame)
             blocks = []
             for members in self.layout.arrange(np.asarray(level_boxes).reshape(-1, 4)):
                 box = np.asarray([level_boxes[i] for i in members])
@@ -460,6 +461,34 @@ def _source_name(source: Any) -> str | None:
     if isinstance(source, (str, os.PathLike)):
         return "<stdin>" if os.fspath(source) == "-" else os.fspath(source)
     return None
+
+
+def _split_at_gutters(
+    lines: list[Line], boxes: list[list[float]], layout: Any, frame: PageFrame
+) -> tuple[list[Line], list[list[float]]]:
+    """Lines the detector ran across a column gutter, cut in two at the gutter (by their words),
+    so each column reads on its own; ``boxes`` are the lines' level-frame boxes."""
+    find = getattr(layout, "gutters", None)
+    cuts: dict[int, list[float]] = {}
+    for gutter in find(np.asarray(boxes).reshape(-1, 4)) if find is not None else []:
+        for i in gutter.crossing:
+            cuts.setdefault(i, []).append(gutter.x)
+    if not cuts:
+        return lines, boxes
+    out_lines, out_boxes = [], []
+    for i, (line, box) in enumerate(zip(lines, boxes)):
+        parts: dict[int, list[Any]] = {}
+        for word in line.words:
+            level = frame.to_level(frame.to_upright(word.polygon))
+            side = int(np.searchsorted(sorted(cuts.get(i, [])), level[:, 0].mean()))
+            parts.setdefault(side, []).append((word, level))
+        for side in sorted(parts):
+            words = [word for word, _ in parts[side]]
+            points = np.concatenate([level for _, level in parts[side]])
+            part_box = [points[:, 0].min(), box[1], points[:, 0].max(), box[3]] if len(parts) > 1 else box
+            out_lines.append(Line(words) if len(parts) > 1 else line)
+            out_boxes.append(part_box)
+    return out_lines, out_boxes
 
 
 def _clip(polygon: Polygon, frame: PageFrame) -> Polygon:

@@ -36,6 +36,27 @@ def test_title_spans_the_columns_and_comes_first():
     assert _read(boxes, back) == [[0], [1, 2, 3, 4, 5], [6, 7, 8, 9, 10]]
 
 
+def test_a_gutter_a_few_lines_run_across_still_splits_the_columns():
+    """Typeset two columns with a narrow gutter: one line ends in the gutter (a margin line
+    number read with it) and one runs across it (the detector merged it with its neighbour)."""
+    left, right = _column(20, 300, 100, 10), _column(330, 610, 100, 10)
+    left[2][2] = 325  # "... section 50": ends 5 px before the right column
+    merged = [20, 100 + 5 * 26, 610, 120 + 5 * 26]  # left row 5 and right row 5 as one box
+    boxes = np.asarray(left[:5] + [merged] + left[6:] + right[:5] + right[6:], float)
+    blocks = order_blocks(boxes)
+    assert [i for block in blocks for i in block] == list(range(len(boxes)))  # left column, then right
+    gutters = LayoutAnalyzer().gutters(boxes)
+    assert len(gutters) == 1 and gutters[0].crossing == [5] and 300 <= gutters[0].x <= 330
+
+
+def test_full_width_lines_are_not_cut_at_a_gutter_below_them():
+    abstract = _column(20, 610, 20, 3)  # spans the page, above the columns, a blank band between
+    boxes = np.asarray(abstract + _column(20, 300, 140, 8) + _column(330, 610, 140, 8), float)
+    assert LayoutAnalyzer().gutters(boxes) == []
+    blocks = order_blocks(boxes)
+    assert [i for block in blocks for i in block] == list(range(len(boxes)))
+
+
 def test_table_rows_are_read_left_to_right_cells_kept_apart():
     cells = []
     for r in range(4):

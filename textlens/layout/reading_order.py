@@ -1,10 +1,16 @@
 """Reading order: columns found by recursive XY-cut, rows top to bottom inside each.
 
 The page (line boxes in the level frame) is cut recursively: first at a vertical gutter that
-separates *columns*, else at horizontal blank bands that separate blocks. A vertical gap is
-not a column gutter when one side is a narrow column of values sitting on the rows of the
-other (receipts' ``label ... 12.00``, tables): those are read row by row, left to right,
-each segment staying its own line.
+separates *columns*, else at horizontal blank bands that separate blocks, else at a gutter that
+a few lines cross. A vertical gap is not a column gutter when one side is a narrow column of
+values sitting on the rows of the other (receipts' ``label ... 12.00``, tables): those are read
+row by row, left to right, each segment staying its own line.
+
+Real column gutters are not always clean: the detector may run a line across a narrow gutter
+into the next column, and margin line numbers or a long word may end inside it. So where no
+clean cut exists, a corridor that at most a tenth of the lines cross, with columns of text side
+by side on both sides, is a gutter too (``gutters`` names it, so the pipeline can split the lines
+that run across it at the word gap; lines still crossing it go with the side of their middle).
 """
 
 from __future__ import annotations
@@ -16,7 +22,18 @@ import numpy as np
 
 from textlens.layout.grouping import group_rows, heights, split_blocks
 
-__all__ = ["LayoutAnalyzer", "order_blocks"]
+__all__ = ["Gutter", "LayoutAnalyzer", "order_blocks"]
+
+
+MIN_COLUMN_LINES = 3  # a column beside a crossed gutter has at least this many lines
+
+
+@dataclass
+class Gutter:
+    """A column gutter at ``x`` (level frame) that the lines ``crossing`` run across."""
+
+    x: float
+    crossing: list[int]
 
 
 @dataclass
@@ -26,7 +43,8 @@ class LayoutAnalyzer:
     ``column_gap``: narrowest gutter between columns; ``block_gap``: blank band that starts
     a new block; ``narrow``: a column whose median line is shorter than this is a value
     column (kept on its rows) when at least ``paired`` of its lines share a row across the gap;
-    ``height_ratio``: text-size change that starts a new block.
+    ``height_ratio``: text-size change that starts a new block; ``crossing``: largest share of
+    a region's lines that may run across a gutter that has no clean cut.
     """
 
     column_gap: float = 1.0
@@ -34,6 +52,7 @@ class LayoutAnalyzer:
     narrow: float = 5.0
     paired: float = 0.5
     height_ratio: float = 1.6
+    crossing: float = 0.1
 
     def __post_init__(self) -> None:
         for name in ("column_gap", "block_gap", "narrow", "height_ratio"):
@@ -51,19 +70,64 @@ class LayoutAnalyzer:
             blocks.extend(split_blocks(boxes, rows, self.block_gap, self.height_ratio))
         return blocks
 
-    def regions(self, boxes: np.ndarray, indices: list[int] | None = None) -> list[list[int]]:
-        """XY-cut leaves (lists of line indices) in reading order."""
+    def regions(
+        self, boxes: np.ndarray, indices: list[int] | None = None, gutters: list[Gutter] | None = None
+    ) -> list[list[int]]:
+        """XY-cut leaves (lists of line indices) in reading order; the crossed gutters it cut at
+        are appended to ``gutters``."""
         idx = list(range(len(boxes))) if indices is None else indices
         if len(idx) <= 1:
             return [idx]
         h = float(median(heights(boxes[idx])))
         columns = self._column_cut(boxes, idx, h)
+        if columns is None:
+            bands = _split_on_gaps(boxes, idx, axis=1, min_gap=self.block_gap * h)
+            if len(bands) > 1:
+                return [leaf for band in bands for leaf in self.regions(boxes, band, gutters)]
+            columns = self._crossed_cut(boxes, idx, h, gutters)
         if columns is not None:
-            return [leaf for part in columns for leaf in self.regions(boxes, part)]
-        bands = _split_on_gaps(boxes, idx, axis=1, min_gap=self.block_gap * h)
-        if len(bands) > 1:
-            return [leaf for band in bands for leaf in self.regions(boxes, band)]
+            return [leaf for part in columns for leaf in self.regions(boxes, part, gutters)]
         return [idx]
+
+    def gutters(self, boxes: np.ndarray | list) -> list[Gutter]:
+        """The column gutters that some lines run across (each with the lines that do)."""
+        found: list[Gutter] = []
+        boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
+        if len(boxes):
+            self.regions(boxes, gutters=found)
+        return found
+
+    def _crossed_cut(
+        self, boxes: np.ndarray, idx: list[int], h: float, gutters: list[Gutter] | None
+    ) -> list[list[int]] | None:
+        """Left/right parts at a gutter that at most ``crossing`` of the lines run across."""
+        if len(idx) < 2 * MIN_COLUMN_LINES:
+            return None
+        sub = boxes[idx]
+        best: tuple[float, float] | None = None  # (clear width, x)
+        for x in np.arange(sub[:, 0].min() + 2 * h, sub[:, 2].max() - 2 * h, h / 4):
+            left, right = sub[:, 2] <= x, sub[:, 0] >= x
+            crossing = len(idx) - int(left.sum()) - int(right.sum())
+            if min(left.sum(), right.sum()) < MIN_COLUMN_LINES or crossing > self.crossing * len(idx):
+                continue
+            # the corridor most lines keep clear of: robust to a few long lines and margin numbers
+            clear = float(np.percentile(sub[right, 0], 10) - np.percentile(sub[left, 2], 90))
+            side_by_side = _overlap_1d(sub[left][:, [1, 3]], sub[right][:, [1, 3]]) >= 0.5
+            if clear >= self.column_gap * h and side_by_side and (best is None or clear > best[0]):
+                best = (clear, float(x))
+        if best is None:
+            return None
+        x = best[1]
+        middle = (boxes[:, 0] + boxes[:, 2]) / 2
+        left = [i for i in idx if boxes[i, 2] <= x or (boxes[i, 0] < x and middle[i] < x)]
+        right = [i for i in idx if i not in set(left)]
+        if not self._is_gutter(boxes, left, right):
+            return None
+        if gutters is not None:
+            crossing = [i for i in idx if boxes[i, 0] < x < boxes[i, 2]]
+            if crossing:
+                gutters.append(Gutter(x, crossing))
+        return [left, right]
 
     def _column_cut(self, boxes: np.ndarray, idx: list[int], h: float) -> list[list[int]] | None:
         """Left/right parts at the widest vertical gap that is a real column gutter, else None."""
@@ -85,6 +149,13 @@ class LayoutAnalyzer:
                 if on_rows >= self.paired * len(side):
                     return False
         return True
+
+
+def _overlap_1d(a: np.ndarray, b: np.ndarray) -> float:
+    """Shared extent of the spans (start, end) of ``a`` and of ``b``, over the smaller extent."""
+    lo, hi = max(a[:, 0].min(), b[:, 0].min()), min(a[:, 1].max(), b[:, 1].max())
+    smaller = min(a[:, 1].max() - a[:, 0].min(), b[:, 1].max() - b[:, 0].min())
+    return max(0.0, hi - lo) / max(smaller, 1e-6)
 
 
 def _shares_a_row(a: np.ndarray, b: np.ndarray, overlap: float = 0.5) -> np.ndarray:
