@@ -16,6 +16,7 @@ held-out variants).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,3 +82,22 @@ def load_set(path: str | Path, limit: int | None = None) -> BenchSet:
     # A set is a page set when its entries carry regions (detection ground truth).
     kind = "pages" if any(item.regions for item in items) else "crops"
     return BenchSet(set_name(manifest), root, kind, items, manifest)
+
+
+def write_tables(program: str, sets: list[str], table: Callable[[str], str], out: Path | None) -> int:
+    """Print ``table(set)`` for each set (and write them all to ``out``); a ``BenchError`` is one
+    line on stderr and exit code 2."""
+    import sys
+
+    tables = []
+    try:
+        for name in sets:
+            tables.append(table(name))
+            print(tables[-1], flush=True)
+    except BenchError as exc:
+        print(f"{program}: error: {exc}", file=sys.stderr)
+        return 2
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text("\n".join(tables), encoding="utf-8")
+    return 0
