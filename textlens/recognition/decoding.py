@@ -108,16 +108,15 @@ def beam_decode(
     which keeps this fast enough for long lines; frames where blank has >= 0.999 probability are
     skipped outright.
     """
-    T = log_probs.shape[0]
     # prefix -> (log p ending in blank, log p ending in its last character, LM score of the prefix)
     beams: dict[tuple[int, ...], tuple[float, float, float]] = {(): (0.0, -math.inf, 0.0)}
-    for t in range(T):
-        frame = log_probs[t]
-        if frame[0] > -1e-3:  # near-certain blank: every prefix just absorbs it
-            blank = float(frame[0])
+    blanks = log_probs[:, 0].tolist()
+    for t, frame_candidates in enumerate(_all_candidates(log_probs, top_k)):
+        if blanks[t] > -1e-3:  # near-certain blank: every prefix just absorbs it
+            blank = blanks[t]
             beams = {p: (_logaddexp(b, nb) + blank, -math.inf, s) for p, (b, nb, s) in beams.items()}
             continue
-        candidates = [int(c) for c in _candidates(frame, top_k) if c != 0]
+        candidates = [(c, lp) for c, lp in frame_candidates if c != 0]
         next_beams: dict[tuple[int, ...], list[float]] = {}
 
         def add(prefix: tuple[int, ...], blank: float, nonblank: float, lm_score: float, _nb=next_beams) -> None:
@@ -128,13 +127,12 @@ def beam_decode(
                 entry[0] = _logaddexp(entry[0], blank)
                 entry[1] = _logaddexp(entry[1], nonblank)
 
-        blank = float(frame[0])
+        blank = blanks[t]
         for prefix, (p_b, p_nb, score) in beams.items():
             p_total = _logaddexp(p_b, p_nb)
             add(prefix, p_total + blank, -math.inf, score)
             extra = lm.scores(prefix) if lm is not None else None
-            for c in candidates:
-                lp = float(frame[c])
+            for c, lp in candidates:
                 grown = score + (float(extra[c]) if extra is not None else 0.0)
                 if prefix and prefix[-1] == c:
                     add(prefix + (c,), -math.inf, p_b + lp, grown)  # repeat separated by blank
@@ -158,10 +156,17 @@ def _beam_score(item: tuple[tuple[int, ...], list[float]]) -> float:
     return _logaddexp(blank, nonblank) + lm_score
 
 
-def _candidates(frame: np.ndarray, top_k: int) -> np.ndarray:
-    """The classes worth expanding at one frame: the ``top_k`` most likely, minus the hopeless."""
-    top = np.argpartition(-frame, min(top_k, len(frame) - 1))[:top_k]
-    return top[frame[top] > CANDIDATE_FLOOR]
+def _all_candidates(log_probs: np.ndarray, top_k: int) -> list[list[tuple[int, float]]]:
+    """Per frame, the (class, log p) worth expanding: the ``top_k`` most likely, minus the hopeless
+    (all frames in one NumPy call, handed over as Python numbers for the search loop)."""
+    k = min(top_k, log_probs.shape[1] - 1)
+    top = np.argpartition(-log_probs, k, axis=1)[:, :top_k]
+    values = np.take_along_axis(log_probs, top, axis=1)
+    keep = values > CANDIDATE_FLOOR
+    return [
+        [(c, v) for c, v, ok in zip(cs, vs, ks) if ok]
+        for cs, vs, ks in zip(top.tolist(), values.tolist(), keep.tolist())
+    ]
 
 
 def _logaddexp(a: float, b: float) -> float:
