@@ -28,7 +28,10 @@ ROOT = Path(__file__).resolve().parents[1]
 # Where tables go without --out; BENCH_RESULTS moves them (e.g. for a quick trial run).
 RESULTS = Path(os.environ.get("BENCH_RESULTS") or ROOT / "benchmarks" / "results")
 A4_INCHES = (8.27, 11.69)
-HEADER = "| check | pages | peak RSS MB | target MB | pages/s | lines | load s | threads | models |"
+HEADER = (
+    "| check | pages | peak RSS MB | RSS MB at page 50 / at the end | target MB | pages/s | lines | load s "
+    "| threads x jobs | models |"
+)
 
 
 def build_pdf(path: Path, pages: int, distinct: int, dpi: float, seed: int = 0) -> None:
@@ -73,14 +76,17 @@ def child(args: argparse.Namespace) -> int:
 
     t0 = time.perf_counter()
     # The same pipeline `textlens.read_pages(path, ...)` builds, made here so loading is timed apart.
-    config = PipelineConfig(detector=args.detector, threads=args.threads, dpi=args.dpi)
+    config = PipelineConfig(detector=args.detector, threads=args.threads, dpi=args.dpi, jobs=args.jobs)
     pipeline = Pipeline.from_config(config)
     load_s = time.perf_counter() - t0
     pages = lines = 0
+    rss_50 = 0.0
     start = time.perf_counter()
     for page in pipeline.read_pages(args.child):
         pages += 1
         lines += len(page.lines)
+        if pages == 50:
+            rss_50 = _rss_mb()
         if pages % 10 == 0:
             print(f"  {pages} pages, {time.perf_counter() - start:.0f}s", file=sys.stderr, flush=True)
     result = {
@@ -89,14 +95,26 @@ def child(args: argparse.Namespace) -> int:
         "run_s": time.perf_counter() - start,
         "load_s": load_s,
         "models": ", ".join(m.name for m in pipeline.models),
+        "rss_50": rss_50,
+        "rss_end": _rss_mb(),
     }
     print(json.dumps(result), flush=True)
     return 0
 
 
+def _rss_mb() -> float:
+    """This process's resident memory now (Linux; 0 elsewhere)."""
+    try:
+        with open("/proc/self/statm") as handle:
+            return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
 def measure(args: argparse.Namespace, pdf: Path) -> tuple[dict, float]:
     """Read ``pdf`` in a child process; its results and its peak RSS in MB."""
     cmd = [sys.executable, "-m", "benchmarks.memory_pdf", "--child", str(pdf), "--threads", str(args.threads)]
+    cmd += ["--jobs", str(args.jobs)]
     cmd += ["--dpi", str(args.dpi)] + (["--detector", args.detector] if args.detector else [])
     env = dict(os.environ, OMP_WAIT_POLICY="PASSIVE", OMP_NUM_THREADS=str(args.threads))
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
@@ -116,11 +134,12 @@ def row(result: dict, peak_mb: float, args: argparse.Namespace) -> str:
         "PDF read, streamed",
         str(result["pages"]),
         f"{peak_mb:.0f}",
+        f"{result['rss_50']:.0f} / {result['rss_end']:.0f}" if result["rss_50"] else f"- / {result['rss_end']:.0f}",
         f"< {args.target_mb:.0f} ({verdict})",
         f"{per_s:.2f}",
         str(result["lines"]),
         f"{result['load_s']:.2f}",
-        str(args.threads),
+        f"{args.threads} x {args.jobs}",
         result["models"],
     ]
     return "| " + " | ".join(cells) + " |"
@@ -131,13 +150,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--pages", type=int, default=50, help="pages in the PDF (default 50)")
     parser.add_argument("--distinct", type=int, default=5, help="different synthetic pages, repeated (default 5)")
     parser.add_argument("--threads", type=int, default=2, help="ONNX Runtime threads per model (default 2)")
+    parser.add_argument("--jobs", type=int, default=1, help="pages read at once, sharing --threads (default 1)")
     parser.add_argument("--dpi", type=float, default=200, help="PDF page size and reading dpi (default 200)")
     parser.add_argument("--detector", help="detector .onnx (default: the registry's, else newest runs/detector/*.onnx)")
     parser.add_argument("--target-mb", type=float, default=1536, help="peak RSS target in MB (default 1536)")
     parser.add_argument("--out", type=Path, help="markdown file (default benchmarks/results/memory-pdf-t<threads>.md)")
     parser.add_argument("--child", help=argparse.SUPPRESS)  # internal: the measured process
     args = parser.parse_args(argv)
-    if min(args.pages, args.distinct, args.threads) < 1:
+    if min(args.pages, args.distinct, args.threads, args.jobs) < 1:
         parser.error("--pages, --distinct and --threads must be at least 1")
     return args
 
