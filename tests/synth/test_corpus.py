@@ -45,3 +45,19 @@ def test_receipt_lines_are_mostly_upper_case() -> None:
     texts = [corpus.receipt_line(rng) for _ in range(200)]
     letters = "".join(c for t in texts for c in t if c.isalpha())
     assert sum(c.isupper() for c in letters) / len(letters) > 0.6
+
+
+def test_foreign_lines_bring_the_accented_letters_of_their_languages():
+    import numpy as np
+    import pytest
+
+    from textlens.recognition.charset import DEFAULT_CHARS
+    from textlens.synth import corpus
+
+    pytest.importorskip("wordfreq")
+    rng = np.random.default_rng(4)
+    lines = [corpus.foreign(rng) for _ in range(2000)]
+    text = "".join(lines)
+    assert all(c in DEFAULT_CHARS for c in text)
+    for letters in ("åÅ", "æÆ", "øØ", "äÄ", "öÖ", "üÜ", "éÉ", "ñÑ", "çÇ", "ãÃ", "ß"):
+        assert any(c in text for c in letters), letters

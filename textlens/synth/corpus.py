@@ -17,6 +17,8 @@ import numpy as np
 from textlens.recognition.charset import DEFAULT_CHARS, normalize_text
 
 _OTHER_LANGS = ("fr", "de", "es", "it", "pt", "nl", "ms")
+# Languages whose lines "foreign" draws (their letters are in DEFAULT_CHARS): Western Europe and the Nordics.
+_LINE_LANGS = ("fr", "de", "es", "it", "pt", "nl", "sv", "da", "nb", "fi")
 _FAKER_LOCALES = ("en_US", "en_GB", "en_IN", "en_AU", "fr_FR", "de_DE", "es_ES", "it_IT", "pt_PT", "nl_NL")
 
 _CURRENCIES = ("RM", "RM", "RM", "$", "$", "€", "£", "USD", "EUR", "SGD", "S$", "MYR", "¥", "Rp", "INR", "CHF")
@@ -190,6 +192,41 @@ def words(rng: np.random.Generator) -> str:
         pool = common if r < 0.45 else english if r < 0.85 else others
         out.append(_pick(rng, pool))
     return _case(rng, " ".join(out))
+
+
+@lru_cache(maxsize=1)
+def _language_words() -> dict[str, tuple[str, ...]]:
+    """Each of ``_LINE_LANGS``' 5000 most frequent words that fit DEFAULT_CHARS (empty without wordfreq)."""
+    try:
+        from wordfreq import top_n_list
+    except ImportError:
+        return {}
+    found = {}
+    for lang in _LINE_LANGS:
+        try:
+            ws = tuple(w for w in top_n_list(lang, 5000) if w.isalpha() and all(c in DEFAULT_CHARS for c in w))
+        except (LookupError, ValueError):
+            continue
+        if ws:
+            found[lang] = ws
+    return found
+
+
+def foreign(rng: np.random.Generator) -> str:
+    """A line in one language other than English, words by frequency: its accented letters
+    (å, æ, ø, ä, ö, ü, ß, é, ç, ñ, ã...) in their usual company, sometimes capitalised."""
+    languages = _language_words()
+    if not languages:
+        return sentence(rng)
+    language = _pick(rng, sorted(languages))
+    pool = languages[language]
+    ranks = np.minimum(rng.zipf(1.2, int(rng.integers(2, 10))), len(pool)) - 1
+    ws = [pool[int(r)] if rng.random() < 0.3 else _pick(rng, pool) for r in ranks]  # rare letters too
+    ws = [w.capitalize() if rng.random() < 0.15 else w for w in ws]
+    if language == "de":  # wordfreq case-folds ß to ss ("straße" -> "strasse"): give some back
+        ws = [w.replace("ss", "ß") if rng.random() < 0.4 else w for w in ws]
+    text = " ".join(ws)
+    return _case(rng, text[:1].upper() + text[1:] if rng.random() < 0.5 else text, upper_p=0.08)
 
 
 def sentence(rng: np.random.Generator) -> str:
@@ -623,6 +660,7 @@ def short(rng: np.random.Generator) -> str:
 SOURCES: dict[str, tuple[float, Callable[[np.random.Generator], str]]] = {
     "words": (0.15, words),
     "sentence": (0.11, sentence),
+    "foreign": (0.10, foreign),
     "faker": (0.11, faker_text),
     "receipt": (0.20, receipt_line),
     "short": (0.12, short),
