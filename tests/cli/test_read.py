@@ -18,7 +18,7 @@ from textlens.pipeline import Pipeline
 sys.path.insert(0, str(Path(__file__).parents[1] / "layout"))
 from read_doubles import BarDetector, BarRecognizer, draw_page, sample_lines  # noqa: E402
 
-TEXT = "w1 w2 w3\nw4 w5\nw6 w7 w8\n\nw9\nw0"
+TEXT = "w1 w2 w3\nw4 w5\nw6 w7 w8\n\nw9 w0"  # the label and its value: one row, one line
 
 
 @pytest.fixture

@@ -126,6 +126,23 @@ def test_text_layout() -> None:
     assert text == f"Héllo wörld€\n日本 {SPECIAL}\n\ntilted\n\f"
 
 
+@pytest.mark.parametrize("orientation", [0, 90])
+def test_text_puts_the_lines_of_one_row_on_one_line(orientation: int) -> None:
+    """A receipt's item and its amount, and a line below: two text lines, also on a page whose
+    content is turned (rows are found in the upright frame, not the image's)."""
+    boxes = [(100, 100, 300, 130, "2 X FRESH MILK 1L"), (600, 104, 680, 132, "13.80"), (100, 150, 260, 180, "TOTAL")]
+    if orientation == 90:  # content turned 90 degrees clockwise: upright (x, y) sits at (H - y, x)
+        boxes = [(800 - y1, x0, 800 - y0, x1, text) for x0, y0, x1, y1, text in boxes]
+    lines = [Line([Word(text, 0.9, bbox_polygon(x0, y0, x1, y1))]) for x0, y0, x1, y1, text in boxes]
+    page = Page(
+        width=1000 if orientation == 0 else 800,
+        height=800 if orientation == 0 else 1000,
+        blocks=[Block(lines)],
+        orientation=orientation,
+    )
+    assert export_document(Document(pages=[page]), "txt").decode() == "2 X FRESH MILK 1L 13.80\nTOTAL\n"
+
+
 def test_json_is_to_dict_utf8() -> None:
     data = export_document(make_document(), "json")
     assert "Héllo".encode() in data and "日本".encode() in data  # not \\u escaped
