@@ -30,6 +30,7 @@ from textlens.document import Block, Document, Line, ModelInfo, Page, Polygon, P
 from textlens.errors import TextlensError
 from textlens.layout.crops import LineCrop, crop_line, polygon_to_quad
 from textlens.layout.grouping import words_from_result
+from textlens.layout.language import guess_language
 from textlens.layout.orientation import Orientation, OrientationFinder, PageFrame, skew_angle
 from textlens.layout.reading_order import LayoutAnalyzer
 
@@ -348,6 +349,7 @@ class Pipeline:
             orientation=frame.orientation,
             skew=round(frame.skew, 2),
             dpi=dpi,
+            language=guess_language("\n".join(line.text for line in lines)),
         )
 
     def _orient(self, image: np.ndarray, timings: dict[str, float]) -> tuple[Orientation, list[bool], bool]:
