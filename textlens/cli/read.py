@@ -1,8 +1,8 @@
 """`textlens read`: find and read the text of images and PDFs.
 
 Every input that can be read is read; a bad one is named on stderr and the run goes on (exit
-code 3 at the end; 2 when every input failed). Models load after the first input opens, so a
-single bad file fails in a moment; with ``--fail-fast`` every input is checked first.
+code 3 at the end; 2 when every input failed). A single input, or every input with
+``--fail-fast``, is checked (first page decoded) before the models load, so it fails in a moment.
 
 One input goes to ``-o FILE`` (format from its suffix) or to stdout; several inputs go to
 ``-o FOLDER`` (one file each, named after the input) or are concatenated on stdout.
@@ -139,9 +139,7 @@ def _write(document: Any, fmt: str, target: Path | None, overlay: Path | None, i
 def _jobs(jobs: int | None, threads: int | None, files: list[str]) -> int:
     """Pages read at once: given, or one per thread when there are several pages to read."""
     if jobs is not None:
-        if jobs < 1:
-            raise TextlensError(f"--jobs must be at least 1, got {jobs}")
-        return jobs
+        return jobs  # PipelineConfig refuses anything below 1
     from textlens.runtime.session import default_threads
 
     multipage = any(Path(f).suffix.lower() in (".pdf", ".tif", ".tiff") or f == "-" for f in files)
