@@ -37,20 +37,7 @@ def iter_image_frames(
     stream: IO[bytes], name: str, check_size: SizeCheck, *, first_only: bool
 ) -> Iterator[tuple[np.ndarray, float | None]]:
     """Yield (RGB uint8 array, dpi) for each page of an image file, decoding one frame at a time."""
-    with _quiet_bomb_warning():
-        try:
-            img = Image.open(stream, formats=_available_formats())
-        except Image.DecompressionBombError as exc:
-            # Pillow refuses headers beyond 2x its own limit before allocating anything.
-            raise TextlensError(bomb_message(name, exc)) from None
-        except UnidentifiedImageError:
-            raise TextlensError(
-                f"{name}: not an image or PDF (content is not PNG, JPEG, TIFF, BMP, WebP, "
-                "GIF or PDF, whatever the file extension says)"
-            ) from None
-        except Exception as exc:  # Pillow plugins raise assorted errors on malformed headers
-            raise TextlensError(f"{name}: corrupt image header ({one_line(exc)})") from None
-    with img:
+    with open_image(stream, name) as img:
         multipage = img.format in MULTIPAGE_FORMATS and not first_only
         index = 0
         while True:
@@ -67,6 +54,34 @@ def iter_image_frames(
                 raise TextlensError(bomb_message(f"{name} (page {index + 1})", exc)) from None
             except Exception as exc:
                 raise TextlensError(f"{name}: page {index + 1} is corrupt ({one_line(exc)})") from None
+
+
+def open_image(stream: IO[bytes], name: str) -> Image.Image:
+    """Open an image from its headers (no pixels decoded); bad or hostile headers raise TextlensError."""
+    with _quiet_bomb_warning():
+        try:
+            return Image.open(stream, formats=_available_formats())
+        except Image.DecompressionBombError as exc:
+            # Pillow refuses headers beyond 2x its own limit before allocating anything.
+            raise TextlensError(bomb_message(name, exc)) from None
+        except UnidentifiedImageError:
+            raise TextlensError(
+                f"{name}: not an image or PDF (content is not PNG, JPEG, TIFF, BMP, WebP, "
+                "GIF or PDF, whatever the file extension says)"
+            ) from None
+        except Exception as exc:  # Pillow plugins raise assorted errors on malformed headers
+            raise TextlensError(f"{name}: corrupt image header ({one_line(exc)})") from None
+
+
+def image_frame_count(stream: IO[bytes], name: str) -> int:
+    """Pages of an image file (frames of a multi-page TIFF; 1 otherwise), from its headers."""
+    with open_image(stream, name) as img:
+        if img.format not in MULTIPAGE_FORMATS:
+            return 1
+        try:
+            return int(getattr(img, "n_frames", 1))
+        except Exception as exc:  # a broken frame chain
+            raise TextlensError(f"{name}: corrupt image ({one_line(exc)})") from None
 
 
 def bomb_message(name: str, exc: BaseException) -> str:

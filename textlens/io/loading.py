@@ -14,6 +14,8 @@ The limits below are module-level so that callers can change them (read at call 
                  images beyond 2 x ``PIL.Image.MAX_IMAGE_PIXELS`` on its own; raise that too to go higher.
     MIN_SIDE     smallest width or height (1 px): a single letter cut from a photo may be 5 x 9 px,
                  and small crops are upscaled, never refused; only empty (0 px) images are.
+    MAX_SIDE     longest width or height (32768 px, JPEG's own limit is 65535): a page 100,000 px wide is
+                 refused from its header, before a slow read of a degenerate strip.
     MAX_ASPECT   largest long-side / short-side ratio (100:1): generous enough for long text-line
                  crops (32 x 3000 px) and till receipts, small enough to refuse degenerate strips
                  that would resize to nothing.
@@ -35,15 +37,17 @@ import numpy as np
 from PIL import Image
 
 from textlens.errors import TextlensError
-from textlens.io.images import array_to_rgb, decode_frame, iter_image_frames, one_line
-from textlens.io.pdf import iter_pdf_pages
+from textlens.io.images import array_to_rgb, decode_frame, image_frame_count, iter_image_frames, one_line
+from textlens.io.pdf import iter_pdf_pages, pdf_page_count
 
 __all__ = [
     "MAX_ASPECT",
     "MAX_PIXELS",
+    "MAX_SIDE",
     "MIN_SIDE",
     "SUPPORTED_SUFFIXES",
     "PageImage",
+    "count_pages",
     "expand_inputs",
     "iter_pages",
     "load_image",
@@ -51,6 +55,7 @@ __all__ = [
 
 MAX_PIXELS = 178_956_970  # 2 x Pillow's default MAX_IMAGE_PIXELS: about 13400 x 13400
 MIN_SIDE = 1
+MAX_SIDE = 32_768
 MAX_ASPECT = 100.0
 MAX_STREAM_BYTES = 1 << 30  # stdin and pipes are read into memory; refuse more than 1 GiB
 
@@ -113,6 +118,18 @@ def load_image(source: Any, *, dpi: float = 200, password: str | None = None) ->
         return next(pages).image
     finally:
         pages.close()  # type: ignore[attr-defined]  # generators close their file/PDF here
+
+
+def count_pages(data: bytes, name: str = "<bytes>", *, password: str | None = None) -> int:
+    """How many pages ``data`` holds (PDF pages, TIFF/GIF/WebP frames), without decoding any pixels.
+
+    Lets a caller refuse a 10,000-page PDF before reading a page; bad input raises TextlensError.
+    """
+    if not data:
+        raise TextlensError(f"{name}: input is empty (0 bytes)")
+    if _PDF_MAGIC in data[:_SNIFF_BYTES]:
+        return pdf_page_count(data, name, password)
+    return image_frame_count(io.BytesIO(data), name)
 
 
 def expand_inputs(inputs: list[str], on_error: Callable[[str, TextlensError], object] | None = None) -> list[str]:
@@ -209,6 +226,11 @@ def _check_size(width: int, height: int, name: str) -> None:
     """Refuse degenerate or huge pages before a single pixel is decoded."""
     if width < MIN_SIDE or height < MIN_SIDE:
         raise TextlensError(f"{name}: image is {width} x {height} px; both sides must be at least {MIN_SIDE} px")
+    if max(width, height) > MAX_SIDE:
+        raise TextlensError(
+            f"{name}: image is {width} x {height} px; no side may exceed {MAX_SIDE} px; "
+            "shrink it or split it into pages"
+        )
     if max(width, height) / min(width, height) > MAX_ASPECT:
         raise TextlensError(
             f"{name}: image is {width} x {height} px, longer than {MAX_ASPECT:g}:1; crop or split it into pages first"

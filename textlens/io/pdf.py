@@ -52,6 +52,16 @@ def iter_pdf_pages(
             doc.close()
 
 
+def pdf_page_count(source: str | bytes, name: str, password: str | None = None) -> int:
+    """The number of pages of a PDF, read from its page tree (nothing is rendered)."""
+    with _PDFIUM_LOCK:
+        doc = _open(source, name, password)
+        try:
+            return len(doc)
+        finally:
+            doc.close()
+
+
 def _open(source: str | bytes, name: str, password: str | None) -> pdfium.PdfDocument:
     try:
         return pdfium.PdfDocument(source, password=password)
