@@ -17,6 +17,8 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q torch==2.13.0
 	$(BIN)/pip install -q -e ".[train,serve,dev]"
 	-bash scripts/install-fonts.sh
+	# The web page's ONNX Runtime Web and Swagger UI, served by textlens itself (npm registry).
+	-bash scripts/fetch_web_assets.sh
 	touch $(STAMP)
 
 demo: setup

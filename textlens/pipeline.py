@@ -40,6 +40,8 @@ __all__ = ["Pipeline", "PipelineConfig", "ReadResult", "read", "read_pages"]
 # letter crops), and kept when read with at least this confidence (noise reads far lower).
 SMALL_PAGE_HEIGHT = 64
 SMALL_PAGE_MIN_CONFIDENCE = 0.3
+# PipelineConfig fields fixed when the models load (``Pipeline.with_options`` keeps them).
+_MODEL_OPTIONS = ("detector", "recognizer", "lm", "threads", "jobs", "weak_box_thresh")
 
 
 @dataclass(frozen=True)
@@ -190,6 +192,15 @@ class Pipeline:
             detector.postprocess = dataclasses.replace(detector.postprocess, weak_box_thresh=weak)
         recognizer = Recognizer.load(config.recognizer, threads=threads, lm=config.lm)
         return cls(detector, recognizer, config)
+
+    def with_options(self, **changes: Any) -> Pipeline:
+        """A pipeline that reads with other options (dpi, orientation, deskew, min_confidence, ...)
+        and shares this one's loaded models; options that pick or load models cannot change here."""
+        config = self.config.replace(**changes)
+        fixed = [name for name in _MODEL_OPTIONS if getattr(config, name) != getattr(self.config, name)]
+        if fixed:
+            raise TextlensError(f"{', '.join(fixed)}: load a new Pipeline to change models or threads")
+        return Pipeline(self.detector, self.recognizer, config, layout=self.layout)
 
     @property
     def models(self) -> list[ModelInfo]:

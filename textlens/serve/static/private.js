@@ -1,0 +1,259 @@
+// Private mode: read an image entirely in this browser with ONNX Runtime Web and textlens's own
+// ONNX models (fetched once from /v1/models/<name>; the image never leaves the page).
+// The same stages as textlens.pipeline, kept to what a browser does well: the detector's
+// probability map at the model's long side (plus a coarse pass for large type), DB boxes grown
+// by area x ratio / perimeter, weak boxes kept only when read confidently, line crops with
+// the same margin, greedy CTC decoding, words from the spaces. Upright pages only (no
+// orientation search or language-model re-reads: those stay on the server).
+"use strict";
+
+window.TextlensPrivate = (() => {
+  const VENDOR = "/static/vendor/";
+  const COARSE_SIDE = 480;
+  const CROP_PAD = 0.075;
+  const WEAK_BOX_THRESH = 0.3;
+  const WEAK_MIN_CONFIDENCE = 0.9;
+  const MIN_SIZE = 1.5;
+  const sessions = new Map(); // model name -> {session, config}
+  let runtime = null;
+
+  function loadRuntime() {
+    if (runtime) return runtime;
+    runtime = new Promise((resolve, reject) => {
+      const script = document.createElement("script");
+      script.src = VENDOR + "ort.wasm.min.js";
+      script.onload = () => {
+        window.ort.env.wasm.wasmPaths = VENDOR;
+        window.ort.env.wasm.numThreads = 1; // no cross-origin isolation needed
+        resolve(window.ort);
+      };
+      script.onerror = () => {
+        runtime = null;
+        reject(new Error("ONNX Runtime Web is not installed with this server (run `make setup`)"));
+      };
+      document.head.appendChild(script);
+    });
+    return runtime;
+  }
+
+  async function model(name, headers) {
+    if (sessions.has(name)) return sessions.get(name);
+    const ort = await loadRuntime();
+    const [bytes, meta] = await Promise.all([
+      fetchOk(`/v1/models/${encodeURIComponent(name)}`, headers).then((r) => r.arrayBuffer()),
+      fetchOk(`/v1/models/${encodeURIComponent(name)}/config`, headers).then((r) => r.json()),
+    ]);
+    const session = await ort.InferenceSession.create(bytes, { executionProviders: ["wasm"] });
+    const loaded = { session, config: meta.config, name, chars: Array.from(meta.config.charset || "") };
+    sessions.set(name, loaded);
+    return loaded;
+  }
+
+  async function fetchOk(url, headers) {
+    const response = await fetch(url, { headers });
+    if (!response.ok) throw new Error(`${url}: ${response.status} ${response.statusText}`);
+    return response;
+  }
+
+  // --- images ---------------------------------------------------------------------------
+
+  function canvas(width, height) {
+    const c = document.createElement("canvas");
+    c.width = width;
+    c.height = height;
+    return c;
+  }
+
+  function drawn(source, sx, sy, sw, sh, width, height) {
+    const c = canvas(width, height);
+    const g = c.getContext("2d", { willReadFrequently: true });
+    g.imageSmoothingEnabled = true;
+    g.imageSmoothingQuality = "high";
+    g.fillStyle = "#fff";
+    g.fillRect(0, 0, width, height);
+    g.drawImage(source, sx, sy, sw, sh, 0, 0, width, height);
+    return g.getImageData(0, 0, width, height).data;
+  }
+
+  // --- detection ------------------------------------------------------------------------
+
+  function inputSize(height, width, longSide) {
+    const scale = longSide / Math.max(height, width);
+    return [Math.max(32, Math.round((height * scale) / 32) * 32), Math.max(32, Math.round((width * scale) / 32) * 32)];
+  }
+
+  async function regions(detector, bitmap, longSide) {
+    const ort = window.ort;
+    const { mean, std } = detector.config;
+    const [h, w] = inputSize(bitmap.height, bitmap.width, longSide);
+    const rgba = drawn(bitmap, 0, 0, bitmap.width, bitmap.height, w, h);
+    const tensor = new Float32Array(3 * h * w);
+    for (let i = 0; i < h * w; i++) {
+      for (let c = 0; c < 3; c++) tensor[c * h * w + i] = (rgba[4 * i + c] - mean[c]) / std[c];
+    }
+    const feeds = { [detector.session.inputNames[0]]: new ort.Tensor("float32", tensor, [1, 3, h, w]) };
+    const output = await detector.session.run(feeds);
+    const prob = output[detector.session.outputNames[0]].data;
+    return boxesFromMap(prob, w, h, detector.config, bitmap.width / w, bitmap.height / h, bitmap.width, bitmap.height);
+  }
+
+  // Connected regions of the binarised map (8-neighbours), each scored by its mean probability,
+  // grown back by D = area * unclip_ratio / perimeter, scaled to image pixels.
+  function boxesFromMap(prob, w, h, config, sx, sy, imageW, imageH) {
+    const seen = new Uint8Array(w * h);
+    const boxes = [];
+    const stack = [];
+    for (let start = 0; start < w * h; start++) {
+      if (seen[start] || prob[start] <= config.bin_thresh) continue;
+      let x0 = w, y0 = h, x1 = 0, y1 = 0, sum = 0, count = 0;
+      seen[start] = 1;
+      stack.push(start);
+      while (stack.length) {
+        const at = stack.pop();
+        const x = at % w, y = (at - x) / w;
+        x0 = Math.min(x0, x); x1 = Math.max(x1, x); y0 = Math.min(y0, y); y1 = Math.max(y1, y);
+        sum += prob[at]; count++;
+        for (let dy = -1; dy <= 1; dy++) {
+          for (let dx = -1; dx <= 1; dx++) {
+            const nx = x + dx, ny = y + dy;
+            if (nx < 0 || ny < 0 || nx >= w || ny >= h) continue;
+            const next = ny * w + nx;
+            if (!seen[next] && prob[next] > config.bin_thresh) { seen[next] = 1; stack.push(next); }
+          }
+        }
+      }
+      const rw = x1 - x0, rh = y1 - y0, score = sum / count;
+      if (Math.min(rw, rh) < MIN_SIZE - 1 || score < WEAK_BOX_THRESH) continue;
+      const grow = (rw * rh * config.unclip_ratio) / (2 * (rw + rh));
+      if (Math.min(rw, rh) + 2 * grow < MIN_SIZE + 1) continue;
+      const box = [
+        Math.max(0, (x0 - grow) * sx), Math.max(0, (y0 - grow) * sy),
+        Math.min(imageW, (x1 + grow) * sx), Math.min(imageH, (y1 + grow) * sy),
+      ];
+      boxes.push({ box, score, weak: score < config.box_thresh });
+    }
+    return boxes;
+  }
+
+  function area(b) { return Math.max(0, b[2] - b[0]) * Math.max(0, b[3] - b[1]); }
+  function overlap(a, b) {
+    return area([Math.max(a[0], b[0]), Math.max(a[1], b[1]), Math.min(a[2], b[2]), Math.min(a[3], b[3])]);
+  }
+
+  // The coarse pass's boxes lying mostly where nothing confident was found (large type).
+  function addMissed(found, coarse) {
+    const strong = found.filter((r) => !r.weak);
+    const added = coarse.filter((c) => strong.reduce((s, f) => s + overlap(c.box, f.box), 0) < 0.2 * area(c.box));
+    const kept = found.filter((r) => !(r.weak && added.some((a) => overlap(r.box, a.box) > 0.5 * area(r.box))));
+    return kept.concat(added);
+  }
+
+  // --- recognition ----------------------------------------------------------------------
+
+  async function readLine(recognizer, bitmap, box) {
+    const ort = window.ort;
+    const { height, mean, std, stride } = recognizer.config;
+    const pad = CROP_PAD * (box[3] - box[1]);
+    const x0 = Math.max(0, box[0] - pad), y0 = Math.max(0, box[1] - pad);
+    const x1 = Math.min(bitmap.width, box[2] + pad), y1 = Math.min(bitmap.height, box[3] + pad);
+    const cropW = Math.max(1, Math.round(x1 - x0)), cropH = Math.max(1, Math.round(y1 - y0));
+    const width = Math.min(Math.max(Math.round((cropW * height) / cropH), 16), 2400);
+    const rgba = drawn(bitmap, x0, y0, x1 - x0, y1 - y0, width, height);
+    const input = new Float32Array(width * height);
+    for (let i = 0; i < width * height; i++) {
+      const grey = Math.round(0.299 * rgba[4 * i] + 0.587 * rgba[4 * i + 1] + 0.114 * rgba[4 * i + 2]);
+      input[i] = (grey / 255 - mean) / std;
+    }
+    const feeds = { [recognizer.session.inputNames[0]]: new ort.Tensor("float32", input, [1, 1, height, width]) };
+    const output = (await recognizer.session.run(feeds))[recognizer.session.outputNames[0]];
+    const [, frames, classes] = output.dims;
+    const hits = greedy(output.data, frames, classes, recognizer.chars);
+    const scale = (x1 - x0) / width;
+    return toWords(hits, (frame) => x0 + frame * stride * scale, [box[1], box[3]]);
+  }
+
+  // Best path: argmax per frame, repeats merged, blanks (class 0) dropped.
+  function greedy(logProbs, frames, classes, charset) {
+    const hits = [];
+    let previous = 0;
+    for (let t = 0; t < frames; t++) {
+      let best = 0, bestValue = -Infinity;
+      for (let c = 0; c < classes; c++) {
+        const v = logProbs[t * classes + c];
+        if (v > bestValue) { bestValue = v; best = c; }
+      }
+      const p = Math.exp(bestValue);
+      if (best !== 0 && best === previous && hits.length) {
+        const last = hits[hits.length - 1];
+        last.lastFrame = t;
+        last.confidence = Math.max(last.confidence, p);
+      } else if (best !== 0) {
+        hits.push({ text: charset[best - 1], confidence: p, firstFrame: t, lastFrame: t });
+      }
+      previous = best;
+    }
+    return hits;
+  }
+
+  function toWords(hits, frameX, [top, bottom]) {
+    const words = [];
+    let current = [];
+    const flush = () => {
+      if (!current.length) return;
+      const left = frameX(current[0].firstFrame), right = frameX(current[current.length - 1].lastFrame + 1);
+      words.push({
+        text: current.map((h) => h.text).join(""),
+        confidence: current.reduce((s, h) => s + h.confidence, 0) / current.length,
+        polygon: [[left, top], [right, top], [right, bottom], [left, bottom]],
+      });
+      current = [];
+    };
+    for (const hit of hits) {
+      if (hit.text === " ") flush(); else current.push(hit);
+    }
+    flush();
+    return words;
+  }
+
+  // --- the page -------------------------------------------------------------------------
+
+  function linePolygon(words) {
+    const xs = words.flatMap((w) => w.polygon.map((p) => p[0])), ys = words.flatMap((w) => w.polygon.map((p) => p[1]));
+    const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
+    return [[x0, y0], [x1, y0], [x1, y1], [x0, y1]];
+  }
+
+  async function read(file, { detector = "", recognizer = "", onStatus = () => {}, headers = {} } = {}) {
+    onStatus("Loading models into this browser...");
+    const listing = await fetchOk("/v1/models", headers).then((r) => r.json());
+    const pickName = (kind, name) => name || listing.models.find((m) => m.kind === kind && m.default).name;
+    const [det, rec] = await Promise.all([
+      model(pickName("detector", detector), headers),
+      model(pickName("recognizer", recognizer), headers),
+    ]);
+    const bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
+    onStatus(`Reading ${file.name} in this browser...`);
+    let found = await regions(det, bitmap, det.config.long_side);
+    if (COARSE_SIDE < Math.min(det.config.long_side, Math.max(bitmap.width, bitmap.height))) {
+      found = addMissed(found, await regions(det, bitmap, COARSE_SIDE));
+    }
+    const lines = [];
+    for (const region of found) {
+      const words = await readLine(rec, bitmap, region.box);
+      if (!words.length) continue;
+      const confidence = words.reduce((s, w) => s + w.confidence, 0) / words.length;
+      if (region.weak && confidence < WEAK_MIN_CONFIDENCE) continue;
+      lines.push({ polygon: linePolygon(words), words, top: region.box[1], left: region.box[0] });
+    }
+    lines.sort((a, b) => a.top - b.top || a.left - b.left);
+    const page = {
+      index: 0, width: bitmap.width, height: bitmap.height, orientation: 0, skew: 0, language: null, dpi: null,
+      blocks: lines.length ? [{ polygon: linePolygon(lines.flatMap((l) => l.words)),
+        lines: lines.map(({ polygon, words }) => ({ polygon, words })) }] : [],
+    };
+    const models = [det, rec].map((m) => ({ name: m.name, kind: m === det ? "detector" : "recognizer", sha256: "" }));
+    return { schema_version: 1, source: file.name, provenance: { textlens_version: "", models, timings: {} }, pages: [page] };
+  }
+
+  return { read };
+})();
