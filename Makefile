@@ -29,6 +29,8 @@ lint: setup
 	$(BIN)/ruff format --check textlens tests benchmarks scripts
 
 test: lint
+	# Headless Chromium for the web page's tests (Debian's packages; skipped with a reason if not installable).
+	-bash scripts/install-browser.sh
 	$(BIN)/pytest
 
 bench: setup

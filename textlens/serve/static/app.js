@@ -96,6 +96,7 @@
     if (!picked.length) { say("Pick or drop a file first."); return; }
     const where = $("where").value;
     $("read-button").disabled = true;
+    document.body.dataset.state = "reading";
     $("pages").innerHTML = "";
     $("downloads").innerHTML = "";
     $("selected").textContent = "";
@@ -127,6 +128,7 @@
     } finally {
       $("read-button").disabled = false;
       progress.hidden = true;
+      document.body.dataset.state = "done";
     }
   }
 
@@ -178,16 +180,16 @@
     return shape;
   }
 
-  function plainText(document_) {
-    return document_.pages
-      .map((p) => p.blocks.map((b) => b.lines.map((l) => l.words.map((w) => w.text).join(" ")).join("\n")).join("\n\n"))
-      .join("\n\n");
+  // Private mode's text: a block is a row (its lines side by side), as the server's plain text joins them.
+  function rowsText(document_) {
+    const words = (line) => line.words.map((w) => w.text).join(" ");
+    return document_.pages.map((p) => p.blocks.map((b) => b.lines.map(words).join(" ")).join("\n")).join("\n\n");
   }
 
   async function showText() {
     const parts = [];
     for (const result of results) {
-      let text = plainText(result.document);
+      let text = rowsText(result.document);
       if (result.where === "server") {
         // The server's plain text is the CLI's (rows of a table or receipt joined on one line).
         const response = await fetch("/v1/export?format=txt", {

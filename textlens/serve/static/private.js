@@ -12,7 +12,9 @@ window.TextlensPrivate = (() => {
   const COARSE_SIDE = 480;
   const CROP_PAD = 0.075;
   const WEAK_BOX_THRESH = 0.3;
-  const WEAK_MIN_CONFIDENCE = 0.9;
+  // The server keeps a weak region read with 0.9 after re-reading unsure lines (< 0.985) with the
+  // language model; with no re-read here, a weak region must be read as surely as that bar.
+  const WEAK_MIN_CONFIDENCE = 0.985;
   const MIN_SIZE = 1.5;
   const sessions = new Map(); // model name -> {session, config}
   let runtime = null;
@@ -64,11 +66,13 @@ window.TextlensPrivate = (() => {
     return c;
   }
 
+  // Pixels of a source rectangle scaled to width x height: an area-like filter when shrinking,
+  // bilinear when enlarging (OpenCV's INTER_AREA and INTER_LINEAR on the server).
   function drawn(source, sx, sy, sw, sh, width, height) {
     const c = canvas(width, height);
     const g = c.getContext("2d", { willReadFrequently: true });
     g.imageSmoothingEnabled = true;
-    g.imageSmoothingQuality = "high";
+    g.imageSmoothingQuality = width < sw || height < sh ? "high" : "low";
     g.fillStyle = "#fff";
     g.fillRect(0, 0, width, height);
     g.drawImage(source, sx, sy, sw, sh, 0, 0, width, height);
@@ -203,7 +207,7 @@ window.TextlensPrivate = (() => {
       const left = frameX(current[0].firstFrame), right = frameX(current[current.length - 1].lastFrame + 1);
       words.push({
         text: current.map((h) => h.text).join(""),
-        confidence: current.reduce((s, h) => s + h.confidence, 0) / current.length,
+        confidence: geometricMean(current.map((h) => h.confidence)),
         polygon: [[left, top], [right, top], [right, bottom], [left, bottom]],
       });
       current = [];
@@ -215,12 +219,43 @@ window.TextlensPrivate = (() => {
     return words;
   }
 
+  function geometricMean(values) {
+    return Math.exp(values.reduce((s, v) => s + Math.log(Math.max(v, 1e-6)), 0) / values.length);
+  }
+
   // --- the page -------------------------------------------------------------------------
 
   function linePolygon(words) {
     const xs = words.flatMap((w) => w.polygon.map((p) => p[0])), ys = words.flatMap((w) => w.polygon.map((p) => p[1]));
     const [x0, x1, y0, y1] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
     return [[x0, y0], [x1, y0], [x1, y1], [x0, y1]];
+  }
+
+  // Lines top to bottom; lines sharing half their height and standing side by side (a receipt item
+  // and its amount) form a row, left to right: the rule of the server's plain-text rows.
+  function intoRows(lines) {
+    const bands = [];
+    for (const line of [...lines].sort((a, b) => a.top - b.top)) {
+      const band = bands.find((b) => shared(b[0], line) >= 0.5);
+      if (band) band.push(line); else bands.push([line]);
+    }
+    const rows = [];
+    for (const band of bands) {
+      band.sort((a, b) => a.left - b.left);
+      let row = [band[0]];
+      for (const line of band.slice(1)) {
+        const last = row[row.length - 1];
+        const smaller = Math.min(last.bottom - last.top, line.bottom - line.top);
+        if (line.left >= last.right - 0.25 * smaller) row.push(line); else { rows.push(row); row = [line]; }
+      }
+      rows.push(row);
+    }
+    return rows;
+  }
+
+  function shared(a, b) {
+    const overlap = Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top);
+    return overlap / Math.max(1e-6, Math.min(a.bottom - a.top, b.bottom - b.top));
   }
 
   async function read(file, { detector = "", recognizer = "", onStatus = () => {}, headers = {} } = {}) {
@@ -241,15 +276,19 @@ window.TextlensPrivate = (() => {
     for (const region of found) {
       const words = await readLine(rec, bitmap, region.box);
       if (!words.length) continue;
-      const confidence = words.reduce((s, w) => s + w.confidence, 0) / words.length;
+      const confidence = geometricMean(words.map((w) => w.confidence)); // per word: close to the server's per line
       if (region.weak && confidence < WEAK_MIN_CONFIDENCE) continue;
-      lines.push({ polygon: linePolygon(words), words, top: region.box[1], left: region.box[0] });
+      const [left, top, right, bottom] = region.box;
+      lines.push({ polygon: linePolygon(words), words, top, bottom, left, right });
     }
-    lines.sort((a, b) => a.top - b.top || a.left - b.left);
+    const rows = intoRows(lines);
     const page = {
       index: 0, width: bitmap.width, height: bitmap.height, orientation: 0, skew: 0, language: null, dpi: null,
-      blocks: lines.length ? [{ polygon: linePolygon(lines.flatMap((l) => l.words)),
-        lines: lines.map(({ polygon, words }) => ({ polygon, words })) }] : [],
+      // One block per row: a label and its value (a receipt item and its amount) read as one line.
+      blocks: rows.map((row) => ({
+        polygon: linePolygon(row.flatMap((l) => l.words)),
+        lines: row.map(({ polygon, words }) => ({ polygon, words })),
+      })),
     };
     const models = [det, rec].map((m) => ({ name: m.name, kind: m === det ? "detector" : "recognizer", sha256: "" }));
     return { schema_version: 1, source: file.name, provenance: { textlens_version: "", models, timings: {} }, pages: [page] };
