@@ -28,3 +28,27 @@ def test_checkpoints_round_trip_and_check_their_kind(tmp_path):
     (tmp_path / "junk.pt").write_bytes(b"junk")
     with pytest.raises(TextlensError, match="cannot read checkpoint"):
         read_checkpoint(tmp_path / "junk.pt", "k", "thing")
+
+
+class _RunsCode:
+    """A pickled object that would run code when unpickled (what a tampered checkpoint holds)."""
+
+    def __reduce__(self):
+        return (_mark_pwned, ())
+
+
+PWNED: list[bool] = []
+
+
+def _mark_pwned() -> None:
+    PWNED.append(True)
+
+
+def test_a_checkpoint_that_would_run_code_is_refused_without_running_it(tmp_path):
+    import torch
+
+    path = tmp_path / "tampered.pt"
+    torch.save({"kind": "k", "payload": _RunsCode()}, path)
+    with pytest.raises(TextlensError, match="cannot read checkpoint"):
+        read_checkpoint(path, "k", "thing")
+    assert PWNED == []

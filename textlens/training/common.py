@@ -32,9 +32,12 @@ def save_checkpoint(path: Path, state: dict[str, Any]) -> None:
 
 
 def read_checkpoint(path: str | Path, kind: str, what: str) -> dict[str, Any]:
-    """Load a checkpoint and check it is of ``kind`` (``what`` names it in errors)."""
+    """Load a checkpoint and check it is of ``kind`` (``what`` names it in errors).
+
+    Only tensors and plain containers are read (``weights_only``): a checkpoint someone hands us
+    never runs code when it is opened; a file that would is refused as not a checkpoint."""
     try:
-        state = torch.load(path, map_location="cpu", weights_only=False)
+        state = torch.load(path, map_location="cpu", weights_only=True)
     except FileNotFoundError:
         raise TextlensError(f"{path}: no such checkpoint") from None
     except Exception as exc:
