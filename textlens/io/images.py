@@ -75,7 +75,7 @@ def open_image(stream: IO[bytes], name: str) -> Image.Image:
 
 def image_frame_count(stream: IO[bytes], name: str) -> int:
     """Pages of an image file (frames of a multi-page TIFF; 1 otherwise), from its headers."""
-    with open_image(stream, name) as img:
+    with open_image(stream, name) as img, _quiet_bomb_warning():
         if img.format not in MULTIPAGE_FORMATS:
             return 1
         try:
@@ -115,7 +115,8 @@ def decode_frame(img: Image.Image, name: str, check_size: SizeCheck) -> tuple[np
         ) from None
     dpi = _dpi(img.info.get("dpi"))
     try:
-        upright = ImageOps.exif_transpose(img)
+        with _quiet_bomb_warning():  # Pillow warns about corrupt EXIF blocks: we just skip them
+            upright = ImageOps.exif_transpose(img)
     except Exception:  # a broken EXIF block should not cost the user the image
         upright = img
     return pil_to_rgb(upright, name), dpi
@@ -133,11 +134,13 @@ def _dpi(value: object) -> float | None:
 
 
 class _quiet_bomb_warning(warnings.catch_warnings):
-    """Silence Pillow's DecompressionBombWarning: we enforce our own MAX_PIXELS instead."""
+    """Silence Pillow's DecompressionBombWarning (we enforce our own MAX_PIXELS instead) and its
+    warnings about corrupt metadata (we read the pixels or say clearly that we cannot)."""
 
     def __enter__(self) -> None:
         super().__enter__()
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        warnings.filterwarnings("ignore", category=UserWarning, module=r"PIL\.")
 
 
 def pil_to_rgb(img: Image.Image, name: str) -> np.ndarray:

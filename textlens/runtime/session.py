@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 from pathlib import Path
@@ -25,7 +27,10 @@ def create_session(path: str | Path, threads: int | None = None) -> Any:
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.log_severity_level = 3
     try:
-        return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
+        # On a bad file onnxruntime prints an "EP Error ... retrying" banner to stdout before it raises:
+        # that would land in the middle of `textlens read` output, so it is swallowed (the error is ours).
+        with contextlib.redirect_stdout(io.StringIO()):
+            return ort.InferenceSession(str(path), sess_options=options, providers=["CPUExecutionProvider"])
     except Exception as exc:  # onnxruntime raises its own exception types
         raise TextlensError(f"{path}: not a valid ONNX model ({str(exc).splitlines()[0][:160]})") from None
 

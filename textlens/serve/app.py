@@ -36,6 +36,7 @@ from textlens import __version__
 from textlens.document import Document
 from textlens.errors import TextlensError
 from textlens.io.exporters import FORMATS, export_document
+from textlens.io.exporters.json import parse as parse_document
 from textlens.models.registry import ModelEntry, registered_models
 from textlens.serve.config import ServeConfig
 from textlens.serve.metrics import Metrics
@@ -329,10 +330,6 @@ def preview_url(image: np.ndarray) -> str:
 
 def _document_from_json(body: bytes) -> Document:
     try:
-        data = json.loads(body)
-        if not isinstance(data, dict) or not isinstance(data.get("pages"), list):
-            raise ValueError("expected a textlens Document object with a `pages` list")
-        return Document.from_dict(data)
-    except Exception as exc:  # any shape a hostile body may take is a 422, never a 500
-        message = " ".join(str(exc).split())[:120] or type(exc).__name__
-        raise ApiError(422, "bad_document", f"body is not a textlens Document JSON ({message})") from None
+        return parse_document(body, "body")
+    except TextlensError as exc:
+        raise ApiError(422, "bad_document", str(exc)) from None

@@ -96,24 +96,33 @@ def load_samples(spec: str | Path, *, label_pattern: str | None = None) -> list[
 
 
 def _resolve(base: Path, image: str) -> str:
-    p = Path(image).expanduser()
+    if "\0" in image:
+        raise TextlensError(f"{base}: image path {image[:60]!r} contains a NUL byte")
+    try:
+        p = Path(image).expanduser()
+    except RuntimeError:  # "~name" of a user this machine does not know: a plain relative name
+        p = Path(image)
     return str((p if p.is_absolute() else base / p).resolve())
 
 
 def iter_jsonl(path: Path, shape_hint: str) -> Iterator[tuple[str, dict]]:
     """(``file:line``, entry) for each non-blank line; clear errors for bad JSON or no "image"."""
     with open(path, encoding="utf-8") as handle:
-        for lineno, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            where = f"{path}:{lineno}"
-            try:
-                entry = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise TextlensError(f"{where}: not valid JSON ({exc.msg})") from None
-            if not isinstance(entry, dict) or not isinstance(entry.get("image"), str):
-                raise TextlensError(f"{where}: {shape_hint}")
-            yield where, entry
+        lineno = 0
+        try:
+            for lineno, line in enumerate(handle, 1):
+                if not line.strip():
+                    continue
+                where = f"{path}:{lineno}"
+                try:
+                    entry = json.loads(line)
+                except json.JSONDecodeError as exc:
+                    raise TextlensError(f"{where}: not valid JSON ({exc.msg})") from None
+                if not isinstance(entry, dict) or not isinstance(entry.get("image"), str):
+                    raise TextlensError(f"{where}: {shape_hint}")
+                yield where, entry
+        except UnicodeDecodeError:
+            raise TextlensError(f"{path}:{lineno + 1}: not UTF-8 text; save the manifest as UTF-8") from None
 
 
 def _load_jsonl(path: Path) -> list[Sample]:
@@ -126,7 +135,7 @@ def _load_jsonl(path: Path) -> list[Sample]:
             continue
         text = entry.get("text", entry.get("label"))
         if not isinstance(text, str):
-            raise TextlensError(f'{where}: missing "text" for {entry["image"]}')
+            raise TextlensError(f'{where}: missing "text" for {entry["image"]!r}')
         samples.append(Sample(image, normalize_text(text)))
     return samples
 
@@ -172,7 +181,10 @@ _HEADER_LABEL = {"label", "text", "transcription", "transcript", "gt", "ground_t
 
 
 def _load_table(path: Path) -> list[Sample]:
-    raw = path.read_text(encoding="utf-8-sig")
+    try:
+        raw = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise TextlensError(f"{path}: not UTF-8 text (byte {exc.start}); save the table as UTF-8") from None
     lines = [line for line in raw.splitlines() if line.strip()]
     if not lines:
         return []
@@ -182,7 +194,10 @@ def _load_table(path: Path) -> list[Sample]:
             dialect = csv.Sniffer().sniff("\n".join(lines[:50]), delimiters=",\t;|")
         except csv.Error:
             dialect = csv.excel_tab if "\t" in lines[0] else csv.excel
-    rows = list(csv.reader(lines, dialect))
+    try:
+        rows = list(csv.reader(lines, dialect))
+    except csv.Error as exc:
+        raise TextlensError(f"{path}: not a readable CSV/TSV table ({exc})") from None
     path_col, label_col = 0, 1
     header = [c.strip().lower() for c in rows[0]]
     if _HEADER_PATH & set(header) and _HEADER_LABEL & set(header):

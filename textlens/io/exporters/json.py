@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 from textlens.document import Document
 from textlens.errors import TextlensError
@@ -15,3 +16,49 @@ def export(document: Document) -> bytes:
     except ValueError as exc:
         raise TextlensError(f"cannot write JSON: {exc} (a confidence or coordinate is NaN/infinite)") from None
     return (text + "\n").encode("utf-8")
+
+
+def parse(data: bytes | str, name: str = "<json>") -> Document:
+    """A Document from textlens JSON (what ``export`` writes); anything else is a one-line TextlensError.
+
+    Checked beyond its shape: texts are strings, confidences and coordinates finite numbers, so a
+    parsed document can be exported to every format.
+    """
+    try:
+        raw = json.loads(data)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise TextlensError(f"{name}: not JSON ({' '.join(str(exc).split())[:100]})") from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("pages"), list):
+        raise TextlensError(f"{name}: not a textlens Document (expected an object with a `pages` list)")
+    try:
+        document = Document.from_dict(raw)
+        _check(document)
+    except TextlensError as exc:
+        raise TextlensError(f"{name}: not a valid textlens Document ({exc})") from None
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        what = f"missing field {exc}" if isinstance(exc, KeyError) else " ".join(str(exc).split())[:100]
+        raise TextlensError(f"{name}: not a valid textlens Document ({what})") from None
+    return document
+
+
+def _check(document: Document) -> None:
+    for page in document.pages:
+        if not (0 < page.width <= 1_000_000 and 0 < page.height <= 1_000_000):
+            raise TextlensError(f"page {page.index} is {page.width} x {page.height} px")
+        for block in page.blocks:
+            _check_polygon(block.polygon)
+            for line in block.lines:
+                _check_polygon(line.polygon)
+                for word in line.words:
+                    if not isinstance(word.text, str) or not math.isfinite(word.confidence):
+                        raise TextlensError("a word needs a text string and a finite confidence")
+                    _check_polygon(word.polygon)
+                    for char in word.chars:
+                        if not isinstance(char.text, str) or not math.isfinite(char.confidence):
+                            raise TextlensError("a character needs a text string and a finite confidence")
+                        _check_polygon(char.polygon)
+
+
+def _check_polygon(polygon: list[tuple[float, float]]) -> None:
+    if not all(math.isfinite(x) and math.isfinite(y) for x, y in polygon):
+        raise TextlensError("a polygon has a coordinate that is not a finite number")
