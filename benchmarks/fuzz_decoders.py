@@ -99,6 +99,10 @@ def onnx_seeds() -> list[bytes]:
     return [(ROOT / "textlens" / "models" / "doc-dbnet-int8.onnx").read_bytes()]
 
 
+def onnx_recognizer_seeds() -> list[bytes]:
+    return [(ROOT / "textlens" / "models" / "latin-crnn-int8.onnx").read_bytes()]
+
+
 def checkpoint_seeds() -> list[bytes]:
     import torch
 
@@ -151,6 +155,12 @@ def decode_onnx(data: bytes, workdir: Path) -> None:
     Detector(decode_file("model.onnx", data, workdir), threads=1)
 
 
+def decode_onnx_recognizer(data: bytes, workdir: Path) -> None:
+    from textlens.recognition.predictor import Recognizer
+
+    Recognizer(decode_file("model.onnx", data, workdir), threads=1)
+
+
 def decode_checkpoint(data: bytes, workdir: Path) -> None:
     from textlens.training.common import read_checkpoint
 
@@ -170,6 +180,7 @@ DECODERS: dict[str, Decoder] = {
     "csv": Decoder(table_seeds, decode_table),
     "document-json": Decoder(document_seeds, decode_document),
     "onnx": Decoder(onnx_seeds, decode_onnx),
+    "onnx-recognizer": Decoder(onnx_recognizer_seeds, decode_onnx_recognizer),
     "checkpoint": Decoder(checkpoint_seeds, decode_checkpoint),
 }
 

@@ -24,8 +24,10 @@ def serve_command(
     queue_size: int = typer.Option(16, min=0, help="Requests that may wait per worker (503 + Retry-After beyond)."),
     threads: int | None = typer.Option(None, min=1, help="ONNX Runtime threads per worker (default: its own)."),
     cors_origin: list[str] = typer.Option([], help="Allow calls from this web origin (repeatable; default: none)."),
-    detector: str | None = typer.Option(None, help="Default detector (name or .onnx path)."),
-    recognizer: str | None = typer.Option(None, help="Default recognizer (name or .onnx path)."),
+    detector: str | None = typer.Option(None, "--det-model", help="Default detector: registered name or .onnx path."),
+    recognizer: str | None = typer.Option(
+        None, "--rec-model", help="Default recognizer: registered name or .onnx path."
+    ),
     log_level: str = typer.Option("info", help="uvicorn log level."),
 ) -> None:
     """Serve the HTTP API (/v1/read, /v1/recognize, /docs) and the web page at http://HOST:PORT/."""

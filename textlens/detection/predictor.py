@@ -54,19 +54,24 @@ class Detector:
     def __init__(self, path: str | Path, threads: int | None = None) -> None:
         self.path = Path(path)
         self.session = create_session(self.path, threads)
-        meta = model_metadata(self.session)
+        meta = model_metadata(self.session, path)
         if meta.get("textlens_kind") != "detector":
             raise TextlensError(f"{path}: not a textlens detector model (no detector metadata)")
-        config = meta["config"]
-        self.config = config
-        self.long_side = int(config["long_side"])
-        self.mean = tuple(float(v) for v in config["mean"])
-        self.std = tuple(float(v) for v in config["std"])
-        self.postprocess = PostprocessConfig(
-            bin_thresh=float(config["bin_thresh"]),
-            box_thresh=float(config["box_thresh"]),
-            unclip_ratio=float(config["unclip_ratio"]),
-        )
+        try:
+            config = meta["config"]
+            self.config = config
+            self.long_side = int(config["long_side"])
+            self.mean = tuple(float(v) for v in config["mean"])
+            self.std = tuple(float(v) for v in config["std"])
+            self.postprocess = PostprocessConfig(
+                bin_thresh=float(config["bin_thresh"]),
+                box_thresh=float(config["box_thresh"]),
+                unclip_ratio=float(config["unclip_ratio"]),
+            )
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise TextlensError(
+                f"{path}: damaged textlens metadata in the model ({type(exc).__name__}: {exc})"
+            ) from None
         # Second pass for large text (None: off); ~(coarse/long)^2 extra compute.
         self.coarse_side: int | None = 480 if self.long_side > 640 else None
         self.info = ModelInfo(str(meta.get("name", self.path.stem)), "detector", file_sha256(self.path))

@@ -66,19 +66,24 @@ class Recognizer:
         self.retry_below = retry_below  # re-read lines below this confidence with margin variants
         self.path = Path(path)
         self.session = create_session(self.path, threads)
-        meta = model_metadata(self.session)
+        meta = model_metadata(self.session, path)
         if meta.get("textlens_kind") != "recognizer":
             raise TextlensError(f"{path}: not a textlens recognizer model (no recognizer metadata)")
-        config = meta["config"]
-        self.charset = Charset(config["charset"])
-        self.height = int(config["height"])
-        self.mean = float(config["mean"])
-        self.std = float(config["std"])
-        self.stride = int(config["stride"])
-        self.ink = str(config.get("ink", "luma"))
-        self.fit_ink = bool(config.get("fit_ink", False))
-        # a reader of fixed-length codes never answers with another length (empty: any length)
-        self.lengths = tuple(int(n) for n in config.get("lengths", ()))
+        try:
+            config = meta["config"]
+            self.charset = Charset(config["charset"])
+            self.height = int(config["height"])
+            self.mean = float(config["mean"])
+            self.std = float(config["std"])
+            self.stride = int(config["stride"])
+            self.ink = str(config.get("ink", "luma"))
+            self.fit_ink = bool(config.get("fit_ink", False))
+            # a reader of fixed-length codes never answers with another length (empty: any length)
+            self.lengths = tuple(int(n) for n in config.get("lengths", ()))
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise TextlensError(
+                f"{path}: damaged textlens metadata in the model ({type(exc).__name__}: {exc})"
+            ) from None
         if self.ink not in INK_MODES:
             raise TextlensError(f"{path}: unknown input ink mode {self.ink!r} (known: {', '.join(INK_MODES)})")
         self.decoder = decoder

@@ -35,9 +35,14 @@ def create_session(path: str | Path, threads: int | None = None) -> Any:
         raise TextlensError(f"{path}: not a valid ONNX model ({str(exc).splitlines()[0][:160]})") from None
 
 
-def model_metadata(session: Any) -> dict[str, Any]:
+def model_metadata(session: Any, path: str | Path = "model") -> dict[str, Any]:
     """The textlens metadata stored in an ONNX file (JSON values decoded)."""
-    raw = session.get_modelmeta().custom_metadata_map
+    try:
+        raw = session.get_modelmeta().custom_metadata_map
+    except Exception as exc:  # damaged metadata strings (not UTF-8) surface here
+        raise TextlensError(
+            f"{path}: the model's metadata is damaged ({type(exc).__name__}); reinstall or re-export it"
+        ) from None
     meta: dict[str, Any] = {}
     for key, value in raw.items():
         try:
