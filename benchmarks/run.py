@@ -151,12 +151,22 @@ def score(bench: BenchSet, preds: list[dict]) -> dict[str, float]:
     if bench.kind == "crops":
         return CropScores().update([p["text"] for p in preds], [it.text for it in bench.items]).summary()
     pages = PageScores()
+    # Where the reference regions are single words (scene sets), an engine's word boxes are scored
+    # when it gives them, its line boxes otherwise.
+    key = "word_polygons" if word_level(bench) else "polygons"
     for pred, item in zip(preds, bench.items, strict=True):
         texts = [r["text"] for r in item.regions]
         # The reference page text leaves out don't-care regions: nobody can be scored on them.
         ref_text = "\n".join(t for t in texts if t != DONT_CARE) if item.regions else item.text
-        pages.add(pred["text"], ref_text, pred.get("polygons"), [r["quad"] for r in item.regions], texts)
+        polygons = pred.get(key, pred.get("polygons"))
+        pages.add(pred["text"], ref_text, polygons, [r["quad"] for r in item.regions], texts)
     return pages.summary()
+
+
+def word_level(bench: BenchSet) -> bool:
+    """True when the set's labelled regions are words (at most one space in nine regions in ten)."""
+    texts = [r["text"] for item in bench.items for r in item.regions if r["text"] != DONT_CARE]
+    return bool(texts) and sum(" " not in t.strip() for t in texts) >= 0.9 * len(texts)
 
 
 def _pct(value: float) -> str:

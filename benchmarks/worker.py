@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> dict:
         # Engines that can read several pages per call (Tesseract's list files) get chunks.
         read_pages = getattr(engine, "read_pages", None) or (lambda ps: [engine.read_page(p) for p in ps])
         for i in range(0, len(paths), PAGE_CHUNK):
-            predictions += [{"text": t, "polygons": p} for t, p in read_pages(paths[i : i + PAGE_CHUNK])]
+            predictions += [_page_prediction(*result) for result in read_pages(paths[i : i + PAGE_CHUNK])]
             _progress(args.engine, len(predictions), len(paths), start)
     run_s = time.perf_counter() - start
     if len(predictions) != len(paths):
@@ -103,3 +103,11 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def _page_prediction(text: str, polygons: list, word_polygons: list | None = None) -> dict:
+    """An engine's page: its text, line polygons and, where it has them, word polygons."""
+    prediction = {"text": text, "polygons": polygons}
+    if word_polygons is not None:
+        prediction["word_polygons"] = word_polygons
+    return prediction

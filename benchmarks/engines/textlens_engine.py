@@ -77,7 +77,8 @@ class Engine:
                 crops.append(np.asarray(image.convert("RGB")))
         return [r.text for r in self._recognizer.predict(crops)]
 
-    def read_page(self, path: str) -> tuple[str, list[list[list[float]]]]:
+    def read_page(self, path: str) -> tuple[str, list[list[list[float]]], list[list[list[float]]]]:
         doc = self._read(path, **self._read_kwargs)
-        lines = doc.pages[0].lines
-        return "\n".join(ln.text for ln in lines), [[list(p) for p in ln.polygon] for ln in lines]
+        page = doc.pages[0]
+        lines = [[list(p) for p in ln.polygon] for ln in page.lines]
+        return "\n".join(ln.text for ln in page.lines), lines, [[list(p) for p in w.polygon] for w in page.words]

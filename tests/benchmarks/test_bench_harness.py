@@ -60,6 +60,23 @@ def test_page_set_scoring_of_a_perfect_prediction(tmp_path: Path) -> None:
     assert scores["bow_f1"] == 1.0 and scores["det_hmean"] == 1.0
 
 
+def test_word_level_sets_score_word_boxes_where_an_engine_gives_them(tmp_path: Path) -> None:
+    from benchmarks.dataset import load_set
+    from benchmarks.run import score, word_level
+
+    regions = [
+        {"quad": [0, 0, 20, 0, 20, 10, 0, 10], "text": "OPEN"},
+        {"quad": [30, 0, 50, 0, 50, 10, 30, 10], "text": "24h"},
+    ]
+    (tmp_path / "manifest.jsonl").write_text(json.dumps({"image": "p.png", "text": "", "regions": regions}) + "\n")
+    bench = load_set(tmp_path)
+    line = [[[0, 0], [50, 0], [50, 10], [0, 10]]]
+    words = [[[0, 0], [20, 0], [20, 10], [0, 10]], [[30, 0], [50, 0], [50, 10], [30, 10]]]
+    assert word_level(bench)
+    assert score(bench, [{"text": "OPEN 24h", "polygons": line, "word_polygons": words}])["det_hmean"] == 1.0
+    assert score(bench, [{"text": "OPEN 24h", "polygons": line}])["det_hmean"] == 0.0  # lines only: no match
+
+
 def test_bad_data_folder_is_a_user_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from benchmarks.run import main
 
