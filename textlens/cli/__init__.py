@@ -56,6 +56,7 @@ def _register_commands() -> None:
         "models",
         "captcha",
         "serve",
+        "batch",
         "detector",
         "quantize",
     ):

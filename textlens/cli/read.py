@@ -23,17 +23,8 @@ from textlens.cli import app
 from textlens.cli.groups import LM_HELP
 from textlens.cli.inputs import FAIL_FAST_HELP, InputErrors
 from textlens.errors import TextlensError
+from textlens.io.exporters import OUTPUT_SUFFIXES as SUFFIXES
 
-# Suffix of each format's file when -o is a folder.
-SUFFIXES = {
-    "txt": ".txt",
-    "json": ".json",
-    "tsv": ".tsv",
-    "hocr": ".hocr",
-    "alto": ".alto.xml",
-    "page": ".page.xml",
-    "pdf": ".pdf",
-}
 _KEEP_OPEN = 4  # first pages kept from the up-front check (the rest are decoded again later)
 
 

@@ -48,6 +48,7 @@ __all__ = [
     "SUPPORTED_SUFFIXES",
     "PageImage",
     "count_pages",
+    "load_page",
     "expand_inputs",
     "iter_pages",
     "load_image",
@@ -118,6 +119,34 @@ def load_image(source: Any, *, dpi: float = 200, password: str | None = None) ->
         return next(pages).image
     finally:
         pages.close()  # type: ignore[attr-defined]  # generators close their file/PDF here
+
+
+def load_page(path: str | os.PathLike[str], index: int, *, dpi: float = 200, password: str | None = None) -> PageImage:
+    """Page ``index`` (0-based) of a file: a PDF renders only that page, a TIFF decodes frames up to it.
+
+    For work spread page by page (``textlens batch``); bad input raises TextlensError.
+    """
+    name = os.fspath(path)
+    with _open(Path(path), name) as handle:
+        head = handle.read(_SNIFF_BYTES)
+    if _PDF_MAGIC in head:
+        pages = iter_pdf_pages(
+            name,
+            name,
+            dpi=dpi,
+            first_only=False,
+            password=password,
+            max_pixels=MAX_PIXELS,
+            check_size=_check_size,
+            only=index,
+        )
+        image, used_dpi = next(pages)
+        pages.close()
+        return PageImage(image, index, used_dpi, name)
+    for page in iter_pages(path, dpi=dpi):
+        if page.index == index:
+            return page
+    raise TextlensError(f"{name}: has no page {index + 1}")
 
 
 def count_pages(data: bytes, name: str = "<bytes>", *, password: str | None = None) -> int:

@@ -31,8 +31,10 @@ def iter_pdf_pages(
     password: str | None,
     max_pixels: int,
     check_size: Callable[[int, int, str], None],
+    only: int | None = None,
 ) -> Iterator[tuple[np.ndarray, float]]:
-    """Yield (RGB uint8 array, dpi actually used) per page; the document closes when iteration ends."""
+    """Yield (RGB uint8 array, dpi actually used) per page (``only``: just that 0-based page);
+    the document closes when iteration ends."""
     with _PDFIUM_LOCK:
         doc = _open(source, name, password)
         page_count = len(doc)
@@ -43,7 +45,10 @@ def iter_pdf_pages(
     try:
         if page_count == 0:
             raise TextlensError(f"{name}: PDF has no pages")
-        for index in range(1 if first_only else page_count):
+        if only is not None and not 0 <= only < page_count:
+            raise TextlensError(f"{name}: has {page_count} pages, no page {only + 1}")
+        indices = range(only, only + 1) if only is not None else range(1 if first_only else page_count)
+        for index in indices:
             with _PDFIUM_LOCK:
                 page = _render(doc, index, name, dpi, max_pixels, check_size)
             yield page  # outside the lock: the consumer may take its time

@@ -50,6 +50,18 @@ FORMATS: dict[str, ExportFormat] = {
 }
 
 
+# The suffix of each format's file when textlens names the output after its input.
+OUTPUT_SUFFIXES = {
+    "txt": ".txt",
+    "json": ".json",
+    "tsv": ".tsv",
+    "hocr": ".hocr",
+    "alto": ".alto.xml",
+    "page": ".page.xml",
+    "pdf": ".pdf",
+}
+
+
 def _valid_formats() -> str:
     return ", ".join(f"{f.name} ({'/'.join(f.suffixes)})" for f in FORMATS.values())
 
@@ -101,4 +113,12 @@ def write_document(
     return Path(path)
 
 
-__all__ = ["FORMATS", "ExportFormat", "check_format", "export_document", "format_from_suffix", "write_document"]
+__all__ = [
+    "FORMATS",
+    "OUTPUT_SUFFIXES",
+    "ExportFormat",
+    "check_format",
+    "export_document",
+    "format_from_suffix",
+    "write_document",
+]
