@@ -39,8 +39,12 @@ def test_colliding_names_keep_their_suffix_and_missing_sources_are_reported(tmp_
 def test_pages_are_counted_from_headers(tmp_path):
     from PIL import Image
 
-    pictures = [Image.new("RGB", (40, 30), "white") for _ in range(3)]
-    pictures[0].save(tmp_path / "three.pdf", save_all=True, append_images=pictures[1:])
-    pictures[0].save(tmp_path / "two.tif", save_all=True, append_images=pictures[1:2], compression="tiff_lzw")
-    pictures[0].save(tmp_path / "one.png")
+    def pictures(n: int) -> list:  # fresh images per file: a save leaves its options on appended frames
+        return [Image.new("RGB", (40, 30), "white") for _ in range(n)]
+
+    first, *rest = pictures(3)
+    first.save(tmp_path / "three.pdf", save_all=True, append_images=rest)
+    first, *rest = pictures(2)
+    first.save(tmp_path / "two.tif", save_all=True, append_images=rest)
+    pictures(1)[0].save(tmp_path / "one.png")
     assert [count_pages(str(tmp_path / n)) for n in ("three.pdf", "two.tif", "one.png")] == [3, 2, 1]
