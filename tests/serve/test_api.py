@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import io
 import json
 import sys
 import threading
@@ -237,3 +238,18 @@ def test_full_queue_is_503_and_slow_reads_are_504(tmp_path, page_image):
     finally:
         log = stop_server(server)
     assert "Traceback" not in log, log[-3000:]
+
+
+def test_huge_pages_and_bombs_are_refused_from_their_headers(server):
+    from PIL import Image
+
+    wide = png_bytes(np.full((20, 40_000, 3), 255, np.uint8))  # a page 40,000 px wide: MAX_SIDE
+    bomb = io.BytesIO()
+    Image.new("1", (20_000, 20_000)).save(bomb, "PNG")  # 400 megapixels in a few kilobytes
+    with server.client() as client:
+        for data in (wide, bomb.getvalue()):
+            started = time.monotonic()
+            response = read(client, data)
+            assert response.status_code == 400 and error_code(response) == "bad_input", response.text
+            assert time.monotonic() - started < 5
+    assert len(bomb.getvalue()) < 200_000
