@@ -174,6 +174,7 @@ def run_batch(
         if not in_flight:
             continue
         ready, _ = ray.wait(list(in_flight), num_returns=1, timeout=1.0)
+        progress(summary.pages, total_pages)  # at least once a second: the bar's rate and ETA stay live
         for ref in ready:
             if ref not in in_flight:  # a task of a worker already found dead and replaced
                 continue
