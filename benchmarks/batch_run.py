@@ -59,7 +59,15 @@ def run(command: list[str], stop_after: float | None = None) -> tuple[float, flo
     """(wall s, peak tree RSS MB, stderr) of a whole command; SIGINT it after ``stop_after`` s if given."""
     env = {**os.environ, "OMP_WAIT_POLICY": "PASSIVE", "RAY_AUTH_MODE": "disabled"}
     started = time.perf_counter()
-    process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        command,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        # A shell's background job ignores SIGINT, and Python keeps an ignored SIGINT: give Ctrl-C back.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     memory = TreeMemory(process.pid, every=0.1)
     try:
         _, err = process.communicate(timeout=stop_after)
@@ -68,6 +76,10 @@ def run(command: list[str], stop_after: float | None = None) -> tuple[float, flo
         _, err = process.communicate()
     memory.stop()
     return time.perf_counter() - started, memory.tree_peak, err
+
+
+def _last_line(stderr: str) -> str:
+    return stderr.strip().splitlines()[-1] if stderr.strip() else "-"
 
 
 def pages_read(stderr: str) -> int:
@@ -79,6 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=500)
     parser.add_argument("--cores", type=int, default=2)
+    parser.add_argument("--resume-only", action="store_true", help="only the stop-and-resume check")
+    parser.add_argument("--stop-after", type=float, default=80.0, help="seconds before SIGINT (--resume-only)")
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "batch_run.md")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="textlens-batch-bench-"))
@@ -88,33 +102,37 @@ def main(argv: list[str] | None = None) -> int:
     c = str(args.cores)
     read_cmd = [*textlens, "read", *files, "--jobs", c, "--threads", c, "-o", str(work / "read"), "-f", "json"]
     batch_cmd = [*textlens, "batch", str(work / "in"), "-o", str(work / "batch"), "-f", "json", "--workers", c]
-    read_s, read_mb, _ = run(read_cmd)
-    batch_s, batch_mb, batch_err = run(batch_cmd)
+    lines = ["# textlens batch on local Ray", ""]
+    lines.append(
+        f"{os.cpu_count()} cores; {args.pages} pages in {inputs} inputs (images and {PDF_PAGES}-page PDFs of synthetic "
+        "pages); whole processes, start-up and model loading included."
+    )
+    stop_after = args.stop_after
+    if not args.resume_only:
+        read_s, read_mb, _ = run(read_cmd)
+        batch_s, batch_mb, batch_err = run(batch_cmd)
+        stop_after = batch_s / 2
+        lines += [
+            "",
+            "| command | wall s | pages/s | peak tree RSS MB | vs read |",
+            "|---|---:|---:|---:|---:|",
+            f"| `textlens read --jobs {c} --threads {c}` | {read_s:.1f} | {args.pages / read_s:.2f} | {read_mb:.0f} "
+            "| 1.00 |",
+            f"| `textlens batch --workers {c}` (local Ray) | {batch_s:.1f} | {args.pages / batch_s:.2f} "
+            f"| {batch_mb:.0f} | {read_s / batch_s:.2f} |",
+            "",
+            f"Batch summary: {_last_line(batch_err)}",
+        ]
     # Stop and resume: a fresh output folder, SIGINT at about half of the batch's own time.
     resume_cmd = [*textlens, "batch", str(work / "in"), "-o", str(work / "resume"), "-f", "json", "--workers", c]
-    _, _, first_err = run(resume_cmd, stop_after=batch_s / 2)
-    done_first = len(list((work / "resume").rglob("*.json"))) - len(
-        list((work / "resume").rglob(".textlens-batch/**/*.json"))
-    )
+    _, _, first_err = run(resume_cmd, stop_after=stop_after)
+    ledger = len(list((work / "resume").rglob(".textlens-batch/**/*.json")))
     _, _, second_err = run(resume_cmd)
-    lines = [
-        "# textlens batch on local Ray",
+    lines += [
         "",
-        f"{os.cpu_count()} cores; {args.pages} pages in {inputs} inputs (images and {PDF_PAGES}-page PDFs of synthetic "
-        "pages); whole processes, start-up and model loading included.",
-        "",
-        "| command | wall s | pages/s | peak tree RSS MB | vs read |",
-        "|---|---:|---:|---:|---:|",
-        f"| `textlens read --jobs {c} --threads {c}` | {read_s:.1f} | {args.pages / read_s:.2f} | {read_mb:.0f} "
-        "| 1.00 |",
-        f"| `textlens batch --workers {c}` (local Ray) | {batch_s:.1f} | {args.pages / batch_s:.2f} | {batch_mb:.0f} "
-        f"| {read_s / batch_s:.2f} |",
-        "",
-        f"Batch summary: {batch_err.strip().splitlines()[-1] if batch_err.strip() else '-'}",
-        "",
-        f"Stop and resume: SIGINT after {batch_s / 2:.0f} s left {done_first} of {inputs} inputs written; the rerun "
-        f"read {pages_read(second_err)} pages ({args.pages} in all).",
-        f"Rerun summary: {second_err.strip().splitlines()[-1] if second_err.strip() else '-'}",
+        f"Stop and resume: SIGINT after {stop_after:.0f} s left {ledger} of {inputs} inputs done "
+        f"({_last_line(first_err)}); the rerun read {pages_read(second_err)} pages ({args.pages} in all).",
+        f"Rerun summary: {_last_line(second_err)}",
     ]
     table = "\n".join(lines) + "\n"
     write_atomic(args.out, table.encode())
