@@ -61,6 +61,9 @@ def test_models_lists_the_registry_and_serves_only_registered_onnx_files(server)
         assert model.status_code == 200 and len(model.content) > 100_000
         for bad in ("..%2F..%2Fpyproject.toml", "latin-lm", "nope"):
             assert client.get(f"/v1/models/{bad}").status_code == 404
+            assert client.get(f"/v1/models/{bad}/config").status_code == 404
+        config = client.get("/v1/models/latin-crnn-int8/config").json()  # what the page's private mode reads
+        assert config["textlens_kind"] == "recognizer" and config["config"]["height"] == 32
 
 
 def test_read_text_matches_the_library(server, page_image, page_png, local_pipeline):
