@@ -101,13 +101,13 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    sys.exit(main())
-
-
 def _page_prediction(text: str, polygons: list, word_polygons: list | None = None) -> dict:
     """An engine's page: its text, line polygons and, where it has them, word polygons."""
     prediction = {"text": text, "polygons": polygons}
     if word_polygons is not None:
         prediction["word_polygons"] = word_polygons
     return prediction
+
+
+if __name__ == "__main__":
+    sys.exit(main())

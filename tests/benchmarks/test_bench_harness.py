@@ -37,6 +37,22 @@ def test_missing_engine_is_a_row_not_a_crash(tmp_path: Path, crop_set: Callable[
     assert "| rapidocr | not installed" in out.read_text(encoding="utf-8")
 
 
+def test_page_set_runs_textlens_end_to_end_with_word_boxes(tmp_path: Path) -> None:
+    import numpy as np
+
+    from benchmarks.run import main
+    from textlens.synth.pages import render_page
+
+    page = render_page(np.random.default_rng(2), style="receipt", degrade=0.0)
+    Image.fromarray(page.image).save(tmp_path / "p.png")
+    regions = [{"quad": [float(v) for v in q.reshape(-1)], "text": t} for q, t in zip(page.quads, page.texts)]
+    (tmp_path / "manifest.jsonl").write_text(json.dumps({"image": "p.png", "text": "", "regions": regions}) + "\n")
+    out = tmp_path / "pages.md"
+    assert main(["--data", str(tmp_path), "--engines", "textlens", "--out", str(out)]) == 0
+    row = next(line for line in out.read_text(encoding="utf-8").splitlines() if line.startswith("| textlens"))
+    assert "failed" not in row and row.count("|") == 13, row
+
+
 def test_page_set_scoring_of_a_perfect_prediction(tmp_path: Path) -> None:
     from benchmarks.dataset import load_set
     from benchmarks.run import score
