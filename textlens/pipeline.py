@@ -34,7 +34,7 @@ from textlens.layout.language import guess_language
 from textlens.layout.orientation import Orientation, OrientationFinder, PageFrame, skew_angle
 from textlens.layout.reading_order import LayoutAnalyzer
 
-__all__ = ["Pipeline", "PipelineConfig", "ReadResult", "read", "read_pages"]
+__all__ = ["PageTask", "Pipeline", "PipelineConfig", "ReadResult", "assemble_results", "read", "read_pages"]
 
 # A page at most this tall where the detector finds no text is read whole, as one line (word and
 # letter crops), and kept when read with at least this confidence (noise reads far lower).
@@ -136,9 +136,9 @@ class ReadResult:
 
 
 @dataclass
-class _PageTask:
-    """A page to read (``payload`` a PageImage), or the end of an input (None, or the exception
-    that stopped its loading); ``load_seconds``: time spent loading it."""
+class PageTask:
+    """One step of reading inputs: a page to read (``payload`` a PageImage), or the end of an
+    input (None, or the exception that stopped its loading); ``load_seconds``: time spent loading it."""
 
     number: int
     source: Any
@@ -239,32 +239,9 @@ class Pipeline:
 
         An input that cannot be loaded or read gives its error in its result and the others go on;
         ``keep_images`` keeps each page's RGB image (for overlays and searchable PDFs)."""
-        current: ReadResult | None = None
-        for task, outcome in self._in_order(self._page_tasks(sources)):
-            if current is None or current.number != task.number:
-                current = ReadResult(task.source, number=task.number, page_images=[] if keep_images else None)
-                current.document = Document(source=_source_name(task.source), provenance=Provenance(models=self.models))
-            document = current.document
-            assert document is not None
-            document.provenance.add_time("load", task.load_seconds)
-            if task.payload is None or isinstance(task.payload, Exception):  # the input's last task
-                current.error = current.error or task.payload
-                if current.error is not None:
-                    current.document = None
-                yield current
-                continue
-            if isinstance(outcome, Exception):
-                current.error = current.error or outcome
-            elif outcome is not None and current.error is None:
-                page, timings = outcome
-                document.pages.append(page)
-                document.source = document.source or task.payload.source
-                for stage, seconds in timings.items():
-                    document.provenance.add_time(stage, seconds)
-                if current.page_images is not None:
-                    current.page_images.append(task.payload.image)
+        return assemble_results(self._in_order(self._page_tasks(sources)), self.models, keep_images=keep_images)
 
-    def _page_tasks(self, sources: Iterable[Any]) -> Iterator[_PageTask]:
+    def _page_tasks(self, sources: Iterable[Any]) -> Iterator[PageTask]:
         """Each page of each input as it loads, then one last task per input: None when all its
         pages loaded, or the exception that stopped its loading."""
         for number, source in enumerate(sources):
@@ -273,16 +250,16 @@ class Pipeline:
                 started = time.perf_counter()
                 pages = iter(_page_images(source, self.config.dpi))
                 for image in pages:
-                    yield _PageTask(number, source, image, time.perf_counter() - started)
+                    yield PageTask(number, source, image, time.perf_counter() - started)
                     started = time.perf_counter()
-                yield _PageTask(number, source, None, time.perf_counter() - started)
+                yield PageTask(number, source, None, time.perf_counter() - started)
             except Exception as exc:  # noqa: BLE001  (reported in the input's result)
-                yield _PageTask(number, source, exc, 0.0)
+                yield PageTask(number, source, exc, 0.0)
             finally:
                 if hasattr(pages, "close"):
                     pages.close()  # type: ignore[union-attr]
 
-    def _in_order(self, tasks: Iterator[_PageTask]) -> Iterator[tuple[_PageTask, Any]]:
+    def _in_order(self, tasks: Iterator[PageTask]) -> Iterator[tuple[PageTask, Any]]:
         """Each task with its outcome, in order: (Page, timings) or the exception of a page task,
         None for the others. ``config.jobs`` pages are read at once; the next page loads meanwhile."""
         jobs = self.config.jobs
@@ -293,7 +270,7 @@ class Pipeline:
         from concurrent.futures import ThreadPoolExecutor
 
         with ThreadPoolExecutor(jobs, thread_name_prefix="textlens-read") as pool:
-            window: deque[tuple[_PageTask, Any]] = deque()
+            window: deque[tuple[PageTask, Any]] = deque()
             for task in tasks:
                 window.append((task, pool.submit(self._read_task, task) if task.is_page else None))
                 while sum(1 for _, future in window if future is not None) > jobs:
@@ -303,7 +280,7 @@ class Pipeline:
                 done, future = window.popleft()
                 yield done, future.result() if future is not None else None
 
-    def _read_task(self, task: _PageTask) -> Any:
+    def _read_task(self, task: PageTask) -> Any:
         if not task.is_page:
             return None
         timings: dict[str, float] = {}
@@ -402,6 +379,39 @@ class Pipeline:
         if not words:
             return None
         return Line(words, _clip(frame.to_original(quad), frame))
+
+
+def assemble_results(
+    pairs: Iterable[tuple[PageTask, Any]], models: list[ModelInfo], *, keep_images: bool = False
+) -> Iterator[ReadResult]:
+    """Page tasks with their outcomes, in order -> one ``ReadResult`` per input.
+
+    An outcome is (Page, timings), the exception that stopped the page, or None for an input's
+    closing task. ``models`` go into each document's provenance (read when its first page is in)."""
+    current: ReadResult | None = None
+    for task, outcome in pairs:
+        if current is None or current.number != task.number:
+            current = ReadResult(task.source, number=task.number, page_images=[] if keep_images else None)
+            current.document = Document(source=_source_name(task.source), provenance=Provenance(models=list(models)))
+        document = current.document
+        assert document is not None
+        document.provenance.add_time("load", task.load_seconds)
+        if task.payload is None or isinstance(task.payload, Exception):  # the input's last task
+            current.error = current.error or task.payload
+            if current.error is not None:
+                current.document = None
+            yield current
+            continue
+        if isinstance(outcome, Exception):
+            current.error = current.error or outcome
+        elif outcome is not None and current.error is None:
+            page, timings = outcome
+            document.pages.append(page)
+            document.source = document.source or task.payload.source
+            for stage, seconds in timings.items():
+                document.provenance.add_time(stage, seconds)
+            if current.page_images is not None:
+                current.page_images.append(task.payload.image)
 
 
 # --- module-level API ------------------------------------------------------------------------

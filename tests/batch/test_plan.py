@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 
-from textlens.batch.plan import count_pages, plan_inputs
+from textlens.batch.plan import plan_inputs
+from textlens.io.loading import count_file_pages
 
 
 def touch(path, data=b"x"):
@@ -47,4 +48,4 @@ def test_pages_are_counted_from_headers(tmp_path):
     first, *rest = pictures(2)
     first.save(tmp_path / "two.tif", save_all=True, append_images=rest)
     pictures(1)[0].save(tmp_path / "one.png")
-    assert [count_pages(str(tmp_path / n)) for n in ("three.pdf", "two.tif", "one.png")] == [3, 2, 1]
+    assert [count_file_pages(str(tmp_path / n)) for n in ("three.pdf", "two.tif", "one.png")] == [3, 2, 1]

@@ -31,6 +31,8 @@ def loads(monkeypatch) -> list:
         return Pipeline(BarDetector(), BarRecognizer(), config)
 
     monkeypatch.setattr(Pipeline, "from_config", classmethod(from_config))
+    # The doubles exist in this process only: read here (worker processes: tests/test_workers.py).
+    monkeypatch.setattr("textlens.cli.read._use_processes", lambda *args: False)
     return loaded
 
 

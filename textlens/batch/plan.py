@@ -20,7 +20,6 @@ from textlens.errors import TextlensError
 from textlens.io.loading import SUPPORTED_SUFFIXES
 
 MANIFEST_SUFFIXES = (".txt", ".lst", ".jsonl")
-_PDF_MAGIC = b"%PDF-"
 
 
 @dataclass(frozen=True)
@@ -47,27 +46,6 @@ def plan_inputs(sources: list[str], on_error: Callable[[str, TextlensError], obj
             on_error(source, exc)
     inputs = [BatchInput(path, relative) for path, relative in found.items()]
     return _unique_names(sorted(inputs, key=lambda i: i.relative))
-
-
-def count_pages(path: str) -> int:
-    """Pages of an input from its headers: PDF pages, TIFF frames, 1 for any other image."""
-    from textlens.io.loading import count_pages as count
-
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(1024)
-            if _PDF_MAGIC in head:
-                from textlens.io.pdf import pdf_page_count
-
-                return pdf_page_count(path, path)
-            if head[:4] in (b"II*\0", b"MM\0*"):  # TIFF: frames counted from the headers
-                handle.seek(0)
-                return count(handle.read(), path)
-    except OSError as exc:
-        raise TextlensError(f"{path}: cannot open file ({exc.strerror})") from None
-    if not head:
-        raise TextlensError(f"{path}: file is empty (0 bytes)")
-    return 1
 
 
 def _expand(source: str) -> list[tuple[str, str]]:

@@ -19,12 +19,13 @@ from pathlib import Path
 from typing import Any
 
 from textlens.batch.ledger import Ledger, fingerprint
-from textlens.batch.plan import BatchInput, count_pages, plan_inputs
+from textlens.batch.plan import BatchInput, plan_inputs
 from textlens.document import Document, ModelInfo, Page, Provenance
 from textlens.errors import TextlensError
 from textlens.io.atomic import write_atomic
 from textlens.io.exporters import OUTPUT_SUFFIXES, check_format, export_document
 from textlens.io.images import one_line
+from textlens.io.loading import count_file_pages
 
 READ_OPTIONS = ("detector", "recognizer", "lm", "dpi", "orientation", "deskew", "min_confidence")
 
@@ -138,7 +139,7 @@ def run_batch(
             summary.skipped += 1
             continue
         try:
-            todo.append(_Pending(item, count_pages(item.path)))
+            todo.append(_Pending(item, count_file_pages(item.path)))
         except TextlensError as exc:
             fail(item.path, str(exc))
     units = deque((pending, index, 1) for pending in todo for index in range(pending.pages))

@@ -4,6 +4,9 @@ Every input that can be read is read; a bad one is named on stderr and the run g
 code 3 at the end; 2 when every input failed). A single input, or every input with
 ``--fail-fast``, is checked (first page decoded) before the models load, so it fails in a moment.
 
+Several pages (``--jobs``) are read at once in as many worker processes, each with its own
+models (``--in-process``: threads of this process, less memory); outputs keep the input order.
+
 One input goes to ``-o FILE`` (format from its suffix) or to stdout; several inputs go to
 ``-o FOLDER`` (one file each, named after the input) or are concatenated on stdout.
 """
@@ -13,7 +16,7 @@ from __future__ import annotations
 import itertools
 import sys
 from collections.abc import Iterator
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -51,14 +54,20 @@ def read_command(
         None,
         "--jobs",
         "-j",
-        help="Pages read at once, sharing --threads (default: one per thread for several inputs or a PDF/TIFF, "
-        "else 1).",
+        help="Pages read at once, each in its own worker process, sharing --threads (default: one per thread "
+        "for several inputs or a PDF/TIFF, else 1).",
     ),
     overlay: Path = typer.Option(
         None, "--overlay", help="Also draw boxes and text over the page into this image (a folder for several inputs)."
     ),
     no_orientation: bool = typer.Option(
         False, "--no-orientation", help="Take pages as upright: skip 90/180/270 detection."
+    ),
+    in_process: bool = typer.Option(
+        False,
+        "--in-process",
+        help="Read --jobs pages in threads of this one process (less memory, slower) instead of in as many "
+        "worker processes.",
     ),
     fail_fast: bool = typer.Option(False, "--fail-fast", help=FAIL_FAST_HELP),
 ) -> None:
@@ -88,7 +97,7 @@ def read_command(
         overlays = _targets(files, overlay, ".png", "--overlay", several=requested > 1) if overlay else None
         if targets[0] is None and fmt == "pdf" and (requested > 1 or sys.stdout.isatty()):
             raise TextlensError("PDF output goes to a file: pass -o out.pdf (or -o FOLDER for several inputs)")
-        _read_all(files, config, fmt, targets, overlays or [None] * len(files), errors)
+        _read_all(files, config, fmt, targets, overlays or [None] * len(files), errors, in_process)
     errors.finish(requested)
 
 
@@ -99,17 +108,14 @@ def _read_all(
     targets: list[Path | None],
     overlays: list[Path | None],
     errors: InputErrors,
+    in_process: bool = False,
 ) -> None:
     """Read every input into its target, ``config.jobs`` pages at a time, writing in input order."""
-    from textlens.pipeline import Pipeline
-
     # A single input, or --fail-fast: checked before the models load, so a bad one fails in a moment.
     opened = _check_inputs(files, config.dpi) if errors.fail_fast or len(files) == 1 else {}
-    pipeline = Pipeline.from_config(config)
-    sources = [itertools.chain([opened[i][0]], opened[i][1]) if i in opened else path for i, path in enumerate(files)]
     keep_images = fmt == "pdf" or any(overlay is not None for overlay in overlays)
-    with _progress(len(files)) as advance:
-        for result in pipeline.read_many(sources, keep_images=keep_images):
+    with _reader(config, files, opened, in_process) as (reader, sources), _progress(len(files)) as advance:
+        for result in reader.read_many(sources, keep_images=keep_images):
             path = files[result.number]
             if result.error is not None:
                 errors.report(path, result.error)
@@ -117,6 +123,30 @@ def _read_all(
                 with errors.guard(path):
                     _write(result.document, fmt, targets[result.number], overlays[result.number], result.page_images)
             advance(path)
+
+
+@contextmanager
+def _reader(config: Any, files: list[str], opened: dict[int, Any], in_process: bool) -> Iterator[tuple[Any, list]]:
+    """What reads the inputs, and what to hand it: worker processes given the paths (several pages
+    at once, each process with its own GIL), or a pipeline in this process given the inputs
+    (stdin, which only this process can read, and pages already opened to check them)."""
+    if _use_processes(config, files, in_process):
+        from textlens.workers import ProcessReader
+
+        for _first, rest in opened.values():
+            if hasattr(rest, "close"):
+                rest.close()
+        with ProcessReader(config) as reader:
+            yield reader, files
+        return
+    from textlens.pipeline import Pipeline
+
+    sources = [itertools.chain([opened[i][0]], opened[i][1]) if i in opened else path for i, path in enumerate(files)]
+    yield Pipeline.from_config(config), sources
+
+
+def _use_processes(config: Any, files: list[str], in_process: bool) -> bool:
+    return config.jobs > 1 and not in_process and "-" not in files
 
 
 def _write(document: Any, fmt: str, target: Path | None, overlay: Path | None, images: list | None) -> None:
@@ -225,8 +255,6 @@ def _progress(total: int):
     """A rich progress bar on stderr for several inputs on a terminal; yields ``advance(name)``."""
     if total <= 1 or not sys.stderr.isatty():
         return nullcontext(lambda _name: None)
-    from contextlib import contextmanager
-
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 

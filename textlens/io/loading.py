@@ -161,6 +161,20 @@ def count_pages(data: bytes, name: str = "<bytes>", *, password: str | None = No
     return image_frame_count(io.BytesIO(data), name)
 
 
+def count_file_pages(path: str | os.PathLike[str], *, password: str | None = None) -> int:
+    """Pages of a file from its headers (PDF page tree, image frames); nothing is decoded.
+
+    For work spread page by page (``read --jobs``, ``textlens batch``); bad input raises TextlensError."""
+    name = os.fspath(path)
+    if _stat(Path(path), name).st_size == 0:
+        raise TextlensError(f"{name}: file is empty (0 bytes)")
+    with _open(Path(path), name) as handle:
+        if _PDF_MAGIC in handle.read(_SNIFF_BYTES):
+            return pdf_page_count(name, name, password)
+        handle.seek(0)
+        return image_frame_count(handle, name)
+
+
 def expand_inputs(inputs: list[str], on_error: Callable[[str, TextlensError], object] | None = None) -> list[str]:
     """Turn CLI inputs into a list of files, in order, without duplicates.
 
