@@ -57,6 +57,26 @@ def test_full_width_lines_are_not_cut_at_a_gutter_below_them():
     assert [i for block in blocks for i in block] == list(range(len(boxes)))
 
 
+def test_a_paragraph_break_level_in_both_columns_does_not_cut_them():
+    """Both columns have a blank line at the same height (a blank band across the page) and a
+    full-width foot line leaves no clean gutter: the columns go on below the blank, so the page
+    still reads left column, then right column, then the foot."""
+    left = _column(20, 300, 100, 5) + _column(20, 300, 100 + 6 * 26, 4)
+    right = _column(330, 610, 100, 5) + _column(330, 610, 100 + 6 * 26, 4)
+    foot = [[20, 400, 610, 420]]
+    boxes, back = _shuffled(left + right + foot, seed=3)
+    assert [i for block in _read(boxes, back) for i in block] == list(range(19))
+
+
+def test_running_head_and_foot_are_read_before_and_after_the_columns():
+    """One-row running heads over each column and a foot under them, with a page number in the
+    gutter: the head row first, then the columns, then the foot row."""
+    head = [[60, 20, 240, 40], [420, 20, 580, 40]]
+    foot = [[20, 400, 200, 420], [322, 400, 338, 420], [480, 400, 660, 420]]
+    boxes, back = _shuffled(head + _column(20, 300, 80, 10) + _column(360, 660, 80, 10) + foot, seed=4)
+    assert [i for block in _read(boxes, back) for i in block] == list(range(25))
+
+
 def test_table_rows_are_read_left_to_right_cells_kept_apart():
     cells = []
     for r in range(4):

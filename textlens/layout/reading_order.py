@@ -1,8 +1,10 @@
 """Reading order: columns found by recursive XY-cut, rows top to bottom inside each.
 
-The page (line boxes in the level frame) is cut recursively: first at a vertical gutter that
-separates *columns*, else at horizontal blank bands that separate blocks, else at a gutter that
-a few lines cross. A vertical gap is not a column gutter when one side is a narrow column of
+The page (line boxes in the level frame) is cut recursively: first at horizontal blank bands
+that separate blocks (where the columns on both sides of a band continue, the band is no cut:
+two columns with a paragraph break at the same height stay two columns, while a running head or
+foot of one row is read on its own), then at a vertical gutter that separates *columns*, else at
+a gutter that a few lines cross. A vertical gap is not a column gutter when one side is a narrow column of
 values sitting on the rows of the other (receipts' ``label ... 12.00``, tables): those are read
 row by row, left to right, each segment staying its own line.
 
@@ -79,15 +81,50 @@ class LayoutAnalyzer:
         if len(idx) <= 1:
             return [idx]
         h = float(median(heights(boxes[idx])))
-        columns = self._column_cut(boxes, idx, h)
-        if columns is None:
-            bands = _split_on_gaps(boxes, idx, axis=1, min_gap=self.block_gap * h)
-            if len(bands) > 1:
-                return [leaf for band in bands for leaf in self.regions(boxes, band, gutters)]
-            columns = self._crossed_cut(boxes, idx, h, gutters)
+        bands = self._bands(boxes, idx, h)
+        if len(bands) > 1:
+            return [leaf for band in bands for leaf in self.regions(boxes, band, gutters)]
+        columns = self._column_cut(boxes, idx, h) or self._crossed_cut(boxes, idx, h, gutters)
         if columns is not None:
             return [leaf for part in columns for leaf in self.regions(boxes, part, gutters)]
         return [idx]
+
+    def _bands(self, boxes: np.ndarray, idx: list[int], h: float) -> list[list[int]]:
+        """Parts of the region between blank horizontal bands, top to bottom; neighbours whose
+        columns continue across the blank (the same gutter, two rows or more each) stay one part,
+        so a paragraph break level in both columns does not cut the columns, while a running head
+        or foot (one row) above or below them is read on its own."""
+        bands = _split_on_gaps(boxes, idx, axis=1, min_gap=self.block_gap * h)
+        if len(bands) < 2:
+            return bands
+        merged, above = [bands[0]], self._gutter_spans(boxes, bands[0], h)
+        for band in bands[1:]:
+            spans = self._gutter_spans(boxes, band, h)
+            if _aligned(above, spans):
+                merged[-1] = merged[-1] + band
+            else:
+                merged.append(band)
+            above = spans
+        return merged
+
+    def _gutter_spans(self, boxes: np.ndarray, idx: list[int], h: float) -> list[tuple[float, float]]:
+        """The x-spans of a part's column gutters (clean gaps, else one that a few lines cross);
+        none for a part of one row (a heading, a running head, a table row)."""
+        if len(group_rows(boxes, idx)) < 2:
+            return []
+        parts = _split_on_gaps(boxes, idx, axis=0, min_gap=self.column_gap * h)
+        spans = []
+        for k in range(1, len(parts)):
+            left = [i for part in parts[:k] for i in part]
+            right = [i for part in parts[k:] for i in part]
+            if self._is_gutter(boxes, left, right):
+                spans.append((float(boxes[left, 2].max()), float(boxes[right, 0].min())))
+        if not spans:
+            cut = self._crossed_cut(boxes, idx, h, None)
+            if cut is not None:
+                left, right = cut
+                spans.append((float(np.percentile(boxes[left, 2], 90)), float(np.percentile(boxes[right, 0], 10))))
+        return spans
 
     def gutters(self, boxes: np.ndarray | list) -> list[Gutter]:
         """The column gutters that some lines run across (each with the lines that do)."""
@@ -149,6 +186,11 @@ class LayoutAnalyzer:
                 if on_rows >= self.paired * len(side):
                     return False
         return True
+
+
+def _aligned(a: list[tuple[float, float]], b: list[tuple[float, float]]) -> bool:
+    """Do two parts share a column gutter (x-spans that overlap)?"""
+    return any(max(a0, b0) <= min(a1, b1) for a0, a1 in a for b0, b1 in b)
 
 
 def _overlap_1d(a: np.ndarray, b: np.ndarray) -> float:
