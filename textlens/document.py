@@ -139,12 +139,49 @@ class Line:
         )
 
 
+# What a block is on its page (``Block.kind``); PAGE XML, hOCR and ALTO carry what they can of it.
+BLOCK_KINDS = ("paragraph", "heading", "list", "table", "caption", "header", "footer", "page-number", "other")
+
+
+@dataclass
+class Cell:
+    """A table cell: its row and column (0-based, reading order), its spans, and which of its
+    block's lines it holds (indices into ``Block.lines``)."""
+
+    row: int
+    column: int
+    lines: list[int]
+    row_span: int = 1
+    column_span: int = 1
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"row": self.row, "column": self.column, "lines": list(self.lines)}
+        if self.row_span != 1:
+            data["row_span"] = self.row_span
+        if self.column_span != 1:
+            data["column_span"] = self.column_span
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Cell:
+        return cls(
+            row=int(data["row"]),
+            column=int(data["column"]),
+            lines=[int(i) for i in data.get("lines", [])],
+            row_span=int(data.get("row_span", 1)),
+            column_span=int(data.get("column_span", 1)),
+        )
+
+
 @dataclass
 class Block:
-    """A group of lines read together (a paragraph, a column, a table cell)."""
+    """A group of lines read together, and what it is (``kind``: one of ``BLOCK_KINDS``); a table
+    holds its ``cells``, each pointing at its lines."""
 
     lines: list[Line]
     polygon: Polygon = field(default_factory=list)
+    kind: str = "paragraph"
+    cells: list[Cell] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if not self.polygon and self.lines:
@@ -167,13 +204,19 @@ class Block:
         return polygon_bbox(self.polygon)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"polygon": _poly_to_list(self.polygon), "lines": [ln.to_dict() for ln in self.lines]}
+        data: dict[str, Any] = {"kind": self.kind, "polygon": _poly_to_list(self.polygon)}
+        data["lines"] = [ln.to_dict() for ln in self.lines]
+        if self.cells:
+            data["cells"] = [cell.to_dict() for cell in self.cells]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Block:
         return cls(
             lines=[Line.from_dict(ln) for ln in data.get("lines", [])],
             polygon=_poly_from_list(data.get("polygon")),
+            kind=str(data.get("kind", "paragraph")),
+            cells=[Cell.from_dict(c) for c in data.get("cells", [])],
         )
 
 

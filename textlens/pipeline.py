@@ -26,7 +26,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from textlens.document import Block, Document, Line, ModelInfo, Page, Polygon, Provenance, bbox_polygon
+from textlens.document import Block, Cell, Document, Line, ModelInfo, Page, Polygon, Provenance, bbox_polygon
 from textlens.errors import TextlensError
 from textlens.layout.crops import LineCrop, crop_line, polygon_to_quad
 from textlens.layout.grouping import words_from_result
@@ -324,11 +324,9 @@ class Pipeline:
                     level = frame.to_level(quad)
                     level_boxes.append([*level.min(axis=0), *level.max(axis=0)])
             lines, level_boxes = _split_at_gutters(lines, level_boxes, self.layout, frame)
-            blocks = []
-            for members in self.layout.arrange(np.asarray(level_boxes).reshape(-1, 4)):
-                box = np.asarray([level_boxes[i] for i in members])
-                outline = bbox_polygon(box[:, 0].min(), box[:, 1].min(), box[:, 2].max(), box[:, 3].max())
-                blocks.append(Block([lines[i] for i in members], _clip(frame.level_to_original(outline), frame)))
+            texts = [line.text for line in lines]
+            laid = _lay_out(self.layout, np.asarray(level_boxes).reshape(-1, 4), texts)
+            blocks = [_block(block, lines, level_boxes, frame) for block in laid]
         return Page(
             width=width,
             height=height,
@@ -484,6 +482,25 @@ def _source_name(source: Any) -> str | None:
     if isinstance(source, (str, os.PathLike)):
         return "<stdin>" if os.fspath(source) == "-" else os.fspath(source)
     return None
+
+
+def _lay_out(layout: Any, boxes: np.ndarray, texts: list[str]) -> list[Any]:
+    """Blocks with kinds from a LayoutAnalyzer; a layout stage of your own may only ``arrange``."""
+    if hasattr(layout, "layout"):
+        return layout.layout(boxes, texts)
+    from textlens.layout.blocks import LaidBlock
+
+    return [LaidBlock(members) for members in layout.arrange(boxes)]
+
+
+def _block(laid: Any, lines: list[Line], level_boxes: list[list[float]], frame: PageFrame) -> Block:
+    """A document Block from a laid-out one: its lines, outline, kind and table cells."""
+    box = np.asarray([level_boxes[i] for i in laid.members])
+    outline = bbox_polygon(box[:, 0].min(), box[:, 1].min(), box[:, 2].max(), box[:, 3].max())
+    position = {member: k for k, member in enumerate(laid.members)}
+    cells = [Cell(c.row, c.column, [position[i] for i in c.members], column_span=c.column_span) for c in laid.cells]
+    block_lines = [lines[i] for i in laid.members]
+    return Block(block_lines, _clip(frame.level_to_original(outline), frame), kind=laid.kind, cells=cells)
 
 
 def _split_at_gutters(

@@ -14,7 +14,7 @@ import pypdfium2 as pdfium
 import pytest
 from lxml import etree
 
-from textlens.document import Block, Char, Document, Line, ModelInfo, Page, Word, bbox_polygon
+from textlens.document import Block, Cell, Char, Document, Line, ModelInfo, Page, Word, bbox_polygon
 from textlens.errors import TextlensError
 from textlens.io.exporters import FORMATS, export_document, format_from_suffix, write_document
 
@@ -180,14 +180,22 @@ def test_tsv_matches_tesseract_columns() -> None:
 # --- hOCR -------------------------------------------------------------------------------------
 
 
+def hocr_report(data: bytes, folder: Path):
+    """The hocr-spec validator's report on ``data`` (strict parsing)."""
+    from hocr_spec import HocrValidator
+
+    path = folder / "out.hocr"
+    path.write_bytes(data)
+    return HocrValidator("standard").validate(str(path), parse_strict=True)
+
+
 def test_hocr_is_valid_and_complete(tmp_path: Path) -> None:
     from hocr_spec import HocrValidator
 
     data = export_document(make_document(), "hocr")
-    path = tmp_path / "out.hocr"
-    path.write_bytes(data)
-    report = HocrValidator("standard").validate(str(path), parse_strict=True)
+    report = hocr_report(data, tmp_path)
     assert report.is_valid(), report.format("text")
+    path = tmp_path / "out.hocr"
 
     broken = data.replace(b" ocrp_wconf", b"").replace(b" ocrp_poly", b"")  # the validator is not a no-op
     path.write_bytes(broken)
@@ -332,3 +340,106 @@ def test_pdf_is_small_and_text_is_invisible() -> None:
     pdf = pdfium.PdfDocument(io.BytesIO(data))
     rendered = pdf[0].render(scale=1).to_numpy()
     assert rendered.min() >= 250  # the text layer draws nothing over the image
+
+
+# --- block kinds and tables -------------------------------------------------------------------
+
+
+def structured_page() -> Document:
+    """A running head, a heading, a paragraph, a 2 x 2 table (a header cell spanning both
+    columns above it), a caption and a page number."""
+    head = Block([Line([word("Journal", 100, 20, 150, 20)])], kind="header")
+    heading = Block([Line([word("1.", 100, 80, 30, 40), word("Results", 140, 80, 200, 40)])], kind="heading")
+    body = Block([Line([word("Some", 100, 140, 90, 24), word("text.", 200, 140, 90, 24)])])
+    cells = [["Name", "Cost"], ["Tea", "1.50"]]
+    lines = [Line([word("Prices", 100, 200, 300, 24)])]
+    lines += [
+        Line([word(text, 100 + 200 * c, 240 + 40 * r, 120, 24)])
+        for r, row in enumerate(cells)
+        for c, text in enumerate(row)
+    ]
+    table = Block(
+        lines,
+        kind="table",
+        cells=[Cell(0, 0, [0], column_span=2)] + [Cell(1 + r, c, [1 + 2 * r + c]) for r in range(2) for c in range(2)],
+    )
+    caption = Block([Line([word("Table", 100, 330, 90, 24), word("1", 200, 330, 20, 24)])], kind="caption")
+    number = Block([Line([word("7", 480, 760, 20, 20)])], kind="page-number")
+    page = Page(width=1000, height=800, blocks=[head, heading, body, table, caption, number], language="en")
+    return Document(pages=[page], source="structured.png")
+
+
+def test_block_kinds_and_cells_round_trip_through_json() -> None:
+    from textlens.io.exporters.json import parse
+
+    document = structured_page()
+    again = parse(export_document(document, "json"))
+    assert [b.kind for b in again.pages[0].blocks] == [
+        "header",
+        "heading",
+        "paragraph",
+        "table",
+        "caption",
+        "page-number",
+    ]
+    assert again.pages[0].blocks[3].cells == document.pages[0].blocks[3].cells
+    assert export_document(again, "json") == export_document(document, "json")
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda b: b.update(kind="sidebar"), "block kind"),
+        (lambda b: b["cells"][0].update(lines=[9]), "does not have"),
+        (lambda b: b["cells"][0].update(row=-1), "row and column"),
+    ],
+)
+def test_json_refuses_unknown_kinds_and_broken_cells(change, message) -> None:
+    from textlens.io.exporters.json import parse
+
+    data = json.loads(export_document(structured_page(), "json"))
+    change(data["pages"][0]["blocks"][3])
+    with pytest.raises(TextlensError, match=message):
+        parse(json.dumps(data))
+
+
+def test_page_xml_types_regions_and_builds_the_table() -> None:
+    root = etree.fromstring(export_document(structured_page(), "page"))
+    schema("pagecontent-2019-07-15.xsd").assertValid(root)
+    ns = {"p": PAGE_NS}
+    top = root.xpath("//p:Page/p:TextRegion/@type", namespaces=ns)
+    assert top == ["header", "heading", "paragraph", "caption", "page-number"]
+    table = root.find("p:Page/p:TableRegion", ns)
+    assert (table.get("rows"), table.get("columns")) == ("3", "2")
+    roles = table.xpath("p:TextRegion/p:Roles/p:TableCellRole", namespaces=ns)
+    assert [(r.get("rowIndex"), r.get("columnIndex"), r.get("colSpan")) for r in roles] == [
+        ("0", "0", "2"), ("1", "0", None), ("1", "1", None), ("2", "0", None), ("2", "1", None),
+    ]  # fmt: skip
+    texts = table.xpath("p:TextRegion/p:TextEquiv/p:Unicode/text()", namespaces=ns)
+    assert texts == ["Prices", "Name", "Cost", "Tea", "1.50"]
+    order = root.xpath("//p:RegionRefIndexed/@regionRef", namespaces=ns)
+    assert order[3] == table.get("id") and len(order) == 6
+
+
+def test_alto_tags_block_kinds_and_composes_tables() -> None:
+    root = etree.fromstring(export_document(structured_page(), "alto"))
+    schema("alto-4-4.xsd").assertValid(root)
+    ns = {"a": ALTO_NS}
+    tags = {t.get("ID"): t.get("LABEL") for t in root.xpath("//a:Tags/a:LayoutTag", namespaces=ns)}
+    assert sorted(tags.values()) == ["caption", "header", "heading", "page-number"]
+    blocks = root.xpath("//a:PrintSpace/*", namespaces=ns)
+    assert [tags.get(b.get("TAGREFS")) for b in blocks] == ["header", "heading", None, None, "caption", "page-number"]
+    table = blocks[3]
+    assert table.tag == f"{{{ALTO_NS}}}ComposedBlock" and table.get("TYPE") == "table"
+    assert len(table.xpath("a:TextBlock", namespaces=ns)) == 5
+
+
+def test_hocr_marks_heads_feet_page_numbers_tables_and_captions(tmp_path: Path) -> None:
+    data = export_document(structured_page(), "hocr")
+    report = hocr_report(data, tmp_path)
+    assert report.is_valid(), report.format("text")
+    root = etree.fromstring(data)
+    ns = {"h": "http://www.w3.org/1999/xhtml"}
+    areas = root.xpath("//h:div[@class='ocr_page']/h:div/@class", namespaces=ns)
+    assert areas == ["ocr_header", "ocr_carea", "ocr_carea", "ocr_table", "ocr_carea", "ocr_pageno"]
+    assert root.xpath("//h:p[@class='ocr_caption']//h:span[@class='ocrx_word']/text()", namespaces=ns) == ["Table", "1"]

@@ -22,6 +22,7 @@ from statistics import median
 
 import numpy as np
 
+from textlens.layout.blocks import LaidBlock, classify_blocks, table_cells, table_runs
 from textlens.layout.grouping import group_rows, heights, split_blocks
 
 __all__ = ["Gutter", "LayoutAnalyzer", "order_blocks"]
@@ -63,14 +64,28 @@ class LayoutAnalyzer:
 
     def arrange(self, boxes: np.ndarray | list) -> list[list[int]]:
         """Blocks as lists of line indices, both in reading order. ``boxes``: (N, 4) x0, y0, x1, y1."""
+        return [block.members for block in self.layout(boxes)]
+
+    def layout(self, boxes: np.ndarray | list, texts: list[str] | None = None) -> list[LaidBlock]:
+        """Blocks in reading order with their kinds: tables (and their cells) always; headings,
+        captions, lists, running heads and feet and page numbers when the lines' ``texts`` are given."""
         boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
         if len(boxes) == 0:
             return []
-        blocks: list[list[int]] = []
+        blocks: list[LaidBlock] = []
         for region in self.regions(boxes):
             rows = group_rows(boxes, region)
-            blocks.extend(split_blocks(boxes, rows, self.block_gap, self.height_ratio))
-        return blocks
+            done = 0
+            for start, end in table_runs(boxes, rows):
+                blocks.extend(self._prose(boxes, rows[done:start]))
+                members = [i for row in rows[start:end] for i in row]
+                blocks.append(LaidBlock(members, "table", table_cells(boxes, rows[start:end]) or []))
+                done = end
+            blocks.extend(self._prose(boxes, rows[done:]))
+        return classify_blocks(blocks, boxes, texts) if texts is not None else blocks
+
+    def _prose(self, boxes: np.ndarray, rows: list[list[int]]) -> list[LaidBlock]:
+        return [LaidBlock(members) for members in split_blocks(boxes, rows, self.block_gap, self.height_ratio)]
 
     def regions(
         self, boxes: np.ndarray, indices: list[int] | None = None, gutters: list[Gutter] | None = None

@@ -1,4 +1,7 @@
-"""ALTO 4.4 XML: Description (source image, OCR software) and Layout/Page/PrintSpace/TextBlock/TextLine/String."""
+"""ALTO 4.4 XML: Description (source image, OCR software) and Layout/Page/PrintSpace/TextBlock/TextLine/String.
+
+Block kinds other than paragraphs are LayoutTags (``TAGREFS``); a table is a ComposedBlock of
+TYPE "table" holding a TextBlock per cell (ALTO has no rows and columns)."""
 
 from __future__ import annotations
 
@@ -6,7 +9,7 @@ import re
 
 from lxml import etree
 
-from textlens.document import Document, Page, Polygon, polygon_bbox
+from textlens.document import Document, Line, Page, Polygon, polygon_bbox, union_polygon
 
 from ._common import (
     SOFTWARE_NAME,
@@ -58,29 +61,61 @@ def _add_page(layout: etree._Element, page: Page) -> None:
     el_page = _el(layout, "Page", **attrs)
     space = _el(el_page, "PrintSpace", HPOS="0", VPOS="0", WIDTH=str(page.width), HEIGHT=str(page.height))
     for b, block in enumerate(page.blocks, start=1):
-        el_block = _el(space, "TextBlock", ID=f"block_{p}_{b}", **_box(block.polygon, page), **_rotation(block.polygon))
-        _shape(el_block, block.polygon, page)
-        for n, line in enumerate(block.lines, start=1):
-            if not line.words:
-                continue  # ALTO requires at least one String per TextLine
-            el_line = _el(el_block, "TextLine", ID=f"line_{p}_{b}_{n}", **_box(line.polygon, page))
-            _shape(el_line, line.polygon, page)
-            for w, word in enumerate(line.words, start=1):
-                if w > 1:
-                    _el(el_line, "SP")
-                el_word = _el(
-                    el_line,
-                    "String",
-                    ID=f"string_{p}_{b}_{n}_{w}",
-                    CONTENT=word.text,
-                    WC=f"{clamp01(word.confidence):.4f}",
-                    **_box(word.polygon, page),
-                )
-                _shape(el_word, word.polygon, page)
-                for c, char in enumerate(word.chars, start=1):
-                    glyph_box = _box(char.polygon, page) if char.polygon else {}
-                    _el(el_word, "Glyph", ID=f"glyph_{p}_{b}_{n}_{w}_{c}", CONTENT=char.text,
-                        GC=f"{clamp01(char.confidence):.4f}", **glyph_box)  # fmt: skip
+        block_id = f"block_{p}_{b}"
+        if block.kind == "table" and block.cells:
+            table = _el(space, "ComposedBlock", ID=block_id, TYPE="table", **_box(block.polygon, page))
+            placed: set[int] = set()
+            for k, cell in enumerate(block.cells, start=1):
+                placed.update(cell.lines)
+                _text_block(table, f"{block_id}_c{k}", [block.lines[i] for i in cell.lines], [], page)
+            rest = [line for i, line in enumerate(block.lines) if i not in placed]
+            if rest:
+                _text_block(table, f"{block_id}_rest", rest, [], page)
+        else:
+            tags = {"TAGREFS": _tag_id(block.kind)} if block.kind != "paragraph" else {}
+            _text_block(space, block_id, block.lines, block.polygon, page, **tags)
+
+
+def _text_block(
+    parent: etree._Element, block_id: str, lines: list[Line], polygon: Polygon, page: Page, **attrs: str
+) -> None:
+    polygon = polygon or union_polygon([line.polygon for line in lines])
+    el_block = _el(parent, "TextBlock", ID=block_id, **_box(polygon, page), **_rotation(polygon), **attrs)
+    _shape(el_block, polygon, page)
+    for n, line in enumerate(lines, start=1):
+        if not line.words:
+            continue  # ALTO requires at least one String per TextLine
+        el_line = _el(el_block, "TextLine", ID=f"{block_id}_l{n}", **_box(line.polygon, page))
+        _shape(el_line, line.polygon, page)
+        for w, word in enumerate(line.words, start=1):
+            if w > 1:
+                _el(el_line, "SP")
+            el_word = _el(
+                el_line,
+                "String",
+                ID=f"{block_id}_l{n}_s{w}",
+                CONTENT=word.text,
+                WC=f"{clamp01(word.confidence):.4f}",
+                **_box(word.polygon, page),
+            )
+            _shape(el_word, word.polygon, page)
+            for c, char in enumerate(word.chars, start=1):
+                glyph_box = _box(char.polygon, page) if char.polygon else {}
+                _el(el_word, "Glyph", ID=f"{block_id}_l{n}_s{w}_g{c}", CONTENT=char.text,
+                    GC=f"{clamp01(char.confidence):.4f}", **glyph_box)  # fmt: skip
+
+
+def _tag_id(kind: str) -> str:
+    return f"layout_{kind}"
+
+
+def _add_tags(root: etree._Element, document: Document) -> None:
+    """A LayoutTag per block kind the document uses (headings, captions, ...); blocks point at theirs."""
+    kinds = sorted({b.kind for p in document.pages for b in p.blocks} - {"paragraph", "table"})
+    if kinds:
+        tags = _el(root, "Tags")
+        for kind in kinds:
+            _el(tags, "LayoutTag", ID=_tag_id(kind), TYPE="block", LABEL=kind)
 
 
 def export(document: Document) -> bytes:
@@ -99,6 +134,7 @@ def export(document: Document) -> bytes:
     software = _el(step, "processingSoftware")
     _el(software, "softwareName").text = SOFTWARE_NAME
     _el(software, "softwareVersion").text = software_version()
+    _add_tags(root, document)
     layout = _el(root, "Layout")
     for page in document.pages:
         _add_page(layout, page)

@@ -1,4 +1,7 @@
-"""hOCR 1.2 (XHTML): ocr_page > ocr_carea > ocr_par > ocr_line > ocrx_word, like Tesseract writes it."""
+"""hOCR 1.2 (XHTML): ocr_page > ocr_carea > ocr_par > ocr_line > ocrx_word, like Tesseract writes it.
+
+Running heads and feet, page numbers and tables are held by ocr_header, ocr_footer, ocr_pageno
+and ocr_table in place of ocr_carea; a caption paragraph is an ocr_caption."""
 
 from __future__ import annotations
 
@@ -20,7 +23,13 @@ from ._common import (
 )
 
 XHTML = "http://www.w3.org/1999/xhtml"
-CAPABILITIES = "ocr_page ocr_carea ocr_par ocr_line ocrx_word ocrp_wconf ocrp_lang ocrp_poly"
+CAPABILITIES = (
+    "ocr_page ocr_carea ocr_par ocr_line ocrx_word ocr_header ocr_footer ocr_pageno ocr_table ocr_caption "
+    "ocrp_wconf ocrp_lang ocrp_poly"
+)
+# Block kinds -> the hOCR element that holds the block (else ocr_carea), and the paragraph class.
+_AREA_CLASSES = {"header": "ocr_header", "footer": "ocr_footer", "page-number": "ocr_pageno", "table": "ocr_table"}
+_PAR_CLASSES = {"caption": "ocr_caption"}
 DOCTYPE = (
     '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0 Transitional//EN" '
     '"http://www.w3.org/TR/xhtml1/DTD/xhtml1-transitional.dtd">'
@@ -74,8 +83,10 @@ def _add_page(body: etree._Element, document: Document, page: Page) -> None:
     lang = {"lang": page.language} if page.language else {}
     div = _ocr(body, "div", "ocr_page", f"page_{p}", page_props)
     for b, block in enumerate(page.blocks, start=1):
-        area = _ocr(div, "div", "ocr_carea", f"block_{p}_{b}", _geometry(block.polygon, page))
-        par = _ocr(area, "p", "ocr_par", f"par_{p}_{b}", _geometry(block.polygon, page), **lang)
+        area_class = _AREA_CLASSES.get(block.kind, "ocr_carea")
+        area = _ocr(div, "div", area_class, f"block_{p}_{b}", _geometry(block.polygon, page))
+        par_class = _PAR_CLASSES.get(block.kind, "ocr_par")
+        par = _ocr(area, "p", par_class, f"par_{p}_{b}", _geometry(block.polygon, page), **lang)
         for n, line in enumerate(block.lines, start=1):
             span = _ocr(par, "span", "ocr_line", f"line_{p}_{b}_{n}", _line_props(line, page))
             for w, word in enumerate(line.words, start=1):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import math
 
-from textlens.document import Document
+from textlens.document import BLOCK_KINDS, Block, Document
 from textlens.errors import TextlensError
 
 
@@ -47,6 +47,7 @@ def _check(document: Document) -> None:
             raise TextlensError(f"page {page.index} is {page.width} x {page.height} px")
         for block in page.blocks:
             _check_polygon(block.polygon)
+            _check_kind(block)
             for line in block.lines:
                 _check_polygon(line.polygon)
                 for word in line.words:
@@ -57,6 +58,16 @@ def _check(document: Document) -> None:
                         if not isinstance(char.text, str) or not math.isfinite(char.confidence):
                             raise TextlensError("a character needs a text string and a finite confidence")
                         _check_polygon(char.polygon)
+
+
+def _check_kind(block: Block) -> None:
+    if block.kind not in BLOCK_KINDS:
+        raise TextlensError(f"block kind {block.kind[:40]!r} is not one of {', '.join(BLOCK_KINDS)}")
+    for cell in block.cells:
+        if min(cell.row, cell.column) < 0 or min(cell.row_span, cell.column_span) < 1:
+            raise TextlensError("a table cell needs a row and column >= 0 and spans >= 1")
+        if any(not 0 <= i < len(block.lines) for i in cell.lines):
+            raise TextlensError("a table cell points at a line its block does not have")
 
 
 def _check_polygon(polygon: list[tuple[float, float]]) -> None:

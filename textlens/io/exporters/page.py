@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from textlens.document import Document, Page, Polygon, polygon_bbox
+from textlens.document import Block, Cell, Document, Line, Page, Polygon, polygon_bbox, union_polygon
 from textlens.errors import TextlensError
 
 from ._common import SOFTWARE_NAME, clamp01, int_points, now_utc, page_image_name, software_version
@@ -37,6 +37,67 @@ def _orientation(page: Page) -> float:
     return angle - 360.0 if angle > 180.0 else angle
 
 
+# Block kinds -> TextRegion types (PAGE has no list region: a list is a paragraph marked custom).
+_REGION_TYPES = {"list": "paragraph", "table": "paragraph"}
+
+
+def _region(
+    parent: etree._Element,
+    lines: list[Line],
+    polygon: Polygon,
+    page: Page,
+    region_id: str,
+    kind: str,
+    cell: Cell | None = None,
+) -> None:
+    """A TextRegion of ``lines`` (a table cell when ``cell`` is given)."""
+    attrs = {"id": region_id} if cell else {"id": region_id, "type": _REGION_TYPES.get(kind, kind)}
+    if kind == "list":
+        attrs["custom"] = "structure {type:list;}"
+    region = _el(parent, "TextRegion", **attrs)
+    _coords(region, polygon or union_polygon([line.polygon for line in lines]), page)
+    if cell is not None:
+        role = {"rowIndex": str(cell.row), "columnIndex": str(cell.column)}
+        if cell.row_span != 1:
+            role["rowSpan"] = str(cell.row_span)
+        if cell.column_span != 1:
+            role["colSpan"] = str(cell.column_span)
+        _el(_el(region, "Roles"), "TableCellRole", **role)
+    for n, line in enumerate(lines, start=1):
+        el_line = _el(region, "TextLine", id=f"{region_id}_l{n}")
+        _coords(el_line, line.polygon, page)
+        for w, word in enumerate(line.words, start=1):
+            el_word = _el(el_line, "Word", id=f"{region_id}_l{n}_w{w}")
+            _coords(el_word, word.polygon, page)
+            for c, char in enumerate(word.chars, start=1):
+                if not char.polygon:
+                    continue  # Glyph needs Coords
+                glyph = _el(el_word, "Glyph", id=f"{region_id}_l{n}_w{w}_g{c}")
+                _coords(glyph, char.polygon, page)
+                _text_equiv(glyph, char.text, char.confidence)
+            _text_equiv(el_word, word.text, word.confidence)
+        _text_equiv(el_line, line.text, line.confidence if line.words else None)
+    words = [word for line in lines for word in line.words]
+    text = "\n".join(line.text for line in lines)
+    _text_equiv(region, text, sum(w.confidence for w in words) / len(words) if words else None)
+
+
+def _table(parent: etree._Element, block: Block, page: Page, region_id: str) -> None:
+    """A TableRegion with one TextRegion per cell (TableCellRole); lines in no cell go last."""
+    rows = max(c.row + c.row_span for c in block.cells)
+    columns = max(c.column + c.column_span for c in block.cells)
+    table = _el(parent, "TableRegion", id=region_id, rows=str(rows), columns=str(columns))
+    _coords(table, block.polygon, page)
+    placed: set[int] = set()
+    for k, cell in enumerate(block.cells, start=1):
+        lines = [block.lines[i] for i in cell.lines]
+        placed.update(cell.lines)
+        _region(table, lines, [], page, f"{region_id}_c{k}", "paragraph", cell)
+    rest = [line for i, line in enumerate(block.lines) if i not in placed]
+    if rest:
+        _region(table, rest, [], page, f"{region_id}_rest", "other")
+
+
 def page_xml(document: Document, page: Page) -> bytes:
     """PAGE XML for one page of a document."""
     root = etree.Element(f"{{{NS}}}PcGts", nsmap={None: NS, "xsi": XSI})
@@ -58,23 +119,10 @@ def page_xml(document: Document, page: Page) -> bytes:
         for i, region_id in enumerate(region_ids):
             _el(group, "RegionRefIndexed", index=str(i), regionRef=region_id)
     for b, block in enumerate(page.blocks, start=1):
-        region = _el(el_page, "TextRegion", id=region_ids[b - 1])
-        _coords(region, block.polygon, page)
-        for n, line in enumerate(block.lines, start=1):
-            el_line = _el(region, "TextLine", id=f"l_{p}_{b}_{n}")
-            _coords(el_line, line.polygon, page)
-            for w, word in enumerate(line.words, start=1):
-                el_word = _el(el_line, "Word", id=f"w_{p}_{b}_{n}_{w}")
-                _coords(el_word, word.polygon, page)
-                for c, char in enumerate(word.chars, start=1):
-                    if not char.polygon:
-                        continue  # Glyph needs Coords
-                    glyph = _el(el_word, "Glyph", id=f"g_{p}_{b}_{n}_{w}_{c}")
-                    _coords(glyph, char.polygon, page)
-                    _text_equiv(glyph, char.text, char.confidence)
-                _text_equiv(el_word, word.text, word.confidence)
-            _text_equiv(el_line, line.text, line.confidence if line.words else None)
-        _text_equiv(region, block.text, block.confidence if block.words else None)
+        if block.kind == "table" and block.cells:
+            _table(el_page, block, page, region_ids[b - 1])
+        else:
+            _region(el_page, block.lines, block.polygon, page, region_ids[b - 1], block.kind)
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 

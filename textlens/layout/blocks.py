@@ -1,0 +1,205 @@
+"""What each block is: tables (with their cells), headings, captions, lists, running heads and
+feet, page numbers; everything else is a paragraph.
+
+Works on line boxes in the level frame (``textlens.layout.grouping``) and, for the kinds that
+need it, the lines' text. Rules, in order:
+
+* **table**: within one reading-order region, a run of rows where at least two rows (and half
+  of the run) hold two or more lines side by side, and those lines fall into two or more
+  columns (x-ranges that no line of another column overlaps). Prose a detector cut into word
+  pieces does not qualify: its pieces overlap from row to row and merge into one column. Each
+  line becomes part of the cell of its row and of the column(s) it overlaps.
+* **page-number**: a block in the top or bottom band of the page reading only a number ("12",
+  "- 3 -", "iv", "Page 2 of 9").
+* **header** / **footer**: one or two rows of ordinary-size text in the top or bottom band
+  (``MARGIN`` of the text's extent) of a page of three blocks or more, a blank of
+  ``MARGIN_GAP`` body lines away from every other line but page numbers.
+* **heading**: up to three lines of text clearly larger than the page's body text, or one short
+  numbered line ("2. Methods", "3.1 Results") that does not end a sentence.
+* **caption**: starts with "Figure 3", "Fig. 3", "Table 2" (and their French, German, Spanish
+  and Italian names).
+* **list**: its first line and at least one more start with a bullet or an enumerator.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from statistics import median
+
+import numpy as np
+
+from textlens.layout.grouping import heights
+
+__all__ = ["LaidBlock", "TableCell", "classify_blocks", "table_cells"]
+
+MIN_TABLE_ROWS = 2  # rows of two or more cells that make a table
+HEADING_HEIGHT = 1.3  # times the body's median line height
+MARGIN = 0.09  # top and bottom bands of the text extent where running heads and feet sit
+MARGIN_GAP = 1.5  # blank (body line heights) between a running head or foot and the body
+NUMBERED_HEADING_WORDS = 8
+
+_PAGE_NUMBER = re.compile(
+    r"^[\s\-–—]*(?:(?:page|seite|p\.|s\.)\s*)?(\d{1,4}|[ivxlcdm]{1,7})(?:\s*(?:of|/|von|sur|de)\s*\d{1,4})?[\s\-–—]*$",
+    re.IGNORECASE,
+)
+_NUMBERED = re.compile(r"^(?:\d{1,2}(?:\.\d{1,2}){0,3}\.?|[IVX]{1,5}\.|[A-H]\.)\s+\S")
+_CAPTION = re.compile(
+    r"^(?:figure|fig\.|table|tab\.|abbildung|abb\.|tabelle|tableau|figura|tabla|tabella)\s*[\dIVX]+",
+    re.IGNORECASE,
+)
+_LIST_MARKER = re.compile(r"^(?:[•·▪◦‣∙*–—-]|\(?\d{1,2}[.)]|\(?[a-z][.)]|\([ivx]{1,4}\))\s+\S")
+
+
+@dataclass
+class TableCell:
+    """One cell of a table block: row and column in the block, and its lines (page line indices)."""
+
+    row: int
+    column: int
+    members: list[int]
+    column_span: int = 1
+
+
+@dataclass
+class LaidBlock:
+    """A block in reading order: its lines (indices into the page's boxes), kind and cells."""
+
+    members: list[int]
+    kind: str = "paragraph"
+    cells: list[TableCell] = field(default_factory=list)
+
+
+def table_cells(boxes: np.ndarray, rows: list[list[int]]) -> list[TableCell] | None:
+    """The cells of ``rows`` read as a table, or None when they are not one (see the module)."""
+    multi = [row for row in rows if len(row) >= 2]
+    if len(multi) < MIN_TABLE_ROWS or 2 * len(multi) < len(rows):
+        return None
+    columns = _merged_spans(sorted((float(boxes[i, 0]), float(boxes[i, 2])) for row in multi for i in row))
+    if len(columns) < 2:
+        return None
+    cells: list[TableCell] = []
+    for r, row in enumerate(rows):
+        by_column: dict[int, TableCell] = {}
+        for i in row:
+            covered = [c for c, (x0, x1) in enumerate(columns) if min(x1, boxes[i, 2]) > max(x0, boxes[i, 0])]
+            if not covered:  # in a gap between columns: the nearest one
+                centre = (boxes[i, 0] + boxes[i, 2]) / 2
+                covered = [int(np.argmin([abs(centre - (x0 + x1) / 2) for x0, x1 in columns]))]
+            first = covered[0]
+            if first in by_column:
+                by_column[first].members.append(i)
+                by_column[first].column_span = max(by_column[first].column_span, len(covered))
+            else:
+                by_column[first] = TableCell(r, first, [i], len(covered))
+        cells.extend(by_column[c] for c in sorted(by_column))
+    return cells
+
+
+def table_runs(boxes: np.ndarray, rows: list[list[int]]) -> list[tuple[int, int]]:
+    """(start, end) row ranges of ``rows`` that read as tables: from the first to the last row of
+    a stretch holding two or more lines, single-line rows between them included."""
+    runs: list[tuple[int, int]] = []
+    start = last = None
+    for r, row in enumerate(rows):
+        if len(row) >= 2:
+            start = r if start is None else start
+            last = r
+        elif start is not None and last is not None and r - last > 2:  # a longer stretch of prose ends it
+            runs.append((start, last + 1))
+            start = last = None
+    if start is not None and last is not None:
+        runs.append((start, last + 1))
+    return [(a, b) for a, b in runs if table_cells(boxes, rows[a:b]) is not None]
+
+
+def classify_blocks(blocks: list[LaidBlock], boxes: np.ndarray, texts: list[str]) -> list[LaidBlock]:
+    """Set the kind of each block that is not a table yet; a numbered heading that opens a block
+    of body text becomes a block of its own. The top and bottom bands are those of the text's
+    extent (page margins hold no text)."""
+    if not blocks:
+        return blocks
+    body = float(median(heights(boxes)))
+    top, bottom = float(boxes[:, 1].min()), float(boxes[:, 3].max())
+    band = MARGIN * (bottom - top)
+    out: list[LaidBlock] = []
+    for block in blocks:
+        if block.kind != "paragraph":
+            out.append(block)
+            continue
+        first = block.members[0]
+        if len(block.members) > 1 and _numbered_heading(texts[first]) and _starts_body(boxes, block.members):
+            out.append(LaidBlock([first], "heading"))
+            block = LaidBlock(block.members[1:])
+        block.kind = _kind(block.members, boxes, texts, body, (top + band, bottom - band), len(blocks))
+        out.append(block)
+    return out
+
+
+def _kind(
+    members: list[int], boxes: np.ndarray, texts: list[str], body: float, body_band: tuple[float, float], count: int
+) -> str:
+    lines = [texts[i].strip() for i in members]
+    size = float(median(heights(boxes[members])))
+    rows = _rows(boxes, members)
+    if rows == 1 and _numbered_heading(" ".join(lines)):  # "1" and "Figures" may be two lines
+        return "heading"
+    if count >= 3 and rows <= 2 and _in_margin(boxes, texts, members, body_band, body):
+        if all(_PAGE_NUMBER.match(line) for line in lines):
+            return "page-number"
+        if size < HEADING_HEIGHT * body:
+            return "header" if boxes[members, 3].max() <= body_band[0] else "footer"
+    if len(members) <= 3 and size >= HEADING_HEIGHT * body:
+        return "heading"
+    if _CAPTION.match(lines[0]):
+        return "caption"
+    if len(lines) >= 2 and _LIST_MARKER.match(lines[0]) and sum(bool(_LIST_MARKER.match(x)) for x in lines) >= 2:
+        return "list"
+    return "paragraph"
+
+
+def _in_margin(
+    boxes: np.ndarray, texts: list[str], members: list[int], body_band: tuple[float, float], body: float
+) -> bool:
+    """In the top or bottom band, a blank of ``MARGIN_GAP`` body lines away from every other line
+    but page numbers (which may sit right beside a running head or foot)."""
+    top, bottom = float(boxes[members, 1].min()), float(boxes[members, 3].max())
+    keep = np.asarray([not _PAGE_NUMBER.match(text.strip()) for text in texts])
+    keep[members] = False
+    others = boxes[keep]
+    if bottom <= body_band[0]:
+        below = others[others[:, 1] >= bottom]
+        return below.size == 0 or float(below[:, 1].min()) - bottom >= MARGIN_GAP * body
+    if top >= body_band[1]:
+        above = others[others[:, 3] <= top]
+        return above.size == 0 or top - float(above[:, 3].max()) >= MARGIN_GAP * body
+    return False
+
+
+def _numbered_heading(text: str) -> bool:
+    text = text.strip()
+    return bool(_NUMBERED.match(text)) and len(text.split()) <= NUMBERED_HEADING_WORDS and not text.endswith((".", ","))
+
+
+def _starts_body(boxes: np.ndarray, members: list[int]) -> bool:
+    """Is the first line a short one on its own row above wider lines (a heading run into its text)?"""
+    first, rest = members[0], members[1:]
+    own_row = boxes[rest, 1].min() >= (boxes[first, 1] + boxes[first, 3]) / 2
+    width = boxes[first, 2] - boxes[first, 0]
+    return bool(own_row and width < 0.6 * float(np.max(boxes[rest, 2] - boxes[rest, 0])))
+
+
+def _rows(boxes: np.ndarray, members: list[int]) -> int:
+    centres = np.sort((boxes[members, 1] + boxes[members, 3]) / 2)
+    return 1 + int((np.diff(centres) > 0.5 * float(median(heights(boxes[members])))).sum())
+
+
+def _merged_spans(spans: list[tuple[float, float]]) -> list[tuple[float, float]]:
+    """Sorted (x0, x1) spans merged where they overlap: the table's columns."""
+    merged: list[tuple[float, float]] = []
+    for x0, x1 in spans:
+        if merged and x0 < merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], x1))
+        else:
+            merged.append((x0, x1))
+    return merged
