@@ -61,3 +61,15 @@ def test_foreign_lines_bring_the_accented_letters_of_their_languages():
     assert all(c in DEFAULT_CHARS for c in text)
     for letters in ("åÅ", "æÆ", "øØ", "äÄ", "öÖ", "üÜ", "éÉ", "ñÑ", "çÇ", "ãÃ", "ß"):
         assert any(c in text for c in letters), letters
+
+
+def test_typeset_lines_carry_typographic_marks() -> None:
+    """Typeset prose: curly apostrophes and quotes, en dashes in ranges, line-end hyphens, markup."""
+    from textlens.synth.corpus import typeset
+
+    rng = np.random.default_rng(0)
+    lines = [typeset(rng) for _ in range(400)]
+    text = "".join(lines)
+    assert all(mark in text for mark in "’“”–\\{")
+    assert sum(line.endswith("-") for line in lines) > 20
+    assert set(text) <= set(DEFAULT_CHARS)

@@ -45,3 +45,12 @@ def test_dot_matrix_makes_dots() -> None:
     assert 0 < on.sum() < (mask > 0.5).sum()
     # Gaps between dots: some row through the bar switches between ink and paper many times.
     assert max(np.count_nonzero(np.diff(on[y, 20:280].astype(int))) for y in range(20, 40)) > 20
+
+
+def test_binarize_keeps_both_colours_of_a_faint_line() -> None:
+    """Grey 140 text on grey 160 paper: whatever the threshold shift, ink and paper both remain."""
+    img = np.full((32, 200), 160, np.uint8)
+    img[10:22, 20:180:6] = 140
+    for seed in range(200):
+        out = degrade.binarize(img, np.random.default_rng(seed))
+        assert set(np.unique(out)) == {0, 255}

@@ -247,6 +247,55 @@ def sentence(rng: np.random.Generator) -> str:
     return text + _pick(rng, [".", ".", ".", "", "", "?", "!", ":", ";", "...", "…"])
 
 
+_CONTRACTIONS = ("n’t", "’s", "’re", "’ll", "’ve", "’d", "’m")
+_QUOTES = (("“", "”"), ("“", "”"), ("‘", "’"), ("« ", " »"), ("«", "»"), ("»", "«"), ('"', '"'))
+_LATEX_COMMANDS = (
+    "usepackage", "begin", "end", "section", "emph", "textbf", "cite", "ref", "label", "documentclass",
+    "newcommand", "maketitle", "item", "includegraphics", "footnote", "author", "title", "url",
+)  # fmt: skip
+
+
+def typeset(rng: np.random.Generator) -> str:
+    """A line of typeset prose as books, papers and manuals print it: typographic apostrophes
+    (don’t, world’s, l’année) and quotes, dashes in ranges (1986–1996) and asides (—), a word
+    hyphenated at the line's end (coopera-), and now and then markup set in the text
+    (\\usepackage[english]{babel}, \\emph{...})."""
+    common, english, _ = _word_lists()
+    ws = [_pick(rng, common if rng.random() < 0.55 else english) for _ in range(int(rng.integers(3, 11)))]
+    for i, w in enumerate(ws):
+        r = rng.random()
+        if r < 0.08 and w.isalpha():
+            ws[i] = w + _pick(rng, _CONTRACTIONS)
+        elif r < 0.1:
+            ws[i] = _pick(rng, ("l’", "d’", "qu’", "j’", "c’", "n’", "s’")) + w
+        elif r < 0.16:
+            ws[i] += _pick(rng, (",", ",", ";", ":", ".", ")"))
+    if rng.random() < 0.3:
+        i = int(rng.integers(0, len(ws)))
+        j = min(len(ws), i + int(rng.integers(1, 4)))
+        left, right = _pick(rng, _QUOTES)
+        ws[i] = left + ws[i]
+        ws[j - 1] += right
+    if rng.random() < 0.2:
+        start = int(rng.integers(1, 2000))
+        ws.insert(int(rng.integers(0, len(ws) + 1)), f"{start}–{start + int(rng.integers(1, 40))}")
+    if rng.random() < 0.15:
+        ws.insert(int(rng.integers(1, len(ws) + 1)), _pick(rng, ("—", "–", "…")))
+    if rng.random() < 0.12:
+        ws.insert(int(rng.integers(0, len(ws) + 1)), _latex(rng, english))
+    if rng.random() < 0.25 and len(ws[-1]) > 5 and ws[-1].isalpha():
+        ws[-1] = ws[-1][: int(rng.integers(3, len(ws[-1]) - 1))] + "-"  # hyphenated at the line's end
+    text = " ".join(ws)
+    return text[:1].upper() + text[1:] if rng.random() < 0.4 else text
+
+
+def _latex(rng: np.random.Generator, pool: tuple[str, ...]) -> str:
+    command = "\\" + _pick(rng, _LATEX_COMMANDS)
+    if rng.random() < 0.3:
+        command += "[" + ",".join(_pick(rng, pool) for _ in range(int(rng.integers(1, 3)))) + "]"
+    return command + "{" + _pick(rng, pool) + "}" if rng.random() < 0.85 else command
+
+
 def amount(rng: np.random.Generator) -> str:
     mag = rng.choice([10.0, 100.0, 1000.0, 100000.0], p=[0.35, 0.4, 0.2, 0.05])
     value = rng.uniform(0, mag)
@@ -661,6 +710,7 @@ SOURCES: dict[str, tuple[float, Callable[[np.random.Generator], str]]] = {
     "words": (0.15, words),
     "sentence": (0.11, sentence),
     "foreign": (0.10, foreign),
+    "typeset": (0.10, typeset),
     "faker": (0.11, faker_text),
     "receipt": (0.20, receipt_line),
     "short": (0.12, short),

@@ -192,7 +192,9 @@ def low_resolution(img: np.ndarray, rng: np.random.Generator, factor: float | No
 def binarize(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     """Hard black/white as from bilevel fax/scanner output (Otsu, or a shifted threshold)."""
     t, _ = cv2.threshold(img, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
-    t = float(np.clip(t + rng.uniform(-25, 25), 1, 254))
+    # The shift stays inside the image's own range: a faint line must not come out all black.
+    lo, hi = (float(v) for v in np.percentile(img, [2, 98]))
+    t = float(np.clip(t + rng.uniform(-25, 25), lo, max(lo, hi - 1)))
     return np.where(img > t, 255, 0).astype(np.uint8)
 
 
