@@ -72,3 +72,11 @@ def test_headings_by_size_and_by_number_and_captions_and_lists():
 def test_without_texts_only_tables_are_named():
     boxes = np.asarray([box for box, _ in [([60, 20, 500, 60], "x")] + _prose(130, 4)], float)
     assert {block.kind for block in LayoutAnalyzer().layout(boxes)} == {"paragraph"}
+
+
+def test_a_line_under_the_title_is_no_running_head():
+    """Authors under a large title, apart from the body: not the topmost text, so no header."""
+    lines = [([60, 10, 560, 50], "A Large Title"), ([60, 70, 400, 90], "Ann Author and Bob Writer")]
+    lines += _prose(150, 12)
+    kinds = _lay_out(lines)
+    assert kinds[0] == ("heading", ["A Large Title"]) and kinds[1] == ("paragraph", ["Ann Author and Bob Writer"])

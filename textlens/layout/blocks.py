@@ -11,7 +11,8 @@ need it, the lines' text. Rules, in order:
   line becomes part of the cell of its row and of the column(s) it overlaps.
 * **page-number**: a block in the top or bottom band of the page reading only a number ("12",
   "- 3 -", "iv", "Page 2 of 9").
-* **header** / **footer**: one or two rows of ordinary-size text in the top or bottom band
+* **header** / **footer**: one or two rows of ordinary-size text, the topmost (lowest) on the
+  page, in the top or bottom band
   (``MARGIN`` of the text's extent) of a page of three blocks or more, a blank of
   ``MARGIN_GAP`` body lines away from every other line but page numbers.
 * **heading**: up to three lines of text clearly larger than the page's body text, or one short
@@ -144,9 +145,10 @@ def _kind(
     rows = _rows(boxes, members)
     if rows == 1 and _numbered_heading(" ".join(lines)):  # "1" and "Figures" may be two lines
         return "heading"
-    if count >= 3 and rows <= 2 and _in_margin(boxes, texts, members, body_band, body):
-        if all(_PAGE_NUMBER.match(line) for line in lines):
+    if count >= 3 and rows <= 2 and all(_PAGE_NUMBER.match(line) for line in lines):
+        if _in_margin(boxes, texts, members, body_band, body, outermost=False):
             return "page-number"
+    if count >= 3 and rows <= 2 and _in_margin(boxes, texts, members, body_band, body):
         if size < HEADING_HEIGHT * body:
             return "header" if boxes[members, 3].max() <= body_band[0] else "footer"
     if len(members) <= 3 and size >= HEADING_HEIGHT * body:
@@ -159,18 +161,25 @@ def _kind(
 
 
 def _in_margin(
-    boxes: np.ndarray, texts: list[str], members: list[int], body_band: tuple[float, float], body: float
+    boxes: np.ndarray,
+    texts: list[str],
+    members: list[int],
+    body_band: tuple[float, float],
+    body: float,
+    outermost: bool = True,
 ) -> bool:
-    """In the top or bottom band, a blank of ``MARGIN_GAP`` body lines away from every other line
-    but page numbers (which may sit right beside a running head or foot)."""
+    """The topmost (lowest) text of the page (``outermost``; page numbers need not be), in its top
+    (bottom) band, a blank of ``MARGIN_GAP`` body lines away from every other line but page
+    numbers (which may sit right beside a running head or foot)."""
     top, bottom = float(boxes[members, 1].min()), float(boxes[members, 3].max())
     keep = np.asarray([not _PAGE_NUMBER.match(text.strip()) for text in texts])
     keep[members] = False
     others = boxes[keep]
-    if bottom <= body_band[0]:
+    centre = (top + bottom) / 2
+    if bottom <= body_band[0] and not (outermost and (others[:, 3] < centre).any()):  # the topmost text
         below = others[others[:, 1] >= bottom]
         return below.size == 0 or float(below[:, 1].min()) - bottom >= MARGIN_GAP * body
-    if top >= body_band[1]:
+    if top >= body_band[1] and not (outermost and (others[:, 1] > centre).any()):  # the lowest text
         above = others[others[:, 3] <= top]
         return above.size == 0 or top - float(above[:, 3].max()) >= MARGIN_GAP * body
     return False
