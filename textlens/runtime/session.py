@@ -25,6 +25,10 @@ def create_session(path: str | Path, threads: int | None = None) -> Any:
     options.intra_op_num_threads = threads or default_threads()
     options.inter_op_num_threads = 1
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    # Memory patterns plan buffers per input shape and keep every plan: page sizes and line widths
+    # change with every input, so they only grow memory (a 100-page PDF: 673 MB -> 294 MB peak
+    # without them) and cost time (2.51 -> 3.10 pages/s).
+    options.enable_mem_pattern = False
     options.log_severity_level = 3
     try:
         # On a bad file onnxruntime prints an "EP Error ... retrying" banner to stdout before it raises:
