@@ -22,6 +22,9 @@ POINTS_PER_INCH = 72.0
 _PDFIUM_LOCK = threading.RLock()
 
 
+REOPEN_EVERY = 16  # pages rendered between reopenings of the document (bounds PDFium's object cache)
+
+
 def iter_pdf_pages(
     source: str | bytes,
     name: str,
@@ -36,25 +39,35 @@ def iter_pdf_pages(
     """Yield (RGB uint8 array, dpi actually used) per page (``only``: just that 0-based page);
     the document closes when iteration ends."""
     with _PDFIUM_LOCK:
-        doc = _open(source, name, password)
+        doc = _open_for_rendering(source, name, password)
         page_count = len(doc)
-        try:
-            doc.init_forms()  # so filled-in form fields are drawn (their text is what users want read)
-        except pdfium.PdfiumError:
-            pass
     try:
         if page_count == 0:
             raise TextlensError(f"{name}: PDF has no pages")
         if only is not None and not 0 <= only < page_count:
             raise TextlensError(f"{name}: has {page_count} pages, no page {only + 1}")
         indices = range(only, only + 1) if only is not None else range(1 if first_only else page_count)
-        for index in indices:
+        for done, index in enumerate(indices):
             with _PDFIUM_LOCK:
+                if done and done % REOPEN_EVERY == 0:
+                    # PDFium keeps every object it has parsed until the document closes: a long
+                    # PDF read in one go would grow by its page streams (~60 MB over 150 A4 scans).
+                    doc.close()
+                    doc = _open_for_rendering(source, name, password)
                 page = _render(doc, index, name, dpi, max_pixels, check_size)
             yield page  # outside the lock: the consumer may take its time
     finally:
         with _PDFIUM_LOCK:
             doc.close()
+
+
+def _open_for_rendering(source: str | bytes, name: str, password: str | None) -> pdfium.PdfDocument:
+    doc = _open(source, name, password)
+    try:
+        doc.init_forms()  # so filled-in form fields are drawn (their text is what users want read)
+    except pdfium.PdfiumError:
+        pass
+    return doc
 
 
 def pdf_page_count(source: str | bytes, name: str, password: str | None = None) -> int:
