@@ -443,3 +443,12 @@ def test_hocr_marks_heads_feet_page_numbers_tables_and_captions(tmp_path: Path) 
     areas = root.xpath("//h:div[@class='ocr_page']/h:div/@class", namespaces=ns)
     assert areas == ["ocr_header", "ocr_carea", "ocr_carea", "ocr_table", "ocr_carea", "ocr_pageno"]
     assert root.xpath("//h:p[@class='ocr_caption']//h:span[@class='ocrx_word']/text()", namespaces=ns) == ["Table", "1"]
+
+
+@pytest.mark.parametrize("width", ["Infinity", "NaN", "1e999"])
+def test_json_refuses_non_finite_numbers_clearly(width: str) -> None:
+    """Found by the decoder fuzzer: a page width of Infinity raised OverflowError."""
+    from textlens.io.exporters.json import parse
+
+    with pytest.raises(TextlensError, match="not JSON|not a valid textlens Document"):
+        parse('{"pages": [{"width": %s, "height": 1}]}' % width)

@@ -25,7 +25,7 @@ def parse(data: bytes | str, name: str = "<json>") -> Document:
     parsed document can be exported to every format.
     """
     try:
-        raw = json.loads(data)
+        raw = json.loads(data, parse_constant=_refuse_constant)
     except (UnicodeDecodeError, ValueError) as exc:
         raise TextlensError(f"{name}: not JSON ({' '.join(str(exc).split())[:100]})") from None
     if not isinstance(raw, dict) or not isinstance(raw.get("pages"), list):
@@ -35,10 +35,14 @@ def parse(data: bytes | str, name: str = "<json>") -> Document:
         _check(document)
     except TextlensError as exc:
         raise TextlensError(f"{name}: not a valid textlens Document ({exc})") from None
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, OverflowError) as exc:
         what = f"missing field {exc}" if isinstance(exc, KeyError) else " ".join(str(exc).split())[:100]
         raise TextlensError(f"{name}: not a valid textlens Document ({what})") from None
     return document
+
+
+def _refuse_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a JSON number")
 
 
 def _check(document: Document) -> None:
