@@ -451,4 +451,4 @@ def test_json_refuses_non_finite_numbers_clearly(width: str) -> None:
     from textlens.io.exporters.json import parse
 
     with pytest.raises(TextlensError, match="not JSON|not a valid textlens Document"):
-        parse('{"pages": [{"width": %s, "height": 1}]}' % width)
+        parse('{"pages": [{"width": ' + width + ', "height": 1}]}')
