@@ -7,7 +7,8 @@ gives the same ``ReadResult`` stream as ``Pipeline.read_many``: inputs in order,
 error in its result while the others go on. Each worker loads the models once, opens the file
 itself and reads one page per task (a PDF renders only that page), so the parent stays small
 and decodes nothing. A worker that dies (out of memory, a crash in a native library) is
-replaced; its page is tried once more and then reported as an error of its input.
+replaced; nobody can tell which page in flight killed it, so each is read again alone, and one
+that kills its worker alone is reported as an error of its input.
 """
 
 from __future__ import annotations
