@@ -219,7 +219,7 @@ def shadow(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     edge = xx - (x + slope * (yy - h / 2))
     soft = max(1.0, rng.uniform(0.5, 3) * h)
     side = 1 if rng.random() < 0.5 else -1
-    alpha = 1.0 / (1.0 + np.exp(-side * edge / soft))
+    alpha = 0.5 * (1.0 + np.tanh(side * edge / (2 * soft)))  # the logistic curve, without exp overflow
     dark = rng.uniform(0.35, 0.75)
     return np.clip(img.astype(np.float32) * (1 - (1 - dark) * alpha), 0, 255).astype(np.uint8)
 
