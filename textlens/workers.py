@@ -25,7 +25,7 @@ from typing import Any
 
 from textlens.document import ModelInfo
 from textlens.errors import TextlensError
-from textlens.io.loading import count_file_pages
+from textlens.io.loading import PageImage, count_file_pages
 from textlens.pipeline import PageTask, Pipeline, PipelineConfig, ReadResult, assemble_results
 
 __all__ = ["ProcessReader"]
@@ -108,7 +108,7 @@ class ProcessReader:
             raise result.outcome
         if not self._models and result.models:
             self._models.extend(result.models)
-        payload = _Loaded(result.image, index, result.dpi, path)
+        payload = PageImage(result.image, index, result.dpi, path)
         return PageTask(number, path, payload, result.load_seconds), result.outcome
 
     def _result(
@@ -162,16 +162,6 @@ class _Attempt:
     future: Future
 
 
-@dataclass
-class _Loaded:
-    """A page the worker loaded, as ``assemble_results`` sees it (a PageImage's fields)."""
-
-    image: Any
-    index: int
-    dpi: float | None
-    source: str
-
-
 def _done(result: _PageResult) -> Future:
     future: Future = Future()
     future.set_result(result)
@@ -220,11 +210,9 @@ def _read_page(path: str, index: int, keep_image: bool) -> _PageResult:
     except Exception as exc:  # noqa: BLE001  (the input's error, reported by the parent)
         return _PageResult(_picklable(exc), time.perf_counter() - started, _pipeline.models)
     loaded = time.perf_counter() - started
-    timings: dict[str, float] = {}
-    try:
-        outcome: Any = (_pipeline.read_image(page.image, index=index, dpi=page.dpi, timings=timings), timings)
-    except Exception as exc:  # noqa: BLE001  (the page's error, reported by the parent)
-        outcome = _picklable(exc)
+    outcome = _pipeline._read_task(PageTask(0, path, page, loaded))  # (Page, timings) or the page's error
+    if isinstance(outcome, Exception):
+        outcome = _picklable(outcome)
     return _PageResult(outcome, loaded, _pipeline.models, page.image if keep_image else None, page.dpi)
 
 

@@ -97,9 +97,9 @@ def table_cells(boxes: np.ndarray, rows: list[list[int]]) -> list[TableCell] | N
     return cells
 
 
-def table_runs(boxes: np.ndarray, rows: list[list[int]]) -> list[tuple[int, int]]:
-    """(start, end) row ranges of ``rows`` that read as tables: from the first to the last row of
-    a stretch holding two or more lines, single-line rows between them included."""
+def table_runs(boxes: np.ndarray, rows: list[list[int]]) -> list[tuple[int, int, list[TableCell]]]:
+    """(start, end, cells) of the row ranges of ``rows`` that read as tables: from the first to the
+    last row of a stretch holding two or more lines, single-line rows between them included."""
     runs: list[tuple[int, int]] = []
     start = last = None
     for r, row in enumerate(rows):
@@ -111,7 +111,8 @@ def table_runs(boxes: np.ndarray, rows: list[list[int]]) -> list[tuple[int, int]
             start = last = None
     if start is not None and last is not None:
         runs.append((start, last + 1))
-    return [(a, b) for a, b in runs if table_cells(boxes, rows[a:b]) is not None]
+    tables = [(a, b, table_cells(boxes, rows[a:b])) for a, b in runs]
+    return [(a, b, cells) for a, b, cells in tables if cells is not None]
 
 
 def classify_blocks(blocks: list[LaidBlock], boxes: np.ndarray, texts: list[str]) -> list[LaidBlock]:

@@ -22,7 +22,7 @@ from statistics import median
 
 import numpy as np
 
-from textlens.layout.blocks import LaidBlock, classify_blocks, table_cells, table_runs
+from textlens.layout.blocks import LaidBlock, classify_blocks, table_runs
 from textlens.layout.grouping import group_rows, heights, split_blocks
 
 __all__ = ["Gutter", "LayoutAnalyzer", "order_blocks"]
@@ -76,10 +76,10 @@ class LayoutAnalyzer:
         for region in self.regions(boxes):
             rows = group_rows(boxes, region)
             done = 0
-            for start, end in table_runs(boxes, rows):
+            for start, end, cells in table_runs(boxes, rows):
                 blocks.extend(self._prose(boxes, rows[done:start]))
                 members = [i for row in rows[start:end] for i in row]
-                blocks.append(LaidBlock(members, "table", table_cells(boxes, rows[start:end]) or []))
+                blocks.append(LaidBlock(members, "table", cells))
                 done = end
             blocks.extend(self._prose(boxes, rows[done:]))
         return classify_blocks(blocks, boxes, texts) if texts is not None else blocks
