@@ -95,3 +95,15 @@ def test_word_polygons_of_a_padded_crop_stay_on_the_line_box():
     np.testing.assert_allclose(whole, [(50, 40), (250, 40), (250, 60), (50, 60)], atol=1e-6)
     # a span inside the margin-free part maps one to one: crop column 5 + x is page column 50 + x
     np.testing.assert_allclose(np.array(crop.span_polygon(15, 25))[0], (60, 40), atol=1e-6)
+
+
+def test_end_pad_grows_only_the_end_of_the_line_and_keeps_a_trailing_comma():
+    page = np.zeros((100, 300), np.uint8)
+    page[54:58, 258:261] = 255  # a comma just past the detector's box
+    box = [(50, 40), (250, 40), (250, 60), (50, 60)]
+    crop = crop_line(page, box, pad=0.25, end_pad=0.5)
+    assert (crop.width, crop.height) == (220, 30)
+    assert crop.image[:, 210:].max() == 255
+    assert crop_line(page, box, pad=0.25).image.max() == 0
+    # the start is where it was: crop column 5 + x is still page column 50 + x
+    np.testing.assert_allclose(np.array(crop.span_polygon(15, 25))[0], (60, 40), atol=1e-6)

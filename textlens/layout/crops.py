@@ -80,16 +80,18 @@ class LineCrop:
         return [(float(x), float(y)) for x, y in mapped]
 
 
-def crop_line(image: np.ndarray, polygon: np.ndarray | Polygon, pad: float = 0.0) -> LineCrop:
+def crop_line(image: np.ndarray, polygon: np.ndarray | Polygon, pad: float = 0.0, end_pad: float = 0.0) -> LineCrop:
     """Cut the text line ``polygon`` out of ``image`` as an upright horizontal crop.
 
     ``pad`` grows the quad by that fraction of its height on every side (context helps the
-    recognizer on tight boxes). Pixels outside the image repeat the border.
+    recognizer on tight boxes); ``end_pad`` grows its end (the right side) further, for the
+    line-final comma or full stop that the detector's box leaves out. Pixels outside the
+    image repeat the border.
     """
     quad = polygon_to_quad(polygon)
     margin = pad * quad_size(quad)[1]
-    if pad:
-        quad = _grow(quad, pad)
+    if pad or end_pad:
+        quad = _grow(quad, pad, end_pad)
     width, height = quad_size(quad)
     w, h = max(1, int(round(width))), max(1, int(round(height)))
     target = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
@@ -99,15 +101,16 @@ def crop_line(image: np.ndarray, polygon: np.ndarray | Polygon, pad: float = 0.0
     return LineCrop(crop, quad, np.linalg.inv(to_crop), margin * h / max(height, 1e-9))
 
 
-def _grow(quad: np.ndarray, pad: float) -> np.ndarray:
-    """Push each edge of an ordered quad outwards by ``pad`` x its height."""
+def _grow(quad: np.ndarray, pad: float, end_pad: float = 0.0) -> np.ndarray:
+    """Push each edge of an ordered quad outwards by ``pad`` x its height (the end edge by
+    ``pad + end_pad`` x its height)."""
     _, height = quad_size(quad)
     p0, p1, p2, p3 = quad
     along = (p1 - p0 + p2 - p3) / 2
     down = (p3 - p0 + p2 - p1) / 2
     along /= np.linalg.norm(along) + 1e-12
     down /= np.linalg.norm(down) + 1e-12
-    d = pad * height
+    d, e = pad * height, (pad + end_pad) * height
     return np.array(
-        [p0 - d * along - d * down, p1 + d * along - d * down, p2 + d * along + d * down, p3 - d * along + d * down]
+        [p0 - d * along - d * down, p1 + e * along - d * down, p2 + e * along + d * down, p3 - d * along + d * down]
     )

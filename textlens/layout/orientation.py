@@ -183,6 +183,7 @@ class OrientationFinder:
     min_aspect: float = 2.0
     redetect: bool = True
     crop_pad: float = 0.0
+    crop_pad_end: float = 0.0
 
     def find(self, image: np.ndarray, detect: Detect, recognize: Recognize) -> Orientation:
         quads = detect(image)
@@ -213,7 +214,7 @@ class OrientationFinder:
 
     def _read_both_ways(self, image: np.ndarray, quads: list[np.ndarray], recognize: Recognize) -> tuple[list, list]:
         """Recognizer results for the line crops as they are and turned over, in one call."""
-        crops = [crop_line(image, quad, self.crop_pad).image for quad in quads]
+        crops = [crop_line(image, quad, self.crop_pad, self.crop_pad_end).image for quad in quads]
         results = recognize(crops + [rotate_image(c, 2) for c in crops])
         return results[: len(crops)], results[len(crops) :]
 
