@@ -107,3 +107,38 @@ def test_a_coarse_region_replaces_the_weak_fragments_of_the_same_text():
     elsewhere = box(10, 300, 200, 320)
     merged = _add_missed([*fragments, elsewhere], [box(90, 90, 300, 160)], (400, 600))
     assert [(r.polygon[0], r.weak) for r in merged] == [((90, 90), False), ((10, 300), False)]
+
+
+def test_overlapping_pieces_of_one_line_are_joined_and_separate_columns_are_not():
+    from textlens.detection.predictor import DetectedRegion, join_row_fragments
+
+    def box(x0, y0, x1, y1, weak=False):
+        return DetectedRegion([(x0, y0), (x1, y0), (x1, y1), (x0, y1)], 0.4 if weak else 0.9, weak=weak)
+
+    pieces = [box(120, 20, 259, 42), box(251, 21, 361, 41)]  # "EVERGREEN P" + "PHARMACY"
+    near = [box(10, 100, 100, 120), box(104, 101, 150, 121)]  # a narrow word space apart
+    columns = [box(10, 200, 100, 220), box(300, 200, 360, 220)]  # label ... amount
+    stacked = [box(10, 300, 200, 320), box(10, 322, 200, 342)]  # two lines
+    taller = [box(400, 100, 450, 120), box(452, 90, 520, 140, weak=True)]  # not the same type size
+    joined = join_row_fragments(pieces + near + columns + stacked + taller, max_gap=0.3)
+    assert [r.polygon[0] for r in joined] == [
+        (120, 20),
+        (452, 90),
+        (10, 100),
+        (400, 100),
+        (10, 200),
+        (300, 200),
+        (10, 300),
+        (10, 322),
+    ]
+    assert joined[0].polygon[2] == (361, 42) and joined[2].polygon[2] == (150, 121)
+    assert not joined[0].weak and joined[1].weak
+    assert join_row_fragments(pieces, max_gap=0.3)[0].score == 0.9
+
+
+def test_a_tilted_line_is_never_joined_to_its_neighbour():
+    from textlens.detection.predictor import DetectedRegion, join_row_fragments
+
+    tilted = DetectedRegion([(100, 100), (300, 130), (297, 150), (97, 120)], 0.9)
+    level = DetectedRegion([(290, 128), (400, 128), (400, 148), (290, 148)], 0.9)
+    assert join_row_fragments([tilted, level], max_gap=0.3) == [tilted, level]

@@ -74,6 +74,9 @@ class Detector:
             ) from None
         # Second pass for large text (None: off); ~(coarse/long)^2 extra compute.
         self.coarse_side: int | None = 480 if self.long_side > 640 else None
+        # Pieces of one line (overlapping or this close, in line heights) become one region (None: off).
+        # (large type: a 12-28 pt test page's CER 2.2 -> 1.7%, sroie-test 4.7 -> 4.6%)
+        self.join_gap: float | None = 0.3
         self.info = ModelInfo(str(meta.get("name", self.path.stem)), "detector", file_sha256(self.path))
         self._input = self.session.get_inputs()[0].name
 
@@ -95,7 +98,7 @@ class Detector:
         regions = self._regions(image, self.long_side)
         if self.coarse_side and self.coarse_side < min(self.long_side, max(image.shape[:2])):
             regions = _add_missed(regions, self._regions(image, self.coarse_side), image.shape[:2])
-        return regions
+        return join_row_fragments(regions, self.join_gap) if self.join_gap is not None else regions
 
     def _regions(self, image: np.ndarray, long_side: int) -> list[DetectedRegion]:
         tensor, scale = prepare(image, long_side, self.mean, self.std)
@@ -103,6 +106,66 @@ class Detector:
         boxes = boxes_from_map(prob, self.postprocess, scale, (image.shape[1], image.shape[0]))
         strong = self.postprocess.box_thresh
         return [DetectedRegion(polygon, score, weak=score < strong) for polygon, score in boxes]
+
+
+def join_row_fragments(regions: list[DetectedRegion], max_gap: float = 0.0) -> list[DetectedRegion]:
+    """Regions that are pieces of one text line (level boxes on the same row, of about the same
+    height, overlapping or at most ``max_gap`` line heights apart) joined into one.
+
+    The detector sometimes cuts a line of large or italic type into overlapping pieces; read
+    apart, each piece picks up a sliver of its neighbour's glyphs ("EVERGREEN P" + "PHARMACY")."""
+    if len(regions) < 2:
+        return regions
+    boxes = np.array([[*np.min(r.polygon, axis=0), *np.max(r.polygon, axis=0)] for r in regions], np.float64)
+    level = np.array([_is_level(r.polygon) for r in regions])
+    parent = list(range(len(regions)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    heights = boxes[:, 3] - boxes[:, 1]
+    order = np.argsort(boxes[:, 0])
+    for a_pos, a in enumerate(order):
+        if not level[a]:
+            continue
+        for b in order[a_pos + 1 :]:
+            gap = boxes[b, 0] - boxes[a, 2]
+            if gap > max_gap * heights[a]:
+                break
+            if not level[b] or max(heights[a], heights[b]) > 1.5 * min(heights[a], heights[b]):
+                continue
+            overlap = min(boxes[a, 3], boxes[b, 3]) - max(boxes[a, 1], boxes[b, 1])
+            if overlap >= 0.6 * min(heights[a], heights[b]) and gap <= max_gap * max(heights[a], heights[b]):
+                parent[find(b)] = find(a)
+    groups: dict[int, list[int]] = {}
+    for i in range(len(regions)):
+        groups.setdefault(find(i), []).append(i)
+    if len(groups) == len(regions):
+        return regions
+    joined = []
+    for members in groups.values():
+        if len(members) == 1:
+            joined.append(regions[members[0]])
+            continue
+        x0, y0 = boxes[members, 0].min(), boxes[members, 1].min()
+        x1, y1 = boxes[members, 2].max(), boxes[members, 3].max()
+        polygon = [(float(x0), float(y0)), (float(x1), float(y0)), (float(x1), float(y1)), (float(x0), float(y1))]
+        score = max(regions[i].score for i in members)
+        joined.append(DetectedRegion(polygon, score, weak=all(regions[i].weak for i in members)))
+    joined.sort(key=lambda r: (min(y for _, y in r.polygon), min(x for x, _ in r.polygon)))
+    return joined
+
+
+def _is_level(polygon: list[tuple[float, float]], max_degrees: float = 3.0) -> bool:
+    """A box whose long side runs within ``max_degrees`` of horizontal (and that is wider than tall)."""
+    (_, _), (w, h), angle = cv2.minAreaRect(np.asarray(polygon, np.float32))
+    if w < h:
+        w, h, angle = h, w, angle - 90
+    tilt = abs((angle + 90) % 180 - 90)
+    return w >= h and tilt <= max_degrees
 
 
 def _add_missed(
