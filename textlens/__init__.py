@@ -10,6 +10,7 @@ _LAZY = {
     "Pipeline": "textlens.pipeline",
     "PipelineConfig": "textlens.pipeline",
     "Document": "textlens.document",
+    "extract_receipt": "textlens.apps.fields",
 }
 
 
@@ -22,4 +23,13 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'textlens' has no attribute {name!r}")
 
 
-__all__ = ["Document", "Pipeline", "PipelineConfig", "TextlensError", "__version__", "read", "read_pages"]
+__all__ = [
+    "Document",
+    "Pipeline",
+    "PipelineConfig",
+    "TextlensError",
+    "__version__",
+    "extract_receipt",
+    "read",
+    "read_pages",
+]

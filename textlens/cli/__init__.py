@@ -59,6 +59,7 @@ def _register_commands() -> None:
         "batch",
         "detector",
         "quantize",
+        "extract",
     ):
         try:
             importlib.import_module(f"textlens.cli.{name}")
