@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from textlens.apps.feature_mlp import FeatureMLP, softmax
 from textlens.apps.receipt_candidates import FIELDS, Candidate, candidates
 from textlens.document import Document, Page, Polygon, polygon_bbox
 from textlens.errors import TextlensError
@@ -104,38 +105,8 @@ class Receipt:
 
 
 @dataclass(frozen=True)
-class FieldScorer:
-    """A two-layer perceptron over named features: score = w2 . relu(W1 . norm(x) + b1) + b2."""
-
-    features: tuple[str, ...]
-    mean: np.ndarray
-    scale: np.ndarray
-    w1: np.ndarray
-    b1: np.ndarray
-    w2: np.ndarray
-    b2: float
-
-    def matrix(self, cands: list[Candidate]) -> np.ndarray:
-        x = np.array([[c.features.get(name, 0.0) for name in self.features] for c in cands], dtype=np.float32)
-        return (x - self.mean) / self.scale
-
-    def scores(self, cands: list[Candidate]) -> np.ndarray:
-        if not cands:
-            return np.zeros(0, dtype=np.float32)
-        hidden = np.maximum(self.matrix(cands) @ self.w1 + self.b1, 0.0)
-        return hidden @ self.w2 + self.b2
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> FieldScorer:
-        arr = lambda key: np.asarray(data[key], dtype=np.float32)  # noqa: E731
-        return cls(
-            tuple(data["features"]), arr("mean"), arr("scale"), arr("w1"), arr("b1"), arr("w2"), float(data["b2"])
-        )
-
-
-@dataclass(frozen=True)
 class FieldsModel:
-    scorers: dict[str, FieldScorer]
+    scorers: dict[str, FeatureMLP]
     info: dict[str, Any]
 
 
@@ -150,17 +121,12 @@ def _load(path: str) -> FieldsModel:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
         if data.get("format") != MODEL_FORMAT:
             raise TextlensError(f"{path}: not a textlens receipt-fields model (format {data.get('format')!r})")
-        scorers = {name: FieldScorer.from_dict(spec) for name, spec in data["fields"].items()}
+        scorers = {name: FeatureMLP.from_dict(spec) for name, spec in data["fields"].items()}
     except TextlensError:
         raise
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise TextlensError(f"{path}: cannot load the receipt-fields model ({exc})") from None
     return FieldsModel(scorers, {k: v for k, v in data.items() if k != "fields"})
-
-
-def softmax(scores: np.ndarray) -> np.ndarray:
-    z = np.exp(scores - scores.max())
-    return z / z.sum()
 
 
 # --------------------------------------------------------------------------- extraction
@@ -206,10 +172,10 @@ def _field(cand: Candidate, confidence: float) -> ReceiptField:
     return ReceiptField(cand.field, text, confidence, list(cand.polygons), cand.value, cand.currency)
 
 
-def _choose(scorer: FieldScorer, cands: list[Candidate]) -> ReceiptField | None:
+def _choose(scorer: FeatureMLP, cands: list[Candidate]) -> ReceiptField | None:
     if not cands:
         return None
-    probs = softmax(scorer.scores(cands))
+    probs = softmax(scorer.scores([c.features for c in cands]))
     best = int(np.argmax(probs))
     return _field(cands[best], float(probs[best]))
 

@@ -22,11 +22,13 @@ import numpy as np
 import torch
 from rapidfuzz import fuzz
 
-from textlens.apps.fields import MODEL_FORMAT, FieldScorer, softmax, tidy
+from textlens.apps.feature_mlp import FeatureMLP
+from textlens.apps.fields import MODEL_FORMAT, tidy
 from textlens.apps.receipt_candidates import FIELDS, Candidate, candidates, parse_amount
 from textlens.document import Document
 from textlens.errors import TextlensError
 from textlens.io.atomic import write_atomic
+from textlens.training.feature_mlp import MLPNet, export, fit, listwise_loss, standardiser
 from textlens.training.sources import iter_jsonl
 
 
@@ -160,71 +162,22 @@ def field_tensors(pages_cands: list[list[Candidate]], labels: list[list[bool]], 
 # --------------------------------------------------------------------------- training
 
 
-class RankerNet(torch.nn.Module):
-    """Scores each candidate; the page's candidates compete in a softmax."""
-
-    def __init__(self, n_features: int, hidden: int) -> None:
-        super().__init__()
-        self.hidden = torch.nn.Linear(n_features, hidden)
-        self.out = torch.nn.Linear(hidden, 1)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.out(torch.relu(self.hidden(x))).squeeze(-1)
-
-
-def listwise_loss(scores: torch.Tensor, mask: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
-    """-log of the softmax mass on the right candidates, for pages that have one."""
-    neg = torch.finfo(scores.dtype).min / 4
-    all_lse = torch.logsumexp(scores.masked_fill(~mask, neg), dim=1)
-    pos_lse = torch.logsumexp(scores.masked_fill(~target, neg), dim=1)
-    has = target.any(dim=1)
-    return (all_lse - pos_lse)[has].mean()
-
-
-def train_scorer(data: FieldData, config: FieldsTrainConfig) -> FieldScorer:
-    flat = data.x[data.mask]
-    mean = flat.mean(axis=0)
-    scale = flat.std(axis=0)
-    scale[scale < 1e-3] = 1.0
+def train_scorer(data: FieldData, config: FieldsTrainConfig) -> FeatureMLP:
+    mean, scale = standardiser(data.x[data.mask])
     torch.manual_seed(config.seed)
-    net = RankerNet(len(data.names), config.hidden)
     x = torch.from_numpy((data.x - mean) / scale)
     mask, target = torch.from_numpy(data.mask), torch.from_numpy(data.target)
-    optimizer = torch.optim.AdamW(net.parameters(), lr=config.lr, weight_decay=config.weight_decay)
-    for _ in range(config.epochs):
-        optimizer.zero_grad()
-        loss = listwise_loss(net(x), mask, target)
-        loss.backward()
-        optimizer.step()
-    return FieldScorer(
-        data.names,
-        mean.astype(np.float32),
-        scale.astype(np.float32),
-        net.hidden.weight.detach().numpy().T.copy(),
-        net.hidden.bias.detach().numpy().copy(),
-        net.out.weight.detach().numpy()[0].copy(),
-        float(net.out.bias.detach()[0]),
-    )
+    net = MLPNet(len(data.names), config.hidden)
+    fit(net, lambda n: listwise_loss(n(x), mask, target), config.epochs, config.lr, config.weight_decay)
+    return export(net, data.names, mean, scale)
 
 
-def scorer_to_dict(scorer: FieldScorer) -> dict[str, Any]:
-    return {
-        "features": list(scorer.features),
-        "mean": scorer.mean.tolist(),
-        "scale": scorer.scale.tolist(),
-        "w1": scorer.w1.tolist(),
-        "b1": scorer.b1.tolist(),
-        "w2": scorer.w2.tolist(),
-        "b2": scorer.b2,
-    }
-
-
-def accuracy(scorer: FieldScorer, name: str, pages: list[list[Candidate]], truths: list[str]) -> float:
+def accuracy(scorer: FeatureMLP, name: str, pages: list[list[Candidate]], truths: list[str]) -> float:
     """Share of pages whose chosen candidate equals the truth under the SROIE comparison."""
     right = 0
     for cands, truth in zip(pages, truths):
         if cands:
-            best = cands[int(np.argmax(softmax(scorer.scores(cands))))]
+            best = cands[int(np.argmax(scorer.scores([c.features for c in cands])))]
             right += field_correct(name, tidy(name, best.text), truth)
     return right / max(len(pages), 1)
 
@@ -257,7 +210,7 @@ def train_fields(config: FieldsTrainConfig, log: Callable[[str], None] = print) 
         names = tuple(sorted({k for cands in per_page for c in cands for k in c.features}))
         data = field_tensors([per_page[i] for i in train_idx], [labels[i] for i in train_idx], names)
         scorer = train_scorer(data, config)
-        fields_out[name] = scorer_to_dict(scorer)
+        fields_out[name] = scorer.to_dict()
         reachable = sum(_reachable(name, per_page[i], truths[i]) for i in val_idx) / max(len(val_idx), 1)
         metrics[name] = {
             "train_accuracy": round(
