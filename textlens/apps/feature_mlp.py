@@ -7,11 +7,17 @@ several (class logits). Inference is NumPy only; training lives in ``textlens.tr
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import json
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import Any, TypeVar
 
 import numpy as np
+
+from textlens.errors import TextlensError
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -57,3 +63,17 @@ class FeatureMLP:
 def softmax(scores: np.ndarray, axis: int = -1) -> np.ndarray:
     z = np.exp(scores - scores.max(axis=axis, keepdims=True))
     return z / z.sum(axis=axis, keepdims=True)
+
+
+def load_model_file(path: str, model_format: str, what: str, build: Callable[[dict[str, Any]], T]) -> T:
+    """Read a JSON model file of ``model_format`` and ``build`` it; any fault is one clear error."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        if not isinstance(data, dict) or data.get("format") != model_format:
+            found = data.get("format") if isinstance(data, dict) else None
+            raise TextlensError(f"{path}: not a textlens {what} model (format {found!r})")
+        return build(data)
+    except TextlensError:
+        raise
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise TextlensError(f"{path}: cannot load the {what} model ({exc})") from None

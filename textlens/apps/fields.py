@@ -9,7 +9,6 @@ and the feature names), never pickled. Every field keeps the boxes of the words 
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -18,10 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from textlens.apps.feature_mlp import FeatureMLP, softmax
+from textlens.apps.feature_mlp import FeatureMLP, load_model_file, softmax
 from textlens.apps.receipt_candidates import FIELDS, Candidate, candidates
-from textlens.document import Document, Page, Polygon, polygon_bbox
-from textlens.errors import TextlensError
+from textlens.apps.source import document_of
+from textlens.document import Page, Polygon, polygon_bbox
 from textlens.models.registry import resolve_model
 
 MODEL_FORMAT = "textlens-receipt-fields"
@@ -117,16 +116,11 @@ def load_fields_model(model: str | Path | None = None) -> FieldsModel:
 
 @lru_cache(maxsize=4)
 def _load(path: str) -> FieldsModel:
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-        if data.get("format") != MODEL_FORMAT:
-            raise TextlensError(f"{path}: not a textlens receipt-fields model (format {data.get('format')!r})")
+    def build(data: dict[str, Any]) -> FieldsModel:
         scorers = {name: FeatureMLP.from_dict(spec) for name, spec in data["fields"].items()}
-    except TextlensError:
-        raise
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise TextlensError(f"{path}: cannot load the receipt-fields model ({exc})") from None
-    return FieldsModel(scorers, {k: v for k, v in data.items() if k != "fields"})
+        return FieldsModel(scorers, {k: v for k, v in data.items() if k != "fields"})
+
+    return load_model_file(path, MODEL_FORMAT, "receipt-fields", build)
 
 
 # --------------------------------------------------------------------------- extraction
@@ -233,14 +227,7 @@ def extract_receipt(
     receipt-fields model name or .json path (default: the shipped one).
     """
     fields_model = load_fields_model(model)
-    if isinstance(source, Document):
-        document = source
-    else:
-        if pipeline is None:
-            from textlens.pipeline import Pipeline
-
-            pipeline = Pipeline.from_config()
-        document = pipeline.read(source)
+    document = document_of(source, pipeline)
     receipts = []
     for page in document.pages:
         receipt = extract_fields(page, fields_model)

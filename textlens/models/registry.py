@@ -22,7 +22,7 @@ REGISTRY_FILE = MODELS_DIR / "registry.json"
 @dataclass(frozen=True)
 class ModelEntry:
     name: str
-    kind: str  # "recognizer" | "detector" | "lm" (character language model, .npz) | "fields" (.json ranker)
+    kind: str  # "recognizer" | "detector" | "lm" (character language model, .npz) | "fields" | "form" (.json rankers)
     file: str
     sha256: str
     description: str = ""

@@ -9,10 +9,8 @@ names, normalisation, weights, the training config and the held-out scores.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
-import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -29,6 +27,7 @@ from textlens.document import Document
 from textlens.errors import TextlensError
 from textlens.io.atomic import write_atomic
 from textlens.training.feature_mlp import MLPNet, export, fit, listwise_loss, standardiser
+from textlens.training.read_cache import read_cached
 from textlens.training.sources import iter_jsonl
 
 
@@ -94,28 +93,8 @@ def read_documents(
     entries: list[tuple[str, dict[str, str]]], cache: Path, threads: int, log: Callable[[str], None]
 ) -> list[LabelledPage]:
     """Each page as ``read`` outputs it, read once and cached as JSON."""
-    cache.mkdir(parents=True, exist_ok=True)
-    pipeline = None
-    pages, fresh, started = [], 0, time.monotonic()
-    for image, truth in entries:
-        key = hashlib.sha1(str(Path(image).resolve()).encode()).hexdigest()[:10]
-        target = cache / f"{Path(image).stem}-{key}.json"
-        if target.exists():
-            document = Document.from_dict(json.loads(target.read_text(encoding="utf-8")))
-        else:
-            if pipeline is None:
-                from textlens.pipeline import Pipeline, PipelineConfig
-
-                pipeline = Pipeline.from_config(PipelineConfig(threads=threads))
-            document = pipeline.read(image)
-            write_atomic(target, json.dumps(document.to_dict()))
-            fresh += 1
-            if fresh % 25 == 0:
-                log(f"read {fresh} pages ({time.monotonic() - started:.0f} s)")
-        pages.append(LabelledPage(image, truth, document))
-    if fresh:
-        log(f"read {fresh} pages with the pipeline, {len(pages) - fresh} from {cache}")
-    return pages
+    documents = read_cached([image for image, _ in entries], cache, threads, log)
+    return [LabelledPage(image, truth, doc) for (image, truth), doc in zip(entries, documents)]
 
 
 # --------------------------------------------------------------------------- labels and tensors
