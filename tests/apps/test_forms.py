@@ -179,3 +179,11 @@ def test_extract_form_cli_json_overlay_and_errors(tmp_path, capsys):
     bad.write_text('{"format": "textlens-receipt-fields"}')
     with pytest.raises(TextlensError, match="not a textlens form model"):
         load_form_model(bad)
+
+
+def test_a_line_holding_a_question_and_its_answer_is_cut_after_the_colon():
+    from textlens.apps.forms import form_context
+
+    ctx = form_context(_page([[("Date: 9/3/92", 50, 16)], [("Note: see below:", 50, 16)], [("Total:", 50, 16)]]))
+    assert [ln.text for ln in ctx.lines] == ["Date:", "9/3/92", "Note:", "see below:", "Total:"]
+    assert ctx.lines[1].bbox[0] > ctx.lines[0].bbox[2]

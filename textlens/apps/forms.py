@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from textlens.apps.feature_mlp import FeatureMLP, load_model_file, softmax
-from textlens.apps.receipt_candidates import PageContext, page_context, text_shape
+from textlens.apps.receipt_candidates import PageContext, PageLine, page_context, text_shape
 from textlens.apps.source import document_of
 from textlens.document import BBox, Page
 from textlens.models.registry import resolve_model
@@ -164,6 +164,25 @@ def line_features(ctx: PageContext, i: int) -> dict[str, float]:
     return f
 
 
+def form_context(page: Page) -> PageContext:
+    """The page's lines, with a line that holds a question and its answer ("Date: 9/3/92") cut
+    after the first word that ends in a colon (funsd-train held-out entity F1 52.6 -> 55.8)."""
+    ctx = page_context(page)
+    lines: list[PageLine] = []
+    for line in ctx.lines:
+        cut = next((k + 1 for k, w in enumerate(line.words[:-1]) if len(w) > 1 and w.endswith(":")), None)
+        lines.extend([line] if cut is None else [_part(line, 0, cut), _part(line, cut, len(line.words))])
+    return PageContext(lines, ctx.width, ctx.height, ctx.median_height)
+
+
+def _part(line: PageLine, start: int, end: int) -> PageLine:
+    polygons = line.polygons[start:end]
+    points = np.array([p for polygon in polygons for p in polygon], dtype=np.float64)
+    box = (*points.min(axis=0).tolist(), *points.max(axis=0).tolist())
+    words = line.words[start:end]
+    return PageLine(" ".join(words), words, polygons, line.confidences[start:end], box)  # type: ignore[arg-type]
+
+
 # --------------------------------------------------------------------------- entities and links
 
 
@@ -294,7 +313,7 @@ def link_entities(entities: list[FormEntity], model: FormModel, height: float) -
 
 
 def extract_form_page(page: Page, model: FormModel) -> Form:
-    ctx = page_context(page)
+    ctx = form_context(page)
     labels, probs = label_lines(ctx, model)
     entities = join_lines(ctx, labels, probs)
     return Form(entities, link_entities(entities, model, ctx.median_height), page=page.index)

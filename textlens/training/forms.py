@@ -27,11 +27,12 @@ from textlens.apps.forms import (
     Form,
     FormModel,
     extract_form_page,
+    form_context,
     join_lines,
     line_features,
     link_candidates,
 )
-from textlens.apps.receipt_candidates import PageContext, page_context
+from textlens.apps.receipt_candidates import PageContext
 from textlens.document import BBox, Document
 from textlens.errors import TextlensError
 from textlens.io.atomic import write_atomic
@@ -264,7 +265,7 @@ def train_form(config: FormTrainConfig, log: Callable[[str], None] = print) -> d
     cache = Path(config.cache_dir) if config.cache_dir else out.parent / "documents"
     for page, document in zip(pages, read_cached([p.image for p in pages], cache, config.threads, log)):
         page.document = document
-    ctxs = [page_context(p.document.pages[0]) for p in pages]  # type: ignore[union-attr]
+    ctxs = [form_context(p.document.pages[0]) for p in pages]  # type: ignore[union-attr]
     assigned = [assign_segments(ctx, p.segments) for ctx, p in zip(ctxs, pages)]
     train, val = split_indices(len(pages), config.val_fraction, config.seed)
     log(f"{len(train)} training pages, {len(val)} held out")
