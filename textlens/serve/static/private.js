@@ -11,8 +11,10 @@ window.TextlensPrivate = (() => {
   const VENDOR = "/static/vendor/";
   const COARSE_SIDE = 480;
   const CROP_PAD = 0.075;
+  const CROP_PAD_END = 0.225; // more room at a line's end: a final comma or full stop
+  const JOIN_GAP = 0.3; // pieces of one line this close (in line heights) are read as one
   const WEAK_BOX_THRESH = 0.3;
-  // The server keeps a weak region read with 0.9 after re-reading unsure lines (< 0.985) with the
+  // The server keeps a weak region read with 0.9 after re-reading unsure lines (< 0.97) with the
   // language model; with no re-read here, a weak region must be read as surely as that bar.
   const WEAK_MIN_CONFIDENCE = 0.985;
   const MIN_SIZE = 1.5;
@@ -152,14 +154,36 @@ window.TextlensPrivate = (() => {
     return kept.concat(added);
   }
 
+  // Pieces of one line (same row, about the same height, overlapping or nearly touching) joined,
+  // as the server's detector does: large type is otherwise read as overlapping fragments.
+  function joinRowFragments(regions) {
+    const sorted = regions.map((r) => ({ ...r, box: r.box.slice() })).sort((a, b) => a.box[0] - b.box[0]);
+    const out = [];
+    for (const r of sorted) {
+      const h = r.box[3] - r.box[1];
+      const mate = out.find((o) => {
+        const oh = o.box[3] - o.box[1];
+        const vOverlap = Math.min(o.box[3], r.box[3]) - Math.max(o.box[1], r.box[1]);
+        const gap = r.box[0] - o.box[2];
+        return Math.max(h, oh) <= 1.5 * Math.min(h, oh) && vOverlap >= 0.6 * Math.min(h, oh) && gap <= JOIN_GAP * Math.max(h, oh);
+      });
+      if (!mate) { out.push(r); continue; }
+      mate.box = [Math.min(mate.box[0], r.box[0]), Math.min(mate.box[1], r.box[1]), Math.max(mate.box[2], r.box[2]), Math.max(mate.box[3], r.box[3])];
+      mate.score = Math.max(mate.score, r.score);
+      mate.weak = mate.weak && r.weak;
+    }
+    return out.sort((a, b) => a.box[1] - b.box[1] || a.box[0] - b.box[0]);
+  }
+
   // --- recognition ----------------------------------------------------------------------
 
   async function readLine(recognizer, bitmap, box) {
     const ort = window.ort;
     const { height, mean, std, stride } = recognizer.config;
     const pad = CROP_PAD * (box[3] - box[1]);
+    const endPad = (CROP_PAD + CROP_PAD_END) * (box[3] - box[1]);
     const x0 = Math.max(0, box[0] - pad), y0 = Math.max(0, box[1] - pad);
-    const x1 = Math.min(bitmap.width, box[2] + pad), y1 = Math.min(bitmap.height, box[3] + pad);
+    const x1 = Math.min(bitmap.width, box[2] + endPad), y1 = Math.min(bitmap.height, box[3] + pad);
     const cropW = Math.max(1, Math.round(x1 - x0)), cropH = Math.max(1, Math.round(y1 - y0));
     const width = Math.min(Math.max(Math.round((cropW * height) / cropH), 16), 2400);
     const rgba = drawn(bitmap, x0, y0, x1 - x0, y1 - y0, width, height);
@@ -272,6 +296,7 @@ window.TextlensPrivate = (() => {
     if (COARSE_SIDE < Math.min(det.config.long_side, Math.max(bitmap.width, bitmap.height))) {
       found = addMissed(found, await regions(det, bitmap, COARSE_SIDE));
     }
+    found = joinRowFragments(found);
     const lines = [];
     for (const region of found) {
       const words = await readLine(rec, bitmap, region.box);
