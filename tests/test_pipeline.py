@@ -312,3 +312,17 @@ def test_a_line_run_across_a_column_gutter_is_cut_at_the_word_gap():
     assert words == ["w1"] * 20 + ["w2"] * 20  # the left column, then the right one
     lines = [line for block in page.blocks for line in block.lines]
     assert len(lines) == 20 and all(len(line.words) == 2 for line in lines)
+
+
+def test_a_page_decoded_at_reduced_size_is_given_in_the_files_pixels():
+    from textlens.io.loading import PageImage
+
+    image, _ = draw_page(sample_lines())
+    pipeline, _, _ = _pipeline(orientation=False)
+    small = pipeline.read_image(image)
+    h, w = image.shape[:2]
+    page = pipeline.read_page(PageImage(image, 0, 150.0, "<scan>", full_size=(2 * w, 2 * h)))
+    assert (page.width, page.height, page.dpi) == (2 * w, 2 * h, 300.0)
+    assert page.text == small.text
+    for big, little in zip(page.words, small.words):
+        np.testing.assert_allclose(np.array(big.polygon), 2 * np.array(little.polygon))

@@ -276,6 +276,28 @@ class Page:
         )
 
 
+def scale_page(page: Page, width: int, height: int) -> Page:
+    """``page`` read from a reduced image, in the coordinates of the ``width`` x ``height`` original
+    (every polygon scaled in place; the page itself is returned)."""
+    sx, sy = width / max(page.width, 1), height / max(page.height, 1)
+
+    def scaled(polygon: Polygon) -> Polygon:
+        return [(x * sx, y * sy) for x, y in polygon]
+
+    for block in page.blocks:
+        block.polygon = scaled(block.polygon)
+        for line in block.lines:
+            line.polygon = scaled(line.polygon)
+            for word in line.words:
+                word.polygon = scaled(word.polygon)
+                for char in word.chars:
+                    char.polygon = scaled(char.polygon)
+    page.width, page.height = width, height
+    if page.dpi:
+        page.dpi = page.dpi * sx
+    return page
+
+
 @dataclass
 class ModelInfo:
     """Which model produced a result: name, kind (detector/recognizer/...) and weights hash."""

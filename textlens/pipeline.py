@@ -26,7 +26,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from textlens.document import Block, Cell, Document, Line, ModelInfo, Page, Polygon, Provenance, bbox_polygon
+from textlens.document import Block, Cell, Document, Line, ModelInfo, Page, Polygon, Provenance, bbox_polygon, scale_page
 from textlens.errors import TextlensError
 from textlens.layout.crops import LineCrop, crop_line, polygon_to_quad
 from textlens.layout.grouping import words_from_result
@@ -293,11 +293,17 @@ class Pipeline:
         if not task.is_page:
             return None
         timings: dict[str, float] = {}
-        image = task.payload
         try:
-            return self.read_image(image.image, index=image.index, dpi=image.dpi, timings=timings), timings
+            return self.read_page(task.payload, timings=timings), timings
         except Exception as exc:  # noqa: BLE001  (handed to the caller in order)
             return exc
+
+    def read_page(self, page_image: Any, *, timings: dict[str, float] | None = None) -> Page:
+        """Read one ``PageImage`` (``.image``, ``.index``, ``.dpi``; ``.full_size`` when the image was
+        decoded smaller than the file holds: the page is then given in the file's pixels)."""
+        page = self.read_image(page_image.image, index=page_image.index, dpi=page_image.dpi, timings=timings)
+        full_size = getattr(page_image, "full_size", None)
+        return scale_page(page, *full_size) if full_size else page
 
     # --- one page ----------------------------------------------------------------------------
 

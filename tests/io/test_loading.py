@@ -309,3 +309,16 @@ def test_expand_inputs_errors(tmp_path: Path) -> None:
         with pytest.raises(TextlensError) as info:
             expand_inputs([item])
         assert item in str(info.value) and phrase in str(info.value)
+
+
+def test_a_huge_jpeg_is_decoded_at_half_size_and_knows_its_full_size(tmp_path: Path) -> None:
+    image = np.full((3280, 5000, 3), 255, np.uint8)
+    image[1000:1200, 2000:3000] = 0
+    Image.fromarray(image).save(tmp_path / "scan.jpg", quality=90, dpi=(600, 600))
+    Image.fromarray(image[:3200, :3000]).save(tmp_path / "small.jpg", quality=90)  # 9.6 MP: left alone
+    (page,) = list(iter_pages(tmp_path / "scan.jpg"))
+    assert page.image.shape == (1640, 2500, 3) and page.full_size == (5000, 3280)
+    assert page.dpi == pytest.approx(300)
+    assert page.image[500:600, 1000:1500].max() < 40 and page.image[:400].min() > 200
+    (small,) = list(iter_pages(tmp_path / "small.jpg"))
+    assert small.image.shape == (3200, 3000, 3) and small.full_size is None

@@ -96,7 +96,8 @@ class PageReader:
         from textlens.io.loading import load_page
 
         page = load_page(path, index, dpi=self.pipeline.config.dpi)
-        return self.pipeline.read_image(page.image, index=index, dpi=page.dpi).to_dict()
+        page.index = index
+        return self.pipeline.read_page(page).to_dict()
 
 
 @dataclass

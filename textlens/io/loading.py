@@ -76,6 +76,9 @@ class PageImage:
     index: int  # 0-based page number within the source
     dpi: float | None  # from the file's metadata, or the PDF rendering dpi; None when unknown
     source: str  # the path as given, or '<array>', '<image>', '<bytes>', '<stdin>', '<stream>'
+    # (W, H) of the page in the file when ``image`` was decoded smaller (a huge JPEG); results are
+    # given in the file's pixels
+    full_size: tuple[int, int] | None = None
 
 
 def iter_pages(
@@ -258,8 +261,8 @@ def _image_file_pages(path: Path, name: str, first_only: bool) -> Iterator[PageI
 
 def _image_pages(stream: IO[bytes], name: str, first_only: bool) -> Iterator[PageImage]:
     frames = iter_image_frames(stream, name, _check_size, first_only=first_only)
-    for index, (image, dpi) in enumerate(frames):
-        yield PageImage(image, index, dpi, name)
+    for index, (image, dpi, full_size) in enumerate(frames):
+        yield PageImage(image, index, dpi, name, full_size)
 
 
 # --- checks and file access ------------------------------------------------------------------

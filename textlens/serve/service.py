@@ -204,9 +204,7 @@ class ReadService:
                 page_image: PageImage | None = await self.call(deadline, next, pages, None, pending=pending)
                 if page_image is None:
                     return
-                page = await self.call(
-                    deadline, pipeline.read_image, page_image.image, index=page_image.index, dpi=page_image.dpi
-                )
+                page = await self.call(deadline, pipeline.read_page, page_image)
                 self.metrics.pages.inc()
                 yield total, page, page_image.image if keep_images else None
         finally:
