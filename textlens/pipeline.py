@@ -26,7 +26,18 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from textlens.document import Block, Cell, Document, Line, ModelInfo, Page, Polygon, Provenance, bbox_polygon, scale_page
+from textlens.document import (
+    Block,
+    Cell,
+    Document,
+    Line,
+    ModelInfo,
+    Page,
+    Polygon,
+    Provenance,
+    bbox_polygon,
+    scale_page,
+)
 from textlens.errors import TextlensError
 from textlens.layout.crops import LineCrop, crop_line, polygon_to_quad
 from textlens.layout.grouping import words_from_result

@@ -46,8 +46,10 @@ def iter_image_frames(
             full = _reduce_large_jpeg(img)
             image, dpi = decode_frame(img, name if index == 0 else f"{name} (page {index + 1})", check_size)
             if full is not None:
-                turned = image.shape[1] < image.shape[0] and full[0] > full[1] or (
-                    image.shape[1] > image.shape[0] and full[0] < full[1]
+                turned = (
+                    image.shape[1] < image.shape[0]
+                    and full[0] > full[1]
+                    or (image.shape[1] > image.shape[0] and full[0] < full[1])
                 )
                 full = (full[1], full[0]) if turned else full
                 dpi = dpi * image.shape[1] / full[0] if dpi else dpi
