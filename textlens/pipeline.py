@@ -26,6 +26,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from textlens.detection.modes import MODES, ModeDetector
 from textlens.document import (
     Block,
     Cell,
@@ -52,7 +53,7 @@ __all__ = ["PageTask", "Pipeline", "PipelineConfig", "ReadResult", "assemble_res
 SMALL_PAGE_HEIGHT = 64
 SMALL_PAGE_MIN_CONFIDENCE = 0.3
 # PipelineConfig fields fixed when the models load (``Pipeline.with_options`` keeps them).
-_MODEL_OPTIONS = ("detector", "recognizer", "lm", "threads", "jobs", "weak_box_thresh")
+_MODEL_OPTIONS = ("detector", "mode", "recognizer", "lm", "threads", "jobs", "weak_box_thresh")
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,10 @@ class PipelineConfig:
     """How to read: which models, at what resolution, with which page analysis.
 
     ``detector``/``recognizer``: a registered model name or an ``.onnx`` path (None: the
-    default); ``lm``: the character language model that guides the re-read of unsure lines (a
+    default); ``mode``: "document" (the document detector), "scene" (the scene detector, for photos
+    of signs, shop fronts and products) or "auto" (the document detector, and the scene detector
+    when the image turns out to be a photo; see ``textlens.detection.modes``); it applies when
+    ``detector`` is not given; ``lm``: the character language model that guides the re-read of unsure lines (a
     name or ``.npz`` path; "auto": the recognizer's registered one; None: none);
     ``dpi``: PDF rendering resolution; ``threads``: ONNX Runtime threads per model
     (None: its default); ``orientation``: find 90/180/270-degree pages (costs a few extra line
@@ -82,6 +86,7 @@ class PipelineConfig:
     """
 
     detector: str | None = None
+    mode: str = "auto"
     recognizer: str | None = None
     lm: str | None = "auto"
     dpi: float = 200
@@ -109,6 +114,8 @@ class PipelineConfig:
             raise TextlensError(f"min_confidence must lie in [0, 1], got {self.min_confidence!r}")
         if not 0.0 <= self.crop_pad <= 1.0:
             raise TextlensError(f"crop_pad must lie in [0, 1], got {self.crop_pad!r}")
+        if self.mode not in MODES:
+            raise TextlensError(f"mode must be one of {', '.join(MODES)}, got {self.mode!r}")
         if not 0.0 <= self.crop_pad_end <= 2.0:
             raise TextlensError(f"crop_pad_end must lie in [0, 2], got {self.crop_pad_end!r}")
         if self.weak_box_thresh is not None and not 0.0 <= self.weak_box_thresh < 1.0:
@@ -201,15 +208,14 @@ class Pipeline:
     @classmethod
     def from_config(cls, config: PipelineConfig | None = None) -> Pipeline:
         """Load the configured ONNX models (registered names, paths, or the defaults)."""
-        from textlens.detection.predictor import Detector
         from textlens.recognition.predictor import Recognizer
 
         config = config or PipelineConfig()
         threads = config.model_threads()
-        detector = Detector.load(config.detector, threads=threads)
-        if config.weak_box_thresh is not None:
-            weak = min(config.weak_box_thresh, detector.postprocess.box_thresh)
-            detector.postprocess = dataclasses.replace(detector.postprocess, weak_box_thresh=weak)
+        detector: Any = _load_detector(config.detector, config, threads)
+        if config.detector is None and config.mode != "document" and has_scene_detector():
+            scene = _load_detector(SCENE_DETECTOR, config, threads)
+            detector = ModeDetector(detector, scene, config.mode)
         recognizer = Recognizer.load(config.recognizer, threads=threads, lm=config.lm)
         return cls(detector, recognizer, config)
 
@@ -224,7 +230,8 @@ class Pipeline:
 
     @property
     def models(self) -> list[ModelInfo]:
-        infos = [getattr(stage, "info", None) for stage in (self.detector, self.recognizer)]
+        infos = getattr(self.detector, "infos", None) or [getattr(self.detector, "info", None)]
+        infos = [*infos, getattr(self.recognizer, "info", None)]
         infos.append(getattr(self.recognizer, "lm_info", None))
         return [info for info in infos if isinstance(info, ModelInfo)]
 
@@ -560,3 +567,22 @@ def _split_at_gutters(
 
 def _clip(polygon: Polygon, frame: PageFrame) -> Polygon:
     return [(round(min(max(x, 0.0), frame.width), 2), round(min(max(y, 0.0), frame.height), 2)) for x, y in polygon]
+
+
+SCENE_DETECTOR = "scene-dbnet"  # the registered scene detector that modes auto and scene use
+
+
+def has_scene_detector() -> bool:
+    from textlens.models.registry import registered_models
+
+    return any(e.name == SCENE_DETECTOR for e in registered_models())
+
+
+def _load_detector(model: str | None, config: PipelineConfig, threads: int | None) -> Any:
+    from textlens.detection.predictor import Detector
+
+    detector = Detector.load(model, threads=threads)
+    if config.weak_box_thresh is not None:
+        weak = min(config.weak_box_thresh, detector.postprocess.box_thresh)
+        detector.postprocess = dataclasses.replace(detector.postprocess, weak_box_thresh=weak)
+    return detector

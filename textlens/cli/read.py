@@ -47,6 +47,12 @@ def read_command(
     ),
     dpi: float = typer.Option(200, help="Resolution for rendering PDF pages."),
     det_model: str = typer.Option(None, "--det-model", help="Detector: registered name or .onnx path."),
+    mode: str = typer.Option(
+        "auto",
+        "--mode",
+        help="auto (pages and photos), document, or scene (photos of signs, shops, products); "
+        "applies without --det-model.",
+    ),
     rec_model: str = typer.Option(None, "--rec-model", help="Recognizer: registered name or .onnx path."),
     lm: str = typer.Option("auto", "--lm", help=LM_HELP),
     threads: int = typer.Option(None, help="CPU threads in all (default: the machine's cores, at most 4)."),
@@ -83,6 +89,7 @@ def read_command(
     files = expand_inputs(inputs, on_error=errors.report)
     config = PipelineConfig(
         detector=det_model,
+        mode=mode,
         recognizer=rec_model,
         lm=lm,
         dpi=dpi,

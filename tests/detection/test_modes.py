@@ -1,0 +1,61 @@
+"""Which detector reads an image: documents with the document detector, photos with the scene one."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from textlens.detection.modes import ModeDetector, PhotoTest, background_stats
+from textlens.errors import TextlensError
+from textlens.pipeline import PipelineConfig
+from textlens.synth.pages import render_page
+
+
+class Counting:
+    """A detector double: returns ``n`` regions and counts its calls."""
+
+    def __init__(self, n: int, name: str) -> None:
+        self.n, self.calls = n, 0
+        self.info = name
+
+    def predict(self, image):
+        self.calls += 1
+        return [f"{self.info}-{i}" for i in range(self.n)]
+
+
+def _photo(seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    sky = np.linspace([90, 140, 220], [200, 120, 60], 240).astype(np.uint8)[:, None, :].repeat(320, axis=1)
+    return np.clip(sky.astype(int) + rng.integers(-40, 40, sky.shape), 0, 255).astype(np.uint8)
+
+
+def test_a_page_has_a_paper_background_and_a_photo_does_not():
+    page = render_page(np.random.default_rng(1), style="document", degrade=0.0).image
+    paper, saturation = background_stats(page)
+    assert paper > 0.7 and saturation < 15
+    assert not PhotoTest().is_photo(page, document_regions=3)
+    assert PhotoTest().is_photo(_photo(), document_regions=3)
+    assert not PhotoTest().is_photo(_photo(), document_regions=25)  # many lines: a page after all
+
+
+def test_auto_reads_a_photo_with_the_scene_detector_and_a_page_with_the_document_one():
+    document, scene = Counting(2, "doc"), Counting(5, "scene")
+    detector = ModeDetector(document, scene, "auto")
+    assert detector.predict(_photo()) == [f"scene-{i}" for i in range(5)]
+    page = render_page(np.random.default_rng(1), style="document", degrade=0.0).image
+    assert detector.predict(page) == ["doc-0", "doc-1"]
+    assert (document.calls, scene.calls) == (2, 1)
+    assert detector.infos == ["doc", "scene"]
+
+
+@pytest.mark.parametrize(("mode", "expected"), [("document", "doc-0"), ("scene", "scene-0")])
+def test_a_fixed_mode_uses_only_its_detector(mode, expected):
+    document, scene = Counting(1, "doc"), Counting(1, "scene")
+    detector = ModeDetector(document, scene, mode)
+    assert detector.predict(_photo()) == [expected]
+    assert document.calls + scene.calls == 1 and detector.infos == [expected.split("-")[0]]
+
+
+def test_an_unknown_mode_is_refused():
+    with pytest.raises(TextlensError, match="mode must be one of"):
+        PipelineConfig(mode="photos")

@@ -1,0 +1,74 @@
+"""Documents and photos: which detector finds the text (``PipelineConfig.mode``).
+
+``document`` runs the document detector (text lines of pages, receipts, forms); ``scene`` runs
+the scene detector (words on signs, shop fronts, products, at any size and angle); ``auto``
+runs the document detector and, when the image is a photo rather than a page (few lines found,
+no paper background, colour), the scene detector, whose words it then reads instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import cv2
+import numpy as np
+
+MODES = ("auto", "document", "scene")
+
+
+@dataclass(frozen=True)
+class PhotoTest:
+    """When ``auto`` takes an image for a photo: the document detector found fewer than
+    ``max_lines`` lines and the image has no paper background (less than ``paper`` of its pixels
+    in the three grey levels, of sixteen, around its commonest) or is in colour (median saturation
+    above ``saturation``). Measured on our sets: pages and receipts find 11+ lines on 55-98% paper
+    with saturation ~0; photos find 0-7 lines on 24-65% "paper" with saturation 6-180."""
+
+    max_lines: int = 10
+    paper: float = 0.7
+    saturation: float = 15.0
+
+    def is_photo(self, image: np.ndarray, document_regions: int) -> bool:
+        if document_regions >= self.max_lines:
+            return False
+        paper, saturation = background_stats(image)
+        return paper < self.paper or saturation > self.saturation
+
+
+def background_stats(image: np.ndarray) -> tuple[float, float]:
+    """(share of pixels in the commonest grey band, median saturation) on a 128 x 128 thumbnail."""
+    small = cv2.resize(np.ascontiguousarray(image), (128, 128), interpolation=cv2.INTER_AREA)
+    if small.ndim == 2:
+        small = cv2.cvtColor(small, cv2.COLOR_GRAY2RGB)
+    grey = cv2.cvtColor(small, cv2.COLOR_RGB2GRAY)
+    hist = np.bincount((grey // 16).ravel(), minlength=16)
+    top = int(hist.argmax())
+    paper = float(hist[max(0, top - 1) : top + 2].sum()) / grey.size
+    saturation = float(np.median(cv2.cvtColor(small, cv2.COLOR_RGB2HSV)[..., 1]))
+    return paper, saturation
+
+
+class ModeDetector:
+    """A detector stage that picks the document or the scene detector per image (see module doc)."""
+
+    def __init__(self, document: Any, scene: Any, mode: str = "auto", test: PhotoTest | None = None) -> None:
+        if mode not in MODES:
+            raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
+        self.document, self.scene, self.mode = document, scene, mode
+        self.test = test or PhotoTest()
+        # the models a Document read this way names in its provenance
+        self.infos = [self.document.info, self.scene.info] if mode == "auto" else [self._only().info]
+
+    def _only(self) -> Any:
+        return self.scene if self.mode == "scene" else self.document
+
+    @property
+    def info(self) -> Any:
+        return self._only().info
+
+    def predict(self, image: np.ndarray) -> list[Any]:
+        if self.mode != "auto":
+            return self._only().predict(image)
+        regions = self.document.predict(image)
+        return self.scene.predict(image) if self.test.is_photo(image, len(regions)) else regions
