@@ -19,7 +19,7 @@ import cv2
 import numpy as np
 
 from textlens.detection.postprocess import PostprocessConfig, boxes_from_map
-from textlens.detection.preprocess import prepare
+from textlens.detection.preprocess import input_size, prepare, to_rgb
 from textlens.document import ModelInfo
 from textlens.errors import TextlensError
 from textlens.models.registry import file_sha256, resolve_model
@@ -95,17 +95,33 @@ class Detector:
         """Text regions of one RGB (or grey/RGBA) uint8 page, top to bottom."""
         self.postprocess.validate()
         image = np.asarray(image)
-        regions = self._regions(image, self.long_side)
-        if self.coarse_side and self.coarse_side < min(self.long_side, max(image.shape[:2])):
-            regions = _add_missed(regions, self._regions(image, self.coarse_side), image.shape[:2])
+        full = (image.shape[0], image.shape[1])
+        if not (self.coarse_side and self.coarse_side < min(self.long_side, max(full))):
+            regions = self._regions(image, self.long_side, full)
+        else:
+            # a large page is shrunk once, to the fine pass's input, and the coarse pass shrinks that
+            work = _shrunk(image, self.long_side)
+            regions = self._regions(work, self.long_side, full)
+            regions = _add_missed(regions, self._regions(work, self.coarse_side, full), full)
         return join_row_fragments(regions, self.join_gap) if self.join_gap is not None else regions
 
-    def _regions(self, image: np.ndarray, long_side: int) -> list[DetectedRegion]:
-        tensor, scale = prepare(image, long_side, self.mean, self.std)
+    def _regions(self, image: np.ndarray, long_side: int, full: tuple[int, int]) -> list[DetectedRegion]:
+        """Regions of ``image`` in the coordinates of the (H, W) ``full`` image it was shrunk from."""
+        tensor, (sx, sy) = prepare(image, long_side, self.mean, self.std)
         prob = self.session.run(None, {self._input: tensor})[0][0, 0]
-        boxes = boxes_from_map(prob, self.postprocess, scale, (image.shape[1], image.shape[0]))
+        scale = (sx * full[1] / image.shape[1], sy * full[0] / image.shape[0])
+        boxes = boxes_from_map(prob, self.postprocess, scale, (full[1], full[0]))
         strong = self.postprocess.box_thresh
         return [DetectedRegion(polygon, score, weak=score < strong) for polygon, score in boxes]
+
+
+def _shrunk(image: np.ndarray, long_side: int) -> np.ndarray:
+    """The image at the size ``prepare`` gives it for ``long_side`` when that is smaller (same pixels)."""
+    height, width = image.shape[:2]
+    h, w = input_size(height, width, long_side)
+    if h >= height or w >= width:
+        return image
+    return cv2.resize(to_rgb(image), (w, h), interpolation=cv2.INTER_AREA)
 
 
 def join_row_fragments(regions: list[DetectedRegion], max_gap: float = 0.0) -> list[DetectedRegion]:
