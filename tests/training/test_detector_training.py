@@ -139,3 +139,48 @@ def test_cli_user_errors(manifest, tmp_path, capsys):
         load_checkpoint(tmp_path / "last.pt")
     with pytest.raises(TextlensError, match="sroie-test"):
         train_detector(DetectorTrainConfig(data=["/data/sroie-test/manifest.jsonl"]))
+
+
+def test_a_shipped_onnx_detector_is_a_starting_point_for_training(manifest, tmp_path):
+    import numpy as np
+    import onnxruntime as ort
+    import torch
+
+    from textlens.models.registry import resolve_model
+    from textlens.training.onnx_init import detector_from_onnx
+
+    path = resolve_model("doc-dbnet", "detector")
+    model = detector_from_onnx(path).eval()
+    x = np.random.default_rng(0).normal(size=(1, 3, 64, 96)).astype(np.float32)
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    with torch.no_grad():
+        ours = model(torch.from_numpy(x)).numpy()
+    np.testing.assert_allclose(ours, session.run(None, {session.get_inputs()[0].name: x})[0], atol=1e-5)
+
+    out = tmp_path / "run"
+    cfg = DetectorTrainConfig(
+        out_dir=str(out),
+        data=[f"{manifest}@1"],
+        synth_ratio=0.0,
+        crop=96,
+        batch_size=2,
+        max_steps=2,
+        val_pages=1,
+        resume=False,
+        init="doc-dbnet",
+    )
+    assert train_detector(cfg, log=lambda _: None).steps == 2
+    state = load_checkpoint(out / "last.pt")
+    assert state["model_config"]["channels"] == list(model.config.channels)
+    bn = state["state_dict"]["backbone.stem.1.running_var"]
+    assert torch.allclose(bn, torch.full_like(bn, 1 - 1e-5))  # folded batch norms stay fixed
+
+
+def test_an_int8_or_foreign_model_cannot_start_training(tmp_path):
+    from textlens.models.registry import resolve_model
+    from textlens.training.onnx_init import detector_from_onnx
+
+    with pytest.raises(TextlensError, match="INT8"):
+        detector_from_onnx(resolve_model("doc-dbnet-int8", "detector"))
+    with pytest.raises(TextlensError, match="not a textlens detector"):
+        detector_from_onnx(resolve_model("latin-crnn", "recognizer"))

@@ -30,6 +30,9 @@ def train_detector_cmd(
     threads: int = typer.Option(1, help="Torch threads."),
     seed: int = typer.Option(0, help="Random seed."),
     resume: bool = typer.Option(False, "--resume", help="Continue from OUT/last.pt."),
+    init: str = typer.Option(
+        None, "--init", help="Start from this float detector (registered name or .onnx), e.g. doc-dbnet."
+    ),
 ) -> None:
     """Train the DBNet-style text detector on page manifests and synthetic pages."""
     from textlens.detection.model import DetectorConfig
@@ -54,6 +57,7 @@ def train_detector_cmd(
         threads=threads,
         seed=seed,
         resume=resume,
+        init=init,
     )
     result = train_detector(config, log=lambda msg: typer.echo(msg, err=True))
     typer.echo(

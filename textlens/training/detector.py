@@ -15,6 +15,7 @@ few minutes as ``last.pt``; the best by held-out H-mean is ``best.pt``; ``resume
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import time
@@ -36,6 +37,7 @@ from textlens.detection.targets import TargetConfig, make_targets
 from textlens.errors import TextlensError
 from textlens.io.atomic import write_atomic
 from textlens.training.common import parse_spec, read_checkpoint, save_checkpoint, training_state, warmup_cosine
+from textlens.training.onnx_init import freeze_batchnorm
 from textlens.training.sources import iter_jsonl
 
 CHECKPOINT_KIND = "textlens-detector-checkpoint"
@@ -69,6 +71,7 @@ class DetectorTrainConfig:
     threads: int = 1
     seed: int = 0
     resume: bool = True
+    init: str | None = None  # a float detector (.onnx or registered name) to start from; its batch norms stay fixed
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -521,7 +524,22 @@ class DetectorTrainer:
             self.val.extend(val)
         if not self.sources:
             config.synth_ratio = 1.0
-        self.model = DBNet(config.model)
+        if config.init:
+            from textlens.models.registry import resolve_model
+            from textlens.training.onnx_init import detector_from_onnx
+
+            self.model = detector_from_onnx(resolve_model(config.init, "detector"))
+            # the architecture is the starting model's; the inference scale is this run's
+            config.model = dataclasses.replace(self.model.config, long_side=config.model.long_side)
+            self.model.config = config.model
+        else:
+            self.model = DBNet(config.model)
+
+    def _train_mode(self) -> DBNet:
+        model = self.model.train()
+        if self.config.init:
+            freeze_batchnorm(model)  # folded batch norms hold the starting model's statistics
+        return model
 
     def _lr_factor(self, step: int, elapsed: float) -> float:
         cfg = self.config
@@ -534,7 +552,7 @@ class DetectorTrainer:
         try:
             return evaluate_pages(lambda im: [p for p, _ in detect_with_model(self.model, im)], self.val)
         finally:
-            self.model.train()
+            self._train_mode()
 
     def _state(self, optimizer, step, elapsed, best, history, metrics) -> dict[str, Any]:
         progress = dict(step=step, elapsed=elapsed, best=best, metrics=metrics, history=history)
@@ -545,7 +563,7 @@ class DetectorTrainer:
         torch.set_num_threads(max(1, cfg.threads))
         cv2.setNumThreads(1)  # OpenCV's own pool fights torch for the same cores
         torch.manual_seed(cfg.seed)
-        model = self.model.train()
+        model = self._train_mode()
         optimizer = torch.optim.AdamW(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
         step, elapsed, history = 0, 0.0, []
         best: dict[str, float] = {"hmean": -1.0, "step": 0}
