@@ -213,6 +213,11 @@ class Pipeline:
         config = config or PipelineConfig()
         threads = config.model_threads()
         detector: Any = _load_detector(config.detector, config, threads)
+        if config.detector is None and config.mode == "scene" and not has_scene_detector():
+            raise TextlensError(
+                f"--mode scene needs the scene detector {SCENE_DETECTOR!r}, which is not installed; "
+                "pass --det-model PATH (a detector trained with `textlens train detector`)"
+            )
         if config.detector is None and config.mode != "document" and has_scene_detector():
             scene = _load_detector(SCENE_DETECTOR, config, threads)
             detector = ModeDetector(detector, scene, config.mode)

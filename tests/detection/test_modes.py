@@ -59,3 +59,12 @@ def test_a_fixed_mode_uses_only_its_detector(mode, expected):
 def test_an_unknown_mode_is_refused():
     with pytest.raises(TextlensError, match="mode must be one of"):
         PipelineConfig(mode="photos")
+
+
+def test_scene_mode_without_a_scene_detector_is_one_clear_error(monkeypatch):
+    import textlens.pipeline as pipeline_module
+
+    monkeypatch.setattr(pipeline_module, "has_scene_detector", lambda: False)
+    with pytest.raises(TextlensError, match="needs the scene detector"):
+        pipeline_module.Pipeline.from_config(PipelineConfig(mode="scene"))
+    assert pipeline_module.Pipeline.from_config(PipelineConfig(mode="auto")).detector.info.name == "doc-dbnet-int8"
