@@ -15,6 +15,7 @@ batch them. Geometry follows ``textlens.document``: polygons in original-image p
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import time
 from collections import deque
@@ -219,8 +220,8 @@ class Pipeline:
                 "pass --det-model PATH (a detector trained with `textlens train detector`)"
             )
         if config.detector is None and config.mode != "document" and has_scene_detector():
-            scene = _load_detector(SCENE_DETECTOR, config, threads)
-            detector = ModeDetector(detector, scene, config.mode)
+            scene = functools.partial(_load_detector, SCENE_DETECTOR, config, threads)  # loaded on the first photo
+            detector = ModeDetector(detector, scene() if config.mode == "scene" else scene, config.mode)
         recognizer = Recognizer.load(config.recognizer, threads=threads, lm=config.lm)
         return cls(detector, recognizer, config)
 

@@ -68,3 +68,17 @@ def test_scene_mode_without_a_scene_detector_is_one_clear_error(monkeypatch):
     with pytest.raises(TextlensError, match="needs the scene detector"):
         pipeline_module.Pipeline.from_config(PipelineConfig(mode="scene"))
     assert pipeline_module.Pipeline.from_config(PipelineConfig(mode="auto")).detector.info.name == "doc-dbnet-int8"
+
+
+def test_auto_loads_the_scene_detector_on_the_first_photo_only():
+    loads = []
+
+    def load():
+        loads.append(1)
+        return Counting(3, "scene")
+
+    detector = ModeDetector(Counting(2, "doc"), load, "auto")
+    page = render_page(np.random.default_rng(1), style="document", degrade=0.0).image
+    assert detector.predict(page) == ["doc-0", "doc-1"] and loads == [] and detector.infos == ["doc"]
+    assert len(detector.predict(_photo())) == 3 and len(detector.predict(_photo(1))) == 3
+    assert loads == [1] and detector.infos == ["doc", "scene"]

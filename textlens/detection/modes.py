@@ -8,6 +8,7 @@ no paper background, colour), the scene detector, whose words it then reads inst
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,25 +51,43 @@ def background_stats(image: np.ndarray) -> tuple[float, float]:
 
 
 class ModeDetector:
-    """A detector stage that picks the document or the scene detector per image (see module doc)."""
+    """A detector stage that picks the document or the scene detector per image (see module doc).
+
+    ``scene`` may be a callable that loads the scene detector: ``auto`` then loads it on the first
+    photo, so reading documents costs neither its load time nor its memory."""
 
     def __init__(self, document: Any, scene: Any, mode: str = "auto", test: PhotoTest | None = None) -> None:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
-        self.document, self.scene, self.mode = document, scene, mode
+        self.document, self._scene, self.mode = document, scene, mode
         self.test = test or PhotoTest()
-        # the models a Document read this way names in its provenance
-        self.infos = [self.document.info, self.scene.info] if mode == "auto" else [self._only().info]
+        self._lock = threading.Lock()
 
-    def _only(self) -> Any:
-        return self.scene if self.mode == "scene" else self.document
+    @property
+    def scene(self) -> Any:
+        if callable(self._scene) and not hasattr(self._scene, "predict"):
+            with self._lock:
+                if callable(self._scene) and not hasattr(self._scene, "predict"):
+                    self._scene = self._scene()
+        return self._scene
+
+    @property
+    def infos(self) -> list[Any]:
+        """The models a Document read this way names in its provenance (a scene detector not yet
+        loaded has read nothing)."""
+        if self.mode == "scene":
+            return [self.scene.info]
+        loaded = self.mode == "auto" and hasattr(self._scene, "predict")
+        return [self.document.info, self._scene.info] if loaded else [self.document.info]
 
     @property
     def info(self) -> Any:
-        return self._only().info
+        return self.scene.info if self.mode == "scene" else self.document.info
 
     def predict(self, image: np.ndarray) -> list[Any]:
-        if self.mode != "auto":
-            return self._only().predict(image)
+        if self.mode == "scene":
+            return self.scene.predict(image)
         regions = self.document.predict(image)
-        return self.scene.predict(image) if self.test.is_photo(image, len(regions)) else regions
+        if self.mode == "auto" and self.test.is_photo(image, len(regions)):
+            return self.scene.predict(image)
+        return regions
