@@ -13,8 +13,12 @@
 # Result of the first run (2026-12-06, from scratch, stopped at 79 of 85 minutes, best = step 2920,
 # held-out train pages H-mean 0.48): on the held-out icdar2015 half (100 photos) `eval detector`
 # H-mean 0.236 against 0.204 for doc-dbnet-int8, but end to end (`benchmarks.run` with
-# --textlens-detector) bag-of-words F1 18.5 against 20.3 (recall too low). Not shipped; the
-# fine-tune from doc-dbnet (--init) is the next try.
+# --textlens-detector) bag-of-words F1 18.5 against 20.3 (recall too low). Not shipped.
+# Fine-tune from doc-dbnet (--init, LR 5e-4; stopped at 36 of 45 minutes when the stop ended;
+# best = step 1485, held-out train pages H-mean 0.44), exported with --tune: end to end on the
+# even icdar2015 half, BoW P/R/F1 24.7 / 20.3 / 22.3 against doc-dbnet-int8's 19.3 / 21.4 / 20.3
+# (an untuned export of step 860: 24.5). Not shipped yet: finish the run (rerun this command,
+# it resumes), then register it as `scene-dbnet` so `read --mode auto` reads photos with it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OMP_WAIT_POLICY=PASSIVE
