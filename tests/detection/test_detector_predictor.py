@@ -84,6 +84,25 @@ def test_text_too_large_for_the_fine_pass_is_found_by_the_coarse_pass():
     assert 150 <= min(xs) < 200 and 480 < max(xs) <= 650 and 250 <= min(ys) < 290 and 310 < max(ys) <= 350
 
 
+def test_large_type_on_an_image_smaller_than_the_coarse_pass_is_found():
+    """A 400 x 111 screenshot of one 40 px line: the fine pass blows it up 3x past what it can
+    see, so the coarse pass runs on small images too (it found nothing before)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from textlens.detection.predictor import Detector
+    from textlens.synth.fonts import discover_fonts
+
+    text = "Harbour Lantern"
+    font = ImageFont.truetype(discover_fonts(text)[0], 40)
+    left, top, right, bottom = font.getbbox(text)
+    image = Image.new("RGB", (right - left + 80, bottom - top + 80), "white")
+    ImageDraw.Draw(image).text((40 - left, 40 - top), text, font=font, fill="black")
+    assert max(image.size) < 480
+    (region,) = Detector.load(threads=1).predict(np.asarray(image))
+    xs, ys = [x for x, _ in region.polygon], [y for _, y in region.polygon]
+    assert min(xs) < 50 and max(xs) > image.width - 50 and min(ys) < 45 and max(ys) > image.height - 45
+
+
 def test_coarse_regions_are_added_only_where_nothing_was_found():
     from textlens.detection.predictor import DetectedRegion, _add_missed
 

@@ -96,7 +96,7 @@ class Detector:
         self.postprocess.validate()
         image = np.asarray(image)
         full = (image.shape[0], image.shape[1])
-        if not (self.coarse_side and self.coarse_side < min(self.long_side, max(full))):
+        if not (self.coarse_side and self.coarse_side < self.long_side):
             regions = self._regions(image, self.long_side, full)
         else:
             # a large page is shrunk once, to the fine pass's input, and the coarse pass shrinks that
