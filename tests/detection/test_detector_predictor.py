@@ -103,6 +103,26 @@ def test_large_type_on_an_image_smaller_than_the_coarse_pass_is_found():
     assert min(xs) < 50 and max(xs) > image.width - 50 and min(ys) < 45 and max(ys) > image.height - 45
 
 
+def test_a_strip_of_large_type_is_framed_and_found_whole_in_its_own_coordinates():
+    """A 100 px line with 8 px margins (a banner screenshot): unframed, the detector cut it into
+    pieces ("Open 1 hours", "SALE 50% OF")."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from textlens.detection.predictor import Detector
+    from textlens.synth.fonts import discover_fonts
+
+    detector = Detector.load(threads=1)
+    for text in ("Open 24 hours", "SALE 50% OFF"):
+        font = ImageFont.truetype(discover_fonts(text)[0], 100)
+        left, top, right, bottom = font.getbbox(text)
+        image = Image.new("RGB", (right - left + 16, bottom - top + 16), (250, 245, 230))
+        ImageDraw.Draw(image).text((8 - left, 8 - top), text, font=font, fill=(20, 20, 60))
+        (region,) = detector.predict(np.asarray(image))
+        xs, ys = [x for x, _ in region.polygon], [y for _, y in region.polygon]
+        assert 0 <= min(xs) < 20 and image.width - 20 < max(xs) <= image.width
+        assert 0 <= min(ys) < 20 and image.height - 20 < max(ys) <= image.height
+
+
 def test_coarse_regions_are_added_only_where_nothing_was_found():
     from textlens.detection.predictor import DetectedRegion, _add_missed
 

@@ -83,14 +83,14 @@ def read_requests(server: Server) -> float:
     return sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines() if line.startswith(counter))
 
 
-def read_sample(browser, server: Server, where: str) -> str:
+def read_sample(browser, server: Server, where: str, sample: Path = SAMPLE) -> str:
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import Select
 
     browser.get(server.url + "/")
     wait_for(lambda: browser.find_elements(By.CSS_SELECTOR, "#recognizer option"), 30, "the model list")
     Select(browser.find_element(By.ID, "where")).select_by_value(where)
-    browser.find_element(By.ID, "files").send_keys(str(SAMPLE))
+    browser.find_element(By.ID, "files").send_keys(str(sample))
     browser.find_element(By.ID, "read-button").click()
     state = 'return document.body.dataset.state === "done"'
     wait_for(lambda: browser.execute_script(state), 180, f"reading in {where} mode")
@@ -135,6 +135,22 @@ def test_private_mode_reads_in_the_browser_without_the_read_endpoint(browser, op
     # region on the edge of a threshold may split or merge: the text must match within 3% CER.
     cer = Levenshtein.distance("\n".join(lines), "\n".join(expected)) / len("\n".join(expected))
     assert cer <= 0.03, "\n".join(["private:", *lines, "server:", *expected])
+
+
+def test_private_mode_frames_a_strip_of_large_type_as_the_server_does(browser, open_server, tmp_path):
+    """A banner screenshot (100 px type, 8 px margins): found whole only once it is framed."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from textlens.synth.fonts import discover_fonts
+
+    text = "SALE 50% OFF"
+    font = ImageFont.truetype(discover_fonts(text)[0], 100)
+    left, top, right, bottom = font.getbbox(text)
+    image = Image.new("RGB", (right - left + 16, bottom - top + 16), (250, 245, 230))
+    ImageDraw.Draw(image).text((8 - left, 8 - top), text, font=font, fill=(20, 20, 60))
+    strip = tmp_path / "banner.png"
+    image.save(strip)
+    assert read_sample(browser, open_server, "private", strip).strip() == text
 
 
 def test_page_fits_a_phone_screen_and_has_labels(browser, open_server):

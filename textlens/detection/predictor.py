@@ -11,6 +11,7 @@ fine pass missed.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,9 @@ from textlens.models.registry import file_sha256, resolve_model
 from textlens.runtime.session import create_session, model_metadata
 
 __all__ = ["DetectedRegion", "Detector"]
+
+# An image narrower than this (px) in one direction is a strip of text: a line or word screenshot.
+STRIP_SIDE = 256
 
 
 @dataclass
@@ -74,6 +78,8 @@ class Detector:
             ) from None
         # Second pass for large text (None: off); ~(coarse/long)^2 extra compute.
         self.coarse_side: int | None = 480 if self.long_side > 640 else None
+        # A strip of text narrower than STRIP_SIDE is framed by this fraction of its long side (0: off).
+        self.strip_pad = 0.15
         # Pieces of one line (overlapping or this close, in line heights) become one region (None: off).
         # (large type: a 12-28 pt test page's CER 2.2 -> 1.7%, sroie-test 4.7 -> 4.6%)
         self.join_gap: float | None = 0.3
@@ -95,6 +101,17 @@ class Detector:
         """Text regions of one RGB (or grey/RGBA) uint8 page, top to bottom."""
         self.postprocess.validate()
         image = np.asarray(image)
+        if self.strip_pad and min(image.shape[:2]) < STRIP_SIDE:
+            # A strip of text (a line or word screenshot) gives the detector no page around its
+            # text: framed in its own background colour it is found whole (single-line images of
+            # 16-100 px type: 152 -> 168 of 180 read right).
+            pad = round(self.strip_pad * max(image.shape[:2]))
+            framed = cv2.copyMakeBorder(image, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=_border_colour(image))
+            height, width = image.shape[:2]
+            return [_shifted(region, -pad, width, height) for region in self._predict(framed)]
+        return self._predict(image)
+
+    def _predict(self, image: np.ndarray) -> list[DetectedRegion]:
         full = (image.shape[0], image.shape[1])
         if not (self.coarse_side and self.coarse_side < self.long_side):
             regions = self._regions(image, self.long_side, full)
@@ -113,6 +130,21 @@ class Detector:
         boxes = boxes_from_map(prob, self.postprocess, scale, (full[1], full[0]))
         strong = self.postprocess.box_thresh
         return [DetectedRegion(polygon, score, weak=score < strong) for polygon, score in boxes]
+
+
+def _border_colour(image: np.ndarray) -> tuple[int, ...]:
+    """The median colour of the image's outermost pixels (its background, as a rule)."""
+    pixels = image.reshape(image.shape[0], image.shape[1], -1)
+    edge = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
+    return tuple(int(v) for v in np.median(edge, axis=0))
+
+
+def _shifted(region: DetectedRegion, offset: float, width: int, height: int) -> DetectedRegion:
+    """``region`` moved by (offset, offset) and clipped to a ``width`` x ``height`` image."""
+    polygon = [
+        (float(min(max(x + offset, 0.0), width)), float(min(max(y + offset, 0.0), height))) for x, y in region.polygon
+    ]
+    return dataclasses.replace(region, polygon=polygon)
 
 
 def _shrunk(image: np.ndarray, long_side: int) -> np.ndarray:

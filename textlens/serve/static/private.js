@@ -10,6 +10,8 @@
 window.TextlensPrivate = (() => {
   const VENDOR = "/static/vendor/";
   const COARSE_SIDE = 480;
+  const STRIP_SIDE = 256; // an image narrower than this is a strip of text (a line or word screenshot)
+  const STRIP_PAD = 0.15; // ... framed by this share of its long side in its own background colour
   const CROP_PAD = 0.075;
   const CROP_PAD_END = 0.225; // more room at a line's end: a final comma or full stop
   const JOIN_GAP = 0.3; // pieces of one line this close (in line heights) are read as one
@@ -282,6 +284,47 @@ window.TextlensPrivate = (() => {
     return overlap / Math.max(1e-6, Math.min(a.bottom - a.top, b.bottom - b.top));
   }
 
+  // Detection as on the server: the fine pass, the coarse pass's additions, row fragments joined;
+  // a strip of text is first framed in its border colour (boxes come back in the bitmap's pixels).
+  async function detect(det, bitmap) {
+    const { width, height } = bitmap;
+    if (Math.min(width, height) < STRIP_SIDE) {
+      const pad = Math.round(STRIP_PAD * Math.max(width, height));
+      const framed = canvas(width + 2 * pad, height + 2 * pad);
+      const g = framed.getContext("2d");
+      g.fillStyle = borderColour(bitmap);
+      g.fillRect(0, 0, framed.width, framed.height);
+      g.drawImage(bitmap, pad, pad);
+      const clip = (v, limit) => Math.min(Math.max(v - pad, 0), limit);
+      return (await detectPage(det, framed)).map((r) => ({
+        ...r,
+        box: [clip(r.box[0], width), clip(r.box[1], height), clip(r.box[2], width), clip(r.box[3], height)],
+      }));
+    }
+    return detectPage(det, bitmap);
+  }
+
+  async function detectPage(det, source) {
+    let found = await regions(det, source, det.config.long_side);
+    if (COARSE_SIDE < det.config.long_side) found = addMissed(found, await regions(det, source, COARSE_SIDE));
+    return joinRowFragments(found);
+  }
+
+  // The median colour of the outermost pixels: the strip's background, as a rule.
+  function borderColour(bitmap) {
+    const { width: w, height: h } = bitmap;
+    const rgba = drawn(bitmap, 0, 0, w, h, w, h);
+    const channels = [[], [], []];
+    for (let y = 0; y < h; y++) {
+      for (let x = 0; x < w; x++) {
+        if (x > 0 && y > 0 && x < w - 1 && y < h - 1) continue;
+        for (let c = 0; c < 3; c++) channels[c].push(rgba[4 * (y * w + x) + c]);
+      }
+    }
+    const median = (v) => v.sort((a, b) => a - b)[v.length >> 1];
+    return `rgb(${channels.map(median).join(",")})`;
+  }
+
   async function read(file, { detector = "", recognizer = "", onStatus = () => {}, headers = {} } = {}) {
     onStatus("Loading models into this browser...");
     const listing = await fetchOk("/v1/models", headers).then((r) => r.json());
@@ -292,11 +335,7 @@ window.TextlensPrivate = (() => {
     ]);
     const bitmap = await createImageBitmap(file, { imageOrientation: "from-image" });
     onStatus(`Reading ${file.name} in this browser...`);
-    let found = await regions(det, bitmap, det.config.long_side);
-    if (COARSE_SIDE < Math.min(det.config.long_side, Math.max(bitmap.width, bitmap.height))) {
-      found = addMissed(found, await regions(det, bitmap, COARSE_SIDE));
-    }
-    found = joinRowFragments(found);
+    const found = await detect(det, bitmap);
     const lines = [];
     for (const region of found) {
       const words = await readLine(rec, bitmap, region.box);
