@@ -54,7 +54,7 @@ __all__ = ["PageTask", "Pipeline", "PipelineConfig", "ReadResult", "assemble_res
 SMALL_PAGE_HEIGHT = 64
 SMALL_PAGE_MIN_CONFIDENCE = 0.3
 # PipelineConfig fields fixed when the models load (``Pipeline.with_options`` keeps them).
-_MODEL_OPTIONS = ("detector", "mode", "recognizer", "lm", "threads", "jobs", "weak_box_thresh")
+_MODEL_OPTIONS = ("detector", "mode", "recognizer", "lm", "lexicon", "threads", "jobs", "weak_box_thresh")
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,9 @@ class PipelineConfig:
     of signs, shop fronts and products) or "auto" (the document detector, and the scene detector
     when the image turns out to be a photo; see ``textlens.detection.modes``); it applies when
     ``detector`` is not given; ``lm``: the character language model that guides the re-read of unsure lines (a
-    name or ``.npz`` path; "auto": the recognizer's registered one; None: none);
+    name or ``.npz`` path; "auto": the recognizer's registered one; None: none); ``lexicon``: a
+    text file of words (one per line): every word read that holds a letter becomes the lexicon
+    word most probable given the recognizer's frames (None: open reading);
     ``dpi``: PDF rendering resolution; ``threads``: ONNX Runtime threads per model
     (None: its default); ``orientation``: find 90/180/270-degree pages (costs a few extra line
     recognitions per page); ``deskew``: measure skew and level lines before ordering them;
@@ -90,6 +92,7 @@ class PipelineConfig:
     mode: str = "auto"
     recognizer: str | None = None
     lm: str | None = "auto"
+    lexicon: str | None = None
     dpi: float = 200
     threads: int | None = None
     orientation: bool = True
@@ -123,10 +126,10 @@ class PipelineConfig:
             raise TextlensError(f"weak_box_thresh must lie in [0, 1) or be None, got {self.weak_box_thresh!r}")
         if not 0.0 <= self.weak_min_confidence <= 1.0:
             raise TextlensError(f"weak_min_confidence must lie in [0, 1], got {self.weak_min_confidence!r}")
-        for name in ("detector", "recognizer", "lm"):
+        for name in ("detector", "recognizer", "lm", "lexicon"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, (str, os.PathLike)):
-                raise TextlensError(f"{name} must be a model name or an .onnx path, got {value!r}")
+                raise TextlensError(f"{name} must be a model name or a file path, got {value!r}")
 
     def replace(self, **changes: Any) -> PipelineConfig:
         """A copy with some fields changed; unknown names are an error, never ignored."""
@@ -222,7 +225,7 @@ class Pipeline:
         if config.detector is None and config.mode != "document" and has_scene_detector():
             scene = functools.partial(_load_detector, SCENE_DETECTOR, config, threads)  # loaded on the first photo
             detector = ModeDetector(detector, scene() if config.mode == "scene" else scene, config.mode)
-        recognizer = Recognizer.load(config.recognizer, threads=threads, lm=config.lm)
+        recognizer = Recognizer.load(config.recognizer, threads=threads, lm=config.lm, lexicon=config.lexicon)
         return cls(detector, recognizer, config)
 
     def with_options(self, **changes: Any) -> Pipeline:

@@ -59,6 +59,10 @@ class ProcessReader:
 
         resolve_model(config.detector, "detector")  # a bad name or path fails here, before any worker starts
         resolve_model(config.recognizer, "recognizer")
+        if config.lexicon is not None:
+            from textlens.recognition.lexicon import Lexicon
+
+            Lexicon.load(config.lexicon)  # a bad lexicon file fails here too
         self.config = config
         self._worker_config = config.replace(jobs=1, threads=config.model_threads())
         self._pool: ProcessPoolExecutor | None = None

@@ -16,3 +16,7 @@ app.add_typer(export_app, name="export")
 
 # --lm of every command that reads lines
 LM_HELP = "Language model for unsure lines: name, .npz path, none, or auto (the recognizer's)."
+LEXICON_HELP = (
+    "Words file (one per line): every word read that holds a letter becomes the lexicon word its frames make "
+    "most probable."
+)

@@ -23,7 +23,7 @@ from typing import Any
 import typer
 
 from textlens.cli import app
-from textlens.cli.groups import LM_HELP
+from textlens.cli.groups import LEXICON_HELP, LM_HELP
 from textlens.cli.inputs import FAIL_FAST_HELP, InputErrors
 from textlens.errors import TextlensError
 from textlens.io.exporters import OUTPUT_SUFFIXES as SUFFIXES
@@ -55,6 +55,7 @@ def read_command(
     ),
     rec_model: str = typer.Option(None, "--rec-model", help="Recognizer: registered name or .onnx path."),
     lm: str = typer.Option("auto", "--lm", help=LM_HELP),
+    lexicon: str = typer.Option(None, "--lexicon", help=LEXICON_HELP),
     threads: int = typer.Option(None, help="CPU threads in all (default: the machine's cores, at most 4)."),
     jobs: int = typer.Option(
         None,
@@ -92,6 +93,7 @@ def read_command(
         mode=mode,
         recognizer=rec_model,
         lm=lm,
+        lexicon=lexicon,
         dpi=dpi,
         threads=threads,
         orientation=not no_orientation,

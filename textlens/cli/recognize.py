@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -13,6 +15,9 @@ from textlens.cli import app
 from textlens.cli.groups import LM_HELP, eval_app, export_app, train_app
 from textlens.cli.inputs import FAIL_FAST_HELP, InputErrors
 from textlens.errors import TextlensError
+
+if TYPE_CHECKING:
+    from textlens.recognition.lexicon import Lexicon
 
 
 @app.command("recognize")
@@ -24,6 +29,13 @@ def recognize_command(
     output_format: str = typer.Option("text", "--format", "-f", help="text (one line per image) or json (JSON lines)."),
     decoder: str = typer.Option("greedy", help="greedy or beam."),
     lm: str = typer.Option("auto", "--lm", help=LM_HELP),
+    lexicon: str = typer.Option(
+        None,
+        "--lexicon",
+        help="Words file (one per line): each image reads as the word its frames make most probable. A .jsonl "
+        'file gives each image its own: {"image": NAME, "lexicon": [WORD, ...]} per line (NAME as given or its '
+        "file name; images not listed read freely).",
+    ),
     threads: int = typer.Option(None, help="CPU threads for ONNX Runtime."),
     fail_fast: bool = typer.Option(False, "--fail-fast", help=FAIL_FAST_HELP),
 ) -> None:
@@ -36,6 +48,7 @@ def recognize_command(
 
     if output_format not in ("text", "json"):
         raise TextlensError(f"unknown --format {output_format!r}: use text or json")
+    lexicon_of = _lexicons(lexicon)
     errors = InputErrors(fail_fast)
     paths = expand_inputs(images, on_error=errors.report)
     missing = list(errors.failed)  # inputs that gave no file at all
@@ -45,7 +58,10 @@ def recognize_command(
             crops[path] = load_image(path)
     if crops:
         recognizer = Recognizer.load(model, threads=threads, decoder=decoder, lm=lm)
-        read = dict(zip(crops, recognizer.predict(list(crops.values()))))  # type: ignore[arg-type]
+        lexicons = [lexicon_of(path) for path in crops]
+        # with a lexicon, each image is one word of it (the word-image protocol of IIIT5K and SVT)
+        predicted = recognizer.predict(list(crops.values()), lexicons=lexicons, whole_words=True)  # type: ignore[arg-type]
+        read = dict(zip(crops, predicted))
     else:
         read = {}
     for path in [*missing, *paths]:
@@ -55,6 +71,19 @@ def recognize_command(
         else:
             sys.stdout.write((result.text if result else "") + "\n")
     errors.finish(len(missing) + len(paths))
+
+
+def _lexicons(path: str | None) -> Callable[[str], Lexicon | None]:
+    """A function giving the lexicon of an image path: none, one for all, or one per image (.jsonl)."""
+    from textlens.recognition.lexicon import Lexicon, load_lexicons
+
+    if path is None:
+        return lambda image: None
+    if path.endswith(".jsonl"):
+        table = load_lexicons(path)
+        return lambda image: table.get(image, table.get(Path(image).name))
+    lexicon = Lexicon.load(path)
+    return lambda image: lexicon
 
 
 def _record(path: str, result: object, errors: InputErrors) -> dict[str, object]:

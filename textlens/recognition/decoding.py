@@ -97,6 +97,11 @@ class LmFusion:
             self._cache[key] = cached
         return cached
 
+    def total(self, labels: Sequence[int]) -> float:
+        """The fused score of a whole line: every character's, then ending it."""
+        score = sum(float(self.scores(tuple(labels[:k]))[c]) for k, c in enumerate(labels))
+        return score + float(self.scores(tuple(labels))[0])
+
 
 def beam_decode(
     log_probs: np.ndarray, charset: Charset, beam_width: int = 8, top_k: int = 6, lm: LmFusion | None = None

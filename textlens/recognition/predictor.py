@@ -5,7 +5,8 @@ Crops are converted to grey, scaled to the model height and batched by similar w
 Lines read with low confidence are read twice more with a little more and less vertical margin,
 the three readings' probabilities averaged (test-time augmentation where it pays), and the
 average decoded with a beam search guided by the model's character language model, if it has
-one (see ``textlens.recognition.lm``).
+one (see ``textlens.recognition.lm``). With a lexicon, every word that holds a letter becomes
+the lexicon word most probable given its frames (``textlens.recognition.lexicon``).
 """
 
 from __future__ import annotations
@@ -20,13 +21,16 @@ from textlens.errors import TextlensError
 from textlens.models.registry import companion_lm, file_sha256, model_name, resolve_model
 from textlens.recognition.charset import Charset
 from textlens.recognition.decoding import (
+    CharHit,
     LineResult,
     LmFusion,
+    align_prefix,
     beam_decode,
     build_line,
     greedy_decode,
     hold_to_lengths,
 )
+from textlens.recognition.lexicon import Lexicon
 from textlens.recognition.lm import CharNgramLM
 from textlens.recognition.preprocess import (
     INK_MODES,
@@ -60,6 +64,7 @@ class Recognizer:
         lm: CharNgramLM | None = None,
         lm_weight: float = 0.45,
         lm_bonus: float = 2.0,
+        lexicon: Lexicon | None = None,
     ) -> None:
         if decoder not in ("greedy", "beam"):
             raise TextlensError(f"unknown decoder {decoder!r}: use 'greedy' or 'beam'")
@@ -97,6 +102,7 @@ class Recognizer:
         # the language model steers the beam over unsure lines (all lines with decoder="beam")
         self.lm = LmFusion(lm, self.charset, lm_weight, lm_bonus) if lm is not None else None
         self.lm_info: ModelInfo | None = None  # set when loaded from a file (provenance)
+        self.lexicon = lexicon  # every word with a letter is read as one of these (None: open reading)
 
     @classmethod
     def load(
@@ -106,6 +112,7 @@ class Recognizer:
         decoder: str = "greedy",
         retry_below: float | None = RETRY_BELOW,
         lm: str | Path | None = "auto",
+        lexicon: str | Path | Lexicon | None = None,
     ) -> Recognizer:
         """Load a registered model name, an ``.onnx`` path, or the default (None).
 
@@ -115,23 +122,40 @@ class Recognizer:
         path = resolve_model(model, "recognizer")
         lm_path = companion_lm(model) if lm == "auto" else (None if lm in (None, "none") else resolve_model(lm, "lm"))
         language_model = CharNgramLM.load(lm_path) if lm_path is not None else None
-        recognizer = cls(path, threads=threads, decoder=decoder, retry_below=retry_below, lm=language_model)
+        if lexicon is not None and not isinstance(lexicon, Lexicon):
+            lexicon = Lexicon.load(lexicon)
+        recognizer = cls(
+            path, threads=threads, decoder=decoder, retry_below=retry_below, lm=language_model, lexicon=lexicon
+        )
         if lm_path is not None:
             recognizer.lm_info = ModelInfo(model_name(lm_path), "lm", file_sha256(lm_path))
         return recognizer
 
-    def predict(self, crops: Sequence[np.ndarray], *, retry: bool = True) -> list[LineResult]:
+    def predict(
+        self,
+        crops: Sequence[np.ndarray],
+        *,
+        retry: bool = True,
+        lexicons: Lexicon | Sequence[Lexicon | None] | None = None,
+        whole_words: bool = False,
+    ) -> list[LineResult]:
         """Recognise single-line crops (grey/RGB/RGBA uint8); one result per crop, in order.
-        ``retry=False`` skips the re-read of unsure lines (when only confidences are compared)."""
+        ``retry=False`` skips the re-read of unsure lines and the lexicon (when only confidences
+        are compared). ``lexicons``: one for every crop, or one (or None) per crop, instead of
+        the recognizer's own ``lexicon``; ``whole_words``: each crop is one word image and reads
+        as one lexicon word (the IIIT5K/SVT protocol), else each word of a line that holds a
+        letter does."""
         grays = [to_model_gray(c, self.ink) for c in crops]
         boxes = [ink_box(g) if self.fit_ink else (0, g.shape[0], 0, g.shape[1]) for g in grays]
         texts = [g[y0:y1, x0:x1] for g, (y0, y1, x0, x1) in zip(grays, boxes)]
         lines = [resize_to_height(t, self.height) for t in texts]
         scales = [(box[3] - box[2]) / line.shape[1] for box, line in zip(boxes, lines)]
         results: list[LineResult] = [LineResult("", 0.0, [], [])] * len(lines)
+        frames: dict[int, np.ndarray] = {}  # the log-probabilities each result was decoded from
         unsure: dict[int, np.ndarray] = {}
         for i, log_probs in self._log_probs(lines):
             results[i] = self._decode(log_probs, self.stride * scales[i], boxes[i][2])
+            frames[i] = log_probs
             if retry and self.retry_below is not None and results[i].confidence < self.retry_below:
                 unsure[i] = log_probs
         if unsure:
@@ -140,8 +164,13 @@ class Recognizer:
             more = dict(self._log_probs(variants))
             for k, i in enumerate(retried):
                 readings = np.stack([unsure[i], more[2 * k], more[2 * k + 1]])
-                mean = np.log(np.exp(readings).mean(axis=0) + 1e-12)
-                results[i] = self._decode(mean, self.stride * scales[i], boxes[i][2], guided=True)
+                frames[i] = np.log(np.exp(readings).mean(axis=0) + 1e-12)
+                results[i] = self._decode(frames[i], self.stride * scales[i], boxes[i][2], guided=True)
+        per_crop = _per_crop(self.lexicon if lexicons is None else lexicons, len(lines))
+        for i, lexicon in enumerate(per_crop):
+            if retry and lexicon is not None and results[i].text:
+                hits = constrain_words(results[i].chars, frames[i], self.charset, lexicon, whole_words, self.lm)
+                results[i] = build_line(hits, self.stride * scales[i], boxes[i][2])
         return results
 
     def predict_one(self, crop: np.ndarray) -> LineResult:
@@ -181,3 +210,50 @@ class Recognizer:
         if current:
             batches.append(current)
         return batches
+
+
+def _per_crop(lexicons: Lexicon | Sequence[Lexicon | None] | None, count: int) -> list[Lexicon | None]:
+    if lexicons is None or isinstance(lexicons, Lexicon):
+        return [lexicons] * count
+    if len(lexicons) != count:
+        raise TextlensError(f"{len(lexicons)} lexicons for {count} crops")
+    return list(lexicons)
+
+
+def constrain_words(
+    hits: list[CharHit],
+    log_probs: np.ndarray,
+    charset: Charset,
+    lexicon: Lexicon,
+    whole: bool = False,
+    lm: LmFusion | None = None,
+) -> list[CharHit]:
+    """``hits`` with every word that holds a letter replaced by the lexicon word most probable
+    given the word's frames (from just after the space before it to just before the space after);
+    ``whole``: all of ``hits``, whatever it holds, is one word."""
+    if whole:
+        choice = lexicon.choose(log_probs, charset, "".join(h.char for h in hits).replace(" ", ""), lm)
+        return hits if choice is None else align_prefix(log_probs, tuple(charset.encode(choice.word)), charset)
+    out: list[CharHit] = []
+    start = 0
+    while start < len(hits):
+        if hits[start].char == " ":
+            out.append(hits[start])
+            start += 1
+            continue
+        end = start
+        while end < len(hits) and hits[end].char != " ":
+            end += 1
+        word = hits[start:end]
+        reading = "".join(h.char for h in word)
+        first = hits[start - 1].last_frame + 1 if start > 0 else 0
+        last = hits[end].first_frame if end < len(hits) else log_probs.shape[0]
+        letters = any(c.isalpha() for c in reading)
+        choice = lexicon.choose(log_probs[first:last], charset, reading, lm) if letters else None
+        if choice is None:
+            out.extend(word)
+        else:
+            for hit in align_prefix(log_probs[first:last], tuple(charset.encode(choice.word)), charset):
+                out.append(CharHit(hit.char, hit.confidence, hit.first_frame + first, hit.last_frame + first))
+        start = end
+    return out
