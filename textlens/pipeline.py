@@ -348,8 +348,10 @@ class Pipeline:
             # the whole page: nothing to add around it
             pad, end_pad = (0.0, 0.0) if whole_page else (self.config.crop_pad, self.config.crop_pad_end)
             crops = [crop_line(upright, quad, pad, end_pad) for quad in found.quads]
-            todo = [i for i in range(len(crops)) if i not in found.known]
-            results = dict(found.known)
+            # lines the orientation check read are reused, unless a lexicon must constrain them
+            known = {} if getattr(self.recognizer, "lexicon", None) is not None else found.known
+            todo = [i for i in range(len(crops)) if i not in known]
+            results = dict(known)
             if todo:
                 results.update(zip(todo, self.recognizer.predict([crops[i].image for i in todo])))
 

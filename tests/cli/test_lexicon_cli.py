@@ -39,6 +39,10 @@ def test_read_with_a_lexicon_and_a_bad_lexicon_is_one_line_error(tmp_path, capsy
     words.write_text("Harbor Harbour Lantern Lanterns\n")
     assert main(["read", str(tmp_path / "sign.png"), "--lexicon", str(words)]) == 0
     assert capsys.readouterr().out.strip() == "Harbour Lantern"
+    # the lexicon constrains every line, those the orientation check already read included
+    words.write_text("Harbor Lanterns Latte\n")
+    assert main(["read", str(tmp_path / "sign.png"), "--lexicon", str(words)]) == 0
+    assert capsys.readouterr().out.strip() == "Harbor Lanterns"
 
     assert main(["read", str(tmp_path / "sign.png"), "--lexicon", str(tmp_path / "missing.txt")]) == 2
     err = capsys.readouterr().err.strip()
