@@ -235,6 +235,25 @@ def test_training_leaves_out_unreadable_images(labelled_folder, tmp_path, capsys
     assert "555-0.png" in capsys.readouterr().err
 
 
+def test_training_sets_aside_identical_images_labelled_two_ways(labelled_folder, tmp_path, capsys):
+    """Real labelled folders hold such noise (a CAPTCHA set of 2,360 had 4 pairs): the run names
+    every copy, leaves them out and goes on; --strict stops as before."""
+    import shutil
+
+    folder = tmp_path / "data"
+    shutil.copytree(labelled_folder, folder)
+    first = sorted(folder.glob("*.png"))[0]
+    shutil.copy(first, folder / "0000-90.png")  # the same bytes with another label
+    shutil.copy(first, folder / f"{first.stem.split('-')[0]}-91.png")  # and a same-label copy
+    args = ["train", "recognizer", str(folder), "-o", str(tmp_path / "run"), "--steps", "1", "--workers", "0"]
+    assert main([*args, "--from-scratch"]) == 0
+    err = capsys.readouterr().err
+    assert "set aside 3 image(s): 1 identical image(s) carry different labels" in err and "0000-90.png" in err
+    assert main([*args, "--from-scratch", "--fresh", "--strict"]) == 2
+    err = capsys.readouterr().err
+    assert "identical image file(s) carry different labels" in err and "--strict" in err
+
+
 def folder_made(path):
     path.mkdir()
     return path

@@ -333,3 +333,17 @@ def test_regions_spanning_several_lines_are_told_apart_from_lines():
 )
 def test_sets_transcribed_in_capitals_are_recognised(texts, expected):
     assert labels_all_upper(texts) is expected
+
+
+def test_conflicting_copies_and_empty_labels_are_set_aside_with_a_log_line(tmp_path: Path) -> None:
+    from textlens.training.sources import drop_conflicting, drop_unlabelled
+
+    a, b, c = (_png(tmp_path / f"{n}.png", 0) for n in "abc")  # same bytes
+    d = _png(tmp_path / "d.png", 9)
+    logged: list[str] = []
+    samples = [Sample(str(a), "x"), Sample(str(b), "y"), Sample(str(c), "x"), Sample(str(d), "x")]
+    assert drop_conflicting(samples, logged.append) == [samples[3]]  # every copy: which label is right?
+    assert len(logged) == 1 and "set aside 3 image(s)" in logged[0] and "a.png ('x') vs " in logged[0] and "b.png ('y')" in logged[0]
+    assert drop_conflicting(samples[2:], logged.append) == samples[2:] and len(logged) == 1
+    assert drop_unlabelled([Sample(str(a), ""), samples[3]], logged.append) == [samples[3]]
+    assert "set aside 1 sample(s) with an empty label" in logged[-1]

@@ -193,7 +193,11 @@ def train_recognizer_command(
     seed: int = typer.Option(0, help="Random seed."),
     fresh: bool = typer.Option(False, "--fresh", help="Ignore an existing last.pt instead of resuming."),
     fail_fast: bool = typer.Option(
-        False, "--fail-fast", help="Stop when an image cannot be opened (default: name it in the log, leave it out)."
+        False,
+        "--strict",
+        "--fail-fast",
+        help="Stop at an image that cannot be opened, an empty label, or identical images labelled two ways "
+        "(default: name them in the log and leave them out).",
     ),
 ) -> None:
     """Train or fine-tune a CRNN-CTC line recognizer; keeps the best checkpoint by validation CER."""

@@ -38,6 +38,8 @@ from textlens.training.sources import (
     Sample,
     check_duplicates,
     check_samples,
+    drop_conflicting,
+    drop_unlabelled,
     drop_unreadable,
     fold_case,
     labels_all_upper,
@@ -464,9 +466,8 @@ class RecognizerTrainer:
         torch.manual_seed(config.seed)
         torch.set_num_threads(max(1, config.threads))
         self.train_sets, self.val_samples = self._load_data()
-        if not config.fail_fast:  # one bad file must not stop a run: it is named and left out
-            self.train_sets = [(drop_unreadable(samples, log), ratio) for samples, ratio in self.train_sets]
-            self.val_samples = drop_unreadable(self.val_samples, log)
+        if not config.fail_fast:  # one bad file or label must not stop a run: it is named and left out
+            self._set_aside_bad_samples()
         if not config.init_from and config.init_choices:
             config.init_from = self._choose_start(config.init_choices)
         self.model, self.init_state = self._build_model()
@@ -607,6 +608,15 @@ class RecognizerTrainer:
             model_cfg.ink = self.config.ink
         if self.config.fit_ink is not None:
             model_cfg.fit_ink = self.config.fit_ink
+
+    def _set_aside_bad_samples(self) -> None:
+        """Unreadable images, empty labels, and identical images labelled two ways (every copy: which
+        label is right cannot be told, across the train/validation split too) are logged and left out."""
+        sets = [drop_unlabelled(drop_unreadable(samples, self.log), self.log) for samples, _ in self.train_sets]
+        val = drop_unlabelled(drop_unreadable(self.val_samples, self.log), self.log)
+        kept = {id(s) for s in drop_conflicting([s for samples in sets for s in samples] + val, self.log)}
+        self.train_sets = [([s for s in samples if id(s) in kept], r) for samples, (_, r) in zip(sets, self.train_sets)]
+        self.val_samples = [s for s in val if id(s) in kept]
 
     def _check_labels(self) -> None:
         cfg = self.config

@@ -531,7 +531,53 @@ def _check_charset(samples: Sequence[Sample], charset: Charset) -> None:
 def check_duplicates(samples: Sequence[Sample]) -> int:
     """Raise if identical image files carry different labels; return how many crop samples are
     further copies of an earlier one with the same label (harmless, but they leak into validation)."""
-    labels: dict[str, dict[str, str]] = defaultdict(dict)  # content hash -> label -> file
+    conflicts, copies = _duplicates(samples)
+    if conflicts:
+        raise TextlensError(
+            f"{len(conflicts)} identical image file(s) carry different labels: "
+            f"{_named([c.described() for c in conflicts])}; "
+            "fix the labels or remove the duplicates (or train without --strict: they are then set aside)"
+        )
+    return copies
+
+
+def drop_conflicting(samples: Sequence[Sample], log: Callable[[str], None]) -> list[Sample]:
+    """``samples`` without every copy of an image that the set labels in two ways (which label is
+    right cannot be told); one log line names them."""
+    conflicts, _ = _duplicates(samples)
+    if not conflicts:
+        return list(samples)
+    aside = {image for conflict in conflicts for image in conflict.files}
+    log(
+        f"set aside {len(aside)} image(s): {len(conflicts)} identical image(s) carry different labels: "
+        f"{_named([c.described() for c in conflicts])}"
+    )
+    return [s for s in samples if s.quad is not None or s.image not in aside]
+
+
+def drop_unlabelled(samples: Sequence[Sample], log: Callable[[str], None]) -> list[Sample]:
+    """``samples`` without those whose label is empty; one log line counts and names them."""
+    empty = [str(s) for s in samples if not s.text]
+    if empty:
+        log(f"set aside {len(empty)} sample(s) with an empty label: {_named(empty)}")
+    return [s for s in samples if s.text]
+
+
+@dataclass
+class _Conflict:
+    """Byte-identical crop images with more than one label: each label's first file, and every file."""
+
+    labels: dict[str, str]
+    files: set[str]
+
+    def described(self) -> str:
+        return " vs ".join(f"{f} ({t!r})" for t, f in self.labels.items())
+
+
+def _duplicates(samples: Sequence[Sample]) -> tuple[list[_Conflict], int]:
+    """(the images labelled in several ways; how many crop samples are further copies of an
+    earlier one with the same label)."""
+    groups: dict[str, _Conflict] = {}  # content hash -> its labels and files
     copies = 0
     for s in samples:
         if s.quad is not None:
@@ -540,14 +586,8 @@ def check_duplicates(samples: Sequence[Sample]) -> int:
             digest = hashlib.blake2b(Path(s.image).read_bytes(), digest_size=16).hexdigest()
         except OSError as exc:
             raise TextlensError(f"{s.image}: cannot read image ({exc.strerror})") from None
-        copies += s.text in labels[digest]
-        labels[digest].setdefault(s.text, s.image)
-    conflicts = [
-        " vs ".join(f"{f} ({t!r})" for t, f in by_label.items()) for by_label in labels.values() if len(by_label) > 1
-    ]
-    if conflicts:
-        raise TextlensError(
-            f"{len(conflicts)} identical image file(s) carry different labels: {_named(conflicts)}; "
-            "fix the labels or remove the duplicates"
-        )
-    return copies
+        group = groups.setdefault(digest, _Conflict({}, set()))
+        copies += s.text in group.labels
+        group.labels.setdefault(s.text, s.image)
+        group.files.add(s.image)
+    return [g for g in groups.values() if len(g.labels) > 1], copies
