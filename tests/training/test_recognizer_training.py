@@ -219,6 +219,23 @@ def test_synthetic_captchas_follow_the_model_alphabet_lengths_and_input_style():
         assert gray.shape[0] < 90  # fitted to the text band of a 40-90 px canvas
 
 
+def test_synthetic_lines_draw_their_text_sources_by_the_given_weights():
+    from textlens.cli.recognize import _synth_weights
+    from textlens.errors import TextlensError
+    from textlens.synth.corpus import SOURCES
+    from textlens.training.recognizer import SynthSource
+
+    weights = _synth_weights(",".join(f"{name}=0" for name in SOURCES if name != "foreign") + ",foreign=1")
+    source = SynthSource("lines", RecognizerConfig(), (1, 40), mixed_case=False, weights=weights)
+    rng = np.random.default_rng(0)
+    texts = [source(rng)[1] for _ in range(30)]
+    assert sum(any(c in "åæøäöüéèàçñßÅÆØÄÖÜÉ" for c in t) for t in texts) >= 10  # only other languages
+    assert all(not any(c.isdigit() for c in t) for t in texts)  # no receipts, prices, dates or codes
+    for bad in ("bogus=1", "foreign=x", "foreign=-1"):
+        with pytest.raises(TextlensError, match="--synth-weights"):
+            _synth_weights(bad)
+
+
 def test_unknown_synthesis_kind_is_refused():
     from textlens.errors import TextlensError
     from textlens.training.recognizer import SynthSource

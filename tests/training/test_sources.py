@@ -343,7 +343,12 @@ def test_conflicting_copies_and_empty_labels_are_set_aside_with_a_log_line(tmp_p
     logged: list[str] = []
     samples = [Sample(str(a), "x"), Sample(str(b), "y"), Sample(str(c), "x"), Sample(str(d), "x")]
     assert drop_conflicting(samples, logged.append) == [samples[3]]  # every copy: which label is right?
-    assert len(logged) == 1 and "set aside 3 image(s)" in logged[0] and "a.png ('x') vs " in logged[0] and "b.png ('y')" in logged[0]
+    assert (
+        len(logged) == 1
+        and "set aside 3 image(s)" in logged[0]
+        and "a.png ('x') vs " in logged[0]
+        and "b.png ('y')" in logged[0]
+    )
     assert drop_conflicting(samples[2:], logged.append) == samples[2:] and len(logged) == 1
     assert drop_unlabelled([Sample(str(a), ""), samples[3]], logged.append) == [samples[3]]
     assert "set aside 1 sample(s) with an empty label" in logged[-1]

@@ -86,6 +86,27 @@ def _lexicons(path: str | None) -> Callable[[str], Lexicon | None]:
     return lambda image: lexicon
 
 
+def _synth_weights(spec: str | None) -> dict[str, float]:
+    """``name=weight,...`` of corpus sources, checked against the sources that exist."""
+    from textlens.synth.corpus import SOURCES
+
+    weights: dict[str, float] = {}
+    for item in (spec or "").split(","):
+        if not item.strip():
+            continue
+        name, _, value = item.partition("=")
+        name = name.strip()
+        if name not in SOURCES:
+            raise TextlensError(f"--synth-weights: unknown source {name!r} (known: {', '.join(SOURCES)})")
+        try:
+            weights[name] = float(value)
+        except ValueError:
+            raise TextlensError(f"--synth-weights: {item.strip()!r} is not NAME=NUMBER") from None
+        if not 0 <= weights[name] < float("inf"):
+            raise TextlensError(f"--synth-weights: the weight of {name!r} must be a non-negative number")
+    return weights
+
+
 def _record(path: str, result: object, errors: InputErrors) -> dict[str, object]:
     if result is None:
         return {"image": path, "error": errors.failed[path]}
@@ -129,6 +150,12 @@ def train_recognizer_command(
     ),
     synth_kind: str = typer.Option(
         "lines", help="What synthesis draws: lines (printed text lines) or captcha (every textlens CAPTCHA style)."
+    ),
+    synth_weights: str = typer.Option(
+        None,
+        "--synth-weights",
+        help="Line synthesis: how often each text source is drawn, e.g. foreign=0.4,typeset=0.15 (the others keep "
+        "their weights; sources: textlens.synth.corpus.SOURCES).",
     ),
     finetune: str = typer.Option(
         None, "--finetune", help="Fine-tune this model (shipped name or checkpoint), keeping its charset."
@@ -235,6 +262,7 @@ def train_recognizer_command(
         select_on=list(select_on or []),
         synth_ratio=synth_ratio,
         synth_kind=synth_kind,
+        synth_weights=_synth_weights(synth_weights),
         init_from=finetune,
         init_choices=choices,
         infer_charset=specialised if charset_from_data is None else charset_from_data,

@@ -67,6 +67,7 @@ class RecognizerTrainConfig:
     select_on: list[str] = field(default_factory=list)  # validate only on held-out parts of these train specs
     synth_ratio: float = 0.0  # share of each batch rendered synthetically
     synth_kind: str = "lines"  # "lines" (textlens.synth.lines) or "captcha" (textlens.synth.captcha, all styles)
+    synth_weights: dict[str, float] = field(default_factory=dict)  # corpus source weight overrides (lines)
     model: RecognizerConfig = field(default_factory=RecognizerConfig)
     init_from: str | None = None  # checkpoint / shipped weights to fine-tune from
     init_choices: list[str] = field(default_factory=list)  # no init_from: start from the one reading val best
@@ -133,10 +134,18 @@ class SynthSource:
     """Picklable synthetic-sample maker for the data-loading worker: text lines, or CAPTCHAs of
     every style drawn from the model's alphabet with the labels' length range."""
 
-    def __init__(self, kind: str, config: RecognizerConfig, lengths: tuple[int, int], mixed_case: bool) -> None:
+    def __init__(
+        self,
+        kind: str,
+        config: RecognizerConfig,
+        lengths: tuple[int, int],
+        mixed_case: bool,
+        weights: dict[str, float] | None = None,
+    ) -> None:
         if kind not in SYNTH_KINDS:
             raise TextlensError(f"unknown synthesis {kind!r}: choose from {', '.join(SYNTH_KINDS)}")
         self.kind, self.config, self.lengths, self.mixed_case = kind, config, lengths, mixed_case
+        self.weights = dict(weights or {})
         self._sample: Callable[[np.random.Generator], tuple[np.ndarray, str]] | None = None
 
     def __call__(self, rng: np.random.Generator) -> tuple[np.ndarray, str]:
@@ -148,7 +157,10 @@ class SynthSource:
     def _lines(self) -> Callable[[np.random.Generator], tuple[np.ndarray, str]]:
         from textlens.synth.lines import LineSynthConfig, LineSynthesizer
 
-        return LineSynthesizer(LineSynthConfig(height=self.config.height, charset=self.config.charset)).sample
+        config = LineSynthConfig(
+            height=self.config.height, charset=self.config.charset, source_weights=self.weights or None
+        )
+        return LineSynthesizer(config).sample
 
     def _captcha(self) -> Callable[[np.random.Generator], tuple[np.ndarray, str]]:
         from textlens.synth.captcha import STYLES, random_text, render_captcha
@@ -709,7 +721,13 @@ class RecognizerTrainer:
         sources = [(preload_crops(samples, self.model.config), ratio) for samples, ratio in self.train_sets]
         self.log(f"loaded {sum(len(s) for s, _ in sources)} training crops from {len(sources)} sources")
         lengths = [len(text) for crops, _ in sources for _, text in crops] or [1, 40]
-        synth = SynthSource(cfg.synth_kind, model.config, (min(lengths), max(lengths)), mixed_case=cfg.case_fold)
+        synth = SynthSource(
+            cfg.synth_kind,
+            model.config,
+            (min(lengths), max(lengths)),
+            mixed_case=cfg.case_fold,
+            weights=cfg.synth_weights,
+        )
         stream = MixedLineStream(
             sources,
             cfg.synth_ratio,
