@@ -107,3 +107,13 @@ def test_end_pad_grows_only_the_end_of_the_line_and_keeps_a_trailing_comma():
     assert crop_line(page, box, pad=0.25).image.max() == 0
     # the start is where it was: crop column 5 + x is still page column 50 + x
     np.testing.assert_allclose(np.array(crop.span_polygon(15, 25))[0], (60, 40), atol=1e-6)
+
+
+def test_a_degenerate_box_is_cut_as_a_tiny_crop_not_a_crash():
+    """A box squeezed to a line or a point (a region clipped to the image edge) has no
+    perspective to undo: it still gives a crop and a back-mapping."""
+    image = np.zeros((20, 30, 3), np.uint8)
+    for quad in ([[5, 5], [5, 5], [5, 5], [5, 5]], [[2, 5], [20, 5], [20, 5], [2, 5]]):
+        crop = crop_line(image, np.array(quad, np.float32), 0.075, 0.225)
+        assert crop.image.shape[0] >= 1 and crop.image.shape[1] >= 1
+        assert np.isfinite(crop.to_page).all()

@@ -108,7 +108,8 @@ class Detector:
             pad = round(self.strip_pad * max(image.shape[:2]))
             framed = cv2.copyMakeBorder(image, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=_border_colour(image))
             height, width = image.shape[:2]
-            return [_shifted(region, -pad, width, height) for region in self._predict(framed)]
+            shifted = [_shifted(region, -pad, width, height) for region in self._predict(framed)]
+            return [region for region in shifted if _has_area(region.polygon)]  # not all in the frame
         return self._predict(image)
 
     def _predict(self, image: np.ndarray) -> list[DetectedRegion]:
@@ -145,6 +146,11 @@ def _shifted(region: DetectedRegion, offset: float, width: int, height: int) -> 
         (float(min(max(x + offset, 0.0), width)), float(min(max(y + offset, 0.0), height))) for x, y in region.polygon
     ]
     return dataclasses.replace(region, polygon=polygon)
+
+
+def _has_area(polygon: list[tuple[float, float]], min_side: float = 1.0) -> bool:
+    xs, ys = [x for x, _ in polygon], [y for _, y in polygon]
+    return max(xs) - min(xs) >= min_side and max(ys) - min(ys) >= min_side
 
 
 def _shrunk(image: np.ndarray, long_side: int) -> np.ndarray:

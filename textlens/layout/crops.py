@@ -89,6 +89,9 @@ def crop_line(image: np.ndarray, polygon: np.ndarray | Polygon, pad: float = 0.0
     image repeat the border.
     """
     quad = polygon_to_quad(polygon)
+    if min(quad_size(quad)) < 1.0:  # a degenerate box (a line or a point) has no perspective to undo
+        centre, (half_w, half_h) = quad.mean(axis=0), np.maximum(np.ptp(quad, axis=0) / 2, 0.5)
+        quad = centre + np.array([[-half_w, -half_h], [half_w, -half_h], [half_w, half_h], [-half_w, half_h]])
     margin = pad * quad_size(quad)[1]
     if pad or end_pad:
         quad = _grow(quad, pad, end_pad)
