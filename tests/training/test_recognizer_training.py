@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -388,7 +389,7 @@ def test_transfer_starts_a_missing_capital_from_its_lower_case_row():
     assert torch.equal(new.features[0].weight, old.features[0].weight)  # the body is copied whole
 
 
-def test_a_copy_with_another_label_is_an_error_wherever_the_split_puts_it(tmp_path):
+def test_a_copy_with_another_label_is_found_wherever_the_split_puts_it(tmp_path):
     folder = tmp_path / "data"
     folder.mkdir()
     rng = np.random.default_rng(0)
@@ -402,9 +403,15 @@ def test_a_copy_with_another_label_is_an_error_wherever_the_split_puts_it(tmp_pa
         model=RecognizerConfig(charset=DIGITS, **TINY),
         max_steps=1,
         workers=0,
+        fail_fast=True,
     )
-    with pytest.raises(TextlensError, match="identical image"):
+    with pytest.raises(TextlensError, match="identical image"):  # --strict: an error
         train_recognizer(config, log=lambda message: None)
+    for i in range(10, 30):  # by default both copies are set aside and the run goes on
+        Image.fromarray(rng.integers(0, 255, (32, 64), dtype=np.uint8)).save(folder / f"{i}-{i}.png")
+    logged: list[str] = []
+    train_recognizer(replace(config, fail_fast=False, out_dir=str(tmp_path / "run2")), log=logged.append)
+    assert any("set aside 2 image(s)" in line and "88-8.png" in line and "99-99.png" in line for line in logged)
 
 
 def test_label_lengths_of_codes_and_of_free_text():
