@@ -82,3 +82,20 @@ def test_auto_loads_the_scene_detector_on_the_first_photo_only():
     assert detector.predict(page) == ["doc-0", "doc-1"] and loads == [] and detector.infos == ["doc"]
     assert len(detector.predict(_photo())) == 3 and len(detector.predict(_photo(1))) == 3
     assert loads == [1] and detector.infos == ["doc", "scene"]
+
+
+def test_only_the_lines_the_document_detector_is_sure_of_count_against_a_photo():
+    """A street photo gives the document detector a few lines and dozens of weak regions (clutter
+    the pipeline keeps only when read confidently): it is still a photo."""
+    from textlens.detection.predictor import DetectedRegion
+
+    box = [(0.0, 0.0), (10.0, 0.0), (10.0, 5.0), (0.0, 5.0)]
+
+    class Cluttered:
+        info = "doc"
+
+        def predict(self, image):
+            return [DetectedRegion(box, 0.9)] * 3 + [DetectedRegion(box, 0.4, weak=True)] * 40
+
+    detector = ModeDetector(Cluttered(), Counting(5, "scene"), "auto")
+    assert detector.predict(_photo()) == [f"scene-{i}" for i in range(5)]

@@ -88,6 +88,8 @@ class ModeDetector:
         if self.mode == "scene":
             return self.scene.predict(image)
         regions = self.document.predict(image)
-        if self.mode == "auto" and self.test.is_photo(image, len(regions)):
+        # the lines the document detector is sure of: a photo's clutter gives many weak regions
+        confident = sum(1 for region in regions if not getattr(region, "weak", False))
+        if self.mode == "auto" and self.test.is_photo(image, confident):
             return self.scene.predict(image)
         return regions
