@@ -60,6 +60,7 @@ def _register_commands() -> None:
         "detector",
         "quantize",
         "extract",
+        "search",
     ):
         try:
             importlib.import_module(f"textlens.cli.{name}")
