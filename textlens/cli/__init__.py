@@ -61,6 +61,7 @@ def _register_commands() -> None:
         "quantize",
         "extract",
         "search",
+        "erase",
     ):
         try:
             importlib.import_module(f"textlens.cli.{name}")
