@@ -56,7 +56,7 @@ def _sign() -> tuple[np.ndarray, np.ndarray]:
     base = np.linspace([200, 190, 170], [150, 170, 200], 640).astype(np.uint8)[None].repeat(240, axis=0)
     clean = np.clip(base.astype(int) + rng.integers(-6, 6, base.shape), 0, 255).astype(np.uint8)
     image = Image.fromarray(clean)
-    font = ImageFont.truetype(discover_fonts("HARBOUR LANTERN")[0], 56)
+    font = ImageFont.truetype(_dejavu(), 56)
     ImageDraw.Draw(image).text((40, 80), "HARBOUR LANTERN", font=font, fill=(30, 30, 40))
     return clean, np.asarray(image)
 
@@ -98,3 +98,10 @@ def test_erase_command_writes_the_image_and_refuses_bad_options(tmp_path, capsys
     assert "2 pages: give -o a folder" in capsys.readouterr().err
     assert main(["erase", str(pdf), str(source), "-o", str(tmp_path / "erased")]) == 0
     assert sorted(p.name for p in (tmp_path / "erased").iterdir()) == ["sign.png", "two-p1.png", "two-p2.png"]
+
+
+def _dejavu() -> str:
+    """DejaVu Sans: the same font wherever the repository is cloned (the order of
+    ``discover_fonts`` depends on where the virtualenv's own fonts lie)."""
+
+    return next(f for f in discover_fonts() if f.endswith("/DejaVuSans.ttf"))

@@ -11,7 +11,7 @@ from textlens.synth.fonts import discover_fonts
 
 
 def _save_text(path, text: str, size: int = 30, margin: int = 12) -> None:
-    font = ImageFont.truetype(discover_fonts(text)[0], size)
+    font = ImageFont.truetype(_dejavu(), size)
     left, top, right, bottom = font.getbbox(text)
     image = Image.new("RGB", (right - left + 2 * margin, bottom - top + 2 * margin), "white")
     ImageDraw.Draw(image).text((margin - left, margin - top), text, font=font, fill="black")
@@ -47,3 +47,10 @@ def test_read_with_a_lexicon_and_a_bad_lexicon_is_one_line_error(tmp_path, capsy
     assert main(["read", str(tmp_path / "sign.png"), "--lexicon", str(tmp_path / "missing.txt")]) == 2
     err = capsys.readouterr().err.strip()
     assert "no such lexicon file" in err and len(err.splitlines()) == 1
+
+
+def _dejavu() -> str:
+    """DejaVu Sans: the same font wherever the repository is cloned (the order of
+    ``discover_fonts`` depends on where the virtualenv's own fonts lie)."""
+
+    return next(f for f in discover_fonts() if f.endswith("/DejaVuSans.ttf"))

@@ -90,10 +90,9 @@ def test_large_type_on_an_image_smaller_than_the_coarse_pass_is_found():
     from PIL import Image, ImageDraw, ImageFont
 
     from textlens.detection.predictor import Detector
-    from textlens.synth.fonts import discover_fonts
 
     text = "Harbour Lantern"
-    font = ImageFont.truetype(discover_fonts(text)[0], 40)
+    font = ImageFont.truetype(_dejavu(), 40)
     left, top, right, bottom = font.getbbox(text)
     image = Image.new("RGB", (right - left + 80, bottom - top + 80), "white")
     ImageDraw.Draw(image).text((40 - left, 40 - top), text, font=font, fill="black")
@@ -109,11 +108,10 @@ def test_a_strip_of_large_type_is_framed_and_found_whole_in_its_own_coordinates(
     from PIL import Image, ImageDraw, ImageFont
 
     from textlens.detection.predictor import Detector
-    from textlens.synth.fonts import discover_fonts
 
     detector = Detector.load(threads=1)
     for text in ("Open 24 hours", "SALE 50% OFF"):
-        font = ImageFont.truetype(discover_fonts(text)[0], 100)
+        font = ImageFont.truetype(_dejavu(), 100)
         left, top, right, bottom = font.getbbox(text)
         image = Image.new("RGB", (right - left + 16, bottom - top + 16), (250, 245, 230))
         ImageDraw.Draw(image).text((8 - left, 8 - top), text, font=font, fill=(20, 20, 60))
@@ -181,3 +179,11 @@ def test_a_tilted_line_is_never_joined_to_its_neighbour():
     tilted = DetectedRegion([(100, 100), (300, 130), (297, 150), (97, 120)], 0.9)
     level = DetectedRegion([(290, 128), (400, 128), (400, 148), (290, 148)], 0.9)
     assert join_row_fragments([tilted, level], max_gap=0.3) == [tilted, level]
+
+
+def _dejavu() -> str:
+    """DejaVu Sans: the same font wherever the repository is cloned (the order of
+    ``discover_fonts`` depends on where the virtualenv's own fonts lie)."""
+    from textlens.synth.fonts import discover_fonts
+
+    return next(f for f in discover_fonts() if f.endswith("/DejaVuSans.ttf"))

@@ -111,7 +111,7 @@ def test_per_image_lexicons_from_json_lines(tmp_path):
 
 
 def _render(text: str, size: int = 30) -> np.ndarray:
-    font = ImageFont.truetype(discover_fonts(text)[0], size)
+    font = ImageFont.truetype(_dejavu(), size)
     left, top, right, bottom = font.getbbox(text)
     image = Image.new("L", (right - left + 16, bottom - top + 12), 255)
     ImageDraw.Draw(image).text((8 - left, 6 - top), text, font=font, fill=0)
@@ -154,3 +154,10 @@ def test_the_language_model_score_of_a_whole_line_adds_up_its_characters():
     expected = sum(float(fusion.scores(tuple(labels[:k]))[c]) for k, c in enumerate(labels))
     assert fusion.total(labels) == pytest.approx(expected + float(fusion.scores(tuple(labels))[0]))
     assert fusion.total(recognizer.charset.encode("TOTAL")) > fusion.total(recognizer.charset.encode("T0TAL"))
+
+
+def _dejavu() -> str:
+    """DejaVu Sans: the same font wherever the repository is cloned (the order of
+    ``discover_fonts`` depends on where the virtualenv's own fonts lie)."""
+
+    return next(f for f in discover_fonts() if f.endswith("/DejaVuSans.ttf"))
