@@ -1,6 +1,7 @@
 """Word search over an indexed collection: indexing speed, query latency, recall and precision.
 
-    python -m benchmarks.search [--data sroie-test --data docpages-dev ...] [--queries 5] [--threads 2]
+    python -m benchmarks.search [--data sroie-test --data docpages-dev ...] [--synthetic N] [--queries 5]
+        [--threads 2] [--index FILE]
 
 Indexes every page of the sets with `textlens index` (one process, start-up included), then asks
 for words of each page's ground truth (up to ``--queries`` per page: letters only, 4+ long, drawn
@@ -36,8 +37,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "search.md")
     parser.add_argument("--index", type=Path, help="keep the index here (a second run reads only what changed)")
+    parser.add_argument("--synthetic", type=int, default=0, help="also this many rendered pages (render_page)")
+    parser.add_argument("--seed", type=int, default=7, help="seed of the rendered pages")
     args = parser.parse_args(argv)
     sets = [load_set(resolve_data(d), None) for d in (args.data or ["sroie-test", "docpages-dev"])]
+    synthetic_folder = tempfile.TemporaryDirectory(prefix="textlens-search-pages-")
+    if args.synthetic:
+        rendered = load_set(_render_pages(Path(synthetic_folder.name), args.synthetic, args.seed), None)
+        rendered.name = f"synthetic-{args.synthetic}"
+        sets.append(rendered)
     pages = {str(item.image.resolve()): _page_words(item) for bench in sets for item in bench.items}
     set_of = {str(item.image.resolve()): bench.name for bench in sets for item in bench.items}
     with tempfile.TemporaryDirectory(prefix="textlens-search-") as tmp:
@@ -65,7 +73,28 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(table)
     write_atomic(args.out, table + "\n")
+    synthetic_folder.cleanup()
     return 0
+
+
+def _render_pages(folder: Path, count: int, seed: int) -> Path:
+    """``count`` synthetic pages and their manifest (image + text) in ``folder``."""
+    import json
+
+    from PIL import Image
+
+    from textlens.synth.pages import render_page
+
+    rng = np.random.default_rng(seed)
+    (folder / "img").mkdir(parents=True, exist_ok=True)
+    records = []
+    for number in range(count):
+        page = render_page(rng)
+        name = f"img/synth-{number:04d}.png"
+        Image.fromarray(page.image).save(folder / name)
+        records.append(json.dumps({"image": name, "text": "\n".join(page.texts)}))
+    (folder / "manifest.jsonl").write_text("\n".join(records) + "\n")
+    return folder / "manifest.jsonl"
 
 
 def _page_words(item) -> set[str]:  # noqa: ANN001 - a benchmarks.dataset.Item
