@@ -24,44 +24,37 @@ from textlens.errors import TextlensError
 
 FORMAT = "textlens-search/1"
 WORD = re.compile(r"\w+", re.UNICODE)
-_SCHEMA = """
+# words and lines share one shape: a table, its FTS5 index (case and accents ignored), and the
+# triggers that keep the index in step with the table
+_TEXT_TABLE = """
+CREATE TABLE IF NOT EXISTS {name} (
+    id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
+    page INTEGER NOT NULL, line INTEGER NOT NULL, text TEXT NOT NULL, confidence REAL NOT NULL,
+    x0 REAL NOT NULL, y0 REAL NOT NULL, x1 REAL NOT NULL, y1 REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS {name}_file ON {name}(file_id);
+CREATE VIRTUAL TABLE IF NOT EXISTS {name}_fts USING fts5(
+    text, content='{name}', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
+);
+CREATE TRIGGER IF NOT EXISTS {name}_added AFTER INSERT ON {name} BEGIN
+    INSERT INTO {name}_fts(rowid, text) VALUES (new.id, new.text);
+END;
+CREATE TRIGGER IF NOT EXISTS {name}_removed AFTER DELETE ON {name} BEGIN
+    INSERT INTO {name}_fts({name}_fts, rowid, text) VALUES ('delete', old.id, old.text);
+END;
+"""
+_SCHEMA = (
+    """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
     id INTEGER PRIMARY KEY, path TEXT UNIQUE NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
     pages INTEGER NOT NULL, read_at REAL NOT NULL
 );
-CREATE TABLE IF NOT EXISTS words (
-    id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
-    page INTEGER NOT NULL, line INTEGER NOT NULL, text TEXT NOT NULL, confidence REAL NOT NULL,
-    x0 REAL NOT NULL, y0 REAL NOT NULL, x1 REAL NOT NULL, y1 REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS lines (
-    id INTEGER PRIMARY KEY, file_id INTEGER NOT NULL REFERENCES files(id) ON DELETE CASCADE,
-    page INTEGER NOT NULL, line INTEGER NOT NULL, text TEXT NOT NULL, confidence REAL NOT NULL,
-    x0 REAL NOT NULL, y0 REAL NOT NULL, x1 REAL NOT NULL, y1 REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS words_file ON words(file_id);
-CREATE INDEX IF NOT EXISTS lines_file ON lines(file_id);
-CREATE VIRTUAL TABLE IF NOT EXISTS words_fts USING fts5(
-    text, content='words', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
-);
-CREATE VIRTUAL TABLE IF NOT EXISTS lines_fts USING fts5(
-    text, content='lines', content_rowid='id', tokenize='unicode61 remove_diacritics 2'
-);
-CREATE VIRTUAL TABLE IF NOT EXISTS words_vocab USING fts5vocab(words_fts, 'row');
-CREATE TRIGGER IF NOT EXISTS words_added AFTER INSERT ON words BEGIN
-    INSERT INTO words_fts(rowid, text) VALUES (new.id, new.text);
-END;
-CREATE TRIGGER IF NOT EXISTS words_removed AFTER DELETE ON words BEGIN
-    INSERT INTO words_fts(words_fts, rowid, text) VALUES ('delete', old.id, old.text);
-END;
-CREATE TRIGGER IF NOT EXISTS lines_added AFTER INSERT ON lines BEGIN
-    INSERT INTO lines_fts(rowid, text) VALUES (new.id, new.text);
-END;
-CREATE TRIGGER IF NOT EXISTS lines_removed AFTER DELETE ON lines BEGIN
-    INSERT INTO lines_fts(lines_fts, rowid, text) VALUES ('delete', old.id, old.text);
-END;
 """
+    + _TEXT_TABLE.format(name="words")
+    + _TEXT_TABLE.format(name="lines")
+    + "CREATE VIRTUAL TABLE IF NOT EXISTS words_vocab USING fts5vocab(words_fts, 'row');\n"
+)
 
 
 @dataclass(frozen=True)
@@ -104,6 +97,7 @@ class SearchIndex:
 
     def __init__(self, path: str | os.PathLike[str], *, create: bool = True) -> None:
         self.path = Path(path)
+        self._vocabulary: list[str] | None = None  # the indexed words, for fuzzy queries
         if not create and not self.path.is_file():
             raise TextlensError(f"{self.path}: no such index; build one with `textlens index`")
         if self.path.is_dir():
@@ -152,6 +146,7 @@ class SearchIndex:
     def store(self, path: str, document: Any) -> int:
         """Replace what the index holds for ``path`` with ``document``'s words and lines; its pages."""
         stat = os.stat(path)
+        self._vocabulary = None
         with self.db:  # one transaction per file: an interrupted run leaves whole files only
             self.db.execute("DELETE FROM files WHERE path = ?", (_key(path),))
             cursor = self.db.execute(
@@ -218,23 +213,13 @@ class SearchIndex:
             match = _phrase_match(alternatives, star)
             table = "lines"
         sql = (
-            f"SELECT f.path, t.page, t.text, t.confidence, t.x0, t.y0, t.x1, t.y1, t.file_id, t.line "  # noqa: S608
+            f"SELECT f.path, t.page, t.text, t.confidence, t.x0, t.y0, t.x1, t.y1, l.text "  # noqa: S608
             f"FROM {table}_fts JOIN {table} t ON t.id = {table}_fts.rowid JOIN files f ON f.id = t.file_id "
+            "LEFT JOIN lines l ON l.file_id = t.file_id AND l.page = t.page AND l.line = t.line "
             f"WHERE {table}_fts MATCH ? ORDER BY t.confidence DESC, f.path, t.page, t.line LIMIT ?"
         )
         rows = self.db.execute(sql, (match, limit)).fetchall()
-        return [self._hit(row, table, tokens, alternatives) for row in rows]
-
-    def _hit(self, row: tuple, table: str, tokens: list[str], alternatives: list[list[str]]) -> Hit:
-        path, page, text, confidence, x0, y0, x1, y1, file_id, line = row
-        line_text = text
-        if table == "words":
-            found = self.db.execute(
-                "SELECT text FROM lines WHERE file_id = ? AND page = ? AND line = ?", (file_id, page, line)
-            ).fetchone()
-            line_text = found[0] if found else text
-        matched = " ".join(next((a for a in alts if a in text.casefold()), alts[0]) for alts in alternatives)
-        return Hit(path, page, text, line_text, (x0, y0, x1, y1), confidence, matched)
+        return [_hit(row, alternatives) for row in rows]
 
     def _similar(self, token: str, max_distance: int | None = None) -> list[str]:
         """Indexed words within a small edit distance of ``token`` (1 for short words, 2 from 6
@@ -243,9 +228,16 @@ class SearchIndex:
         from rapidfuzz.distance import Levenshtein
 
         distance = max_distance if max_distance is not None else (1 if len(token) < 6 else 2)
-        vocabulary = [row[0] for row in self.db.execute("SELECT term FROM words_vocab")]
-        near = process.extract(token, vocabulary, scorer=Levenshtein.distance, score_cutoff=distance, limit=25)
+        if self._vocabulary is None:  # read once, until the index changes
+            self._vocabulary = [row[0] for row in self.db.execute("SELECT term FROM words_vocab")]
+        near = process.extract(token, self._vocabulary, scorer=Levenshtein.distance, score_cutoff=distance, limit=25)
         return list(dict.fromkeys([token, *(term for term, _, _ in near)]))
+
+
+def _hit(row: tuple, alternatives: list[list[str]]) -> Hit:
+    path, page, text, confidence, x0, y0, x1, y1, line_text = row
+    matched = " ".join(next((a for a in alts if a in text.casefold()), alts[0]) for alts in alternatives)
+    return Hit(path, page, text, line_text or text, (x0, y0, x1, y1), confidence, matched)
 
 
 def _phrase_match(alternatives: list[list[str]], star: str) -> str:
