@@ -134,13 +134,14 @@ def test_coarse_regions_are_added_only_where_nothing_was_found():
     assert _add_missed(found, [], (400, 600)) is found
 
 
-def test_a_coarse_region_replaces_the_weak_fragments_of_the_same_text():
+def test_a_coarse_region_replaces_the_fragments_of_the_same_text():
     from textlens.detection.predictor import DetectedRegion, _add_missed
 
     def box(x0, y0, x1, y1, weak=False):
         return DetectedRegion([(x0, y0), (x1, y0), (x1, y1), (x0, y1)], 0.4 if weak else 0.9, weak=weak)
 
-    fragments = [box(100, 100, 140, 150, weak=True), box(200, 100, 260, 150, weak=True)]
+    # a weak piece, and one word of a large-type line that the fine pass saw alone, confidently
+    fragments = [box(100, 100, 140, 150, weak=True), box(200, 110, 240, 140)]
     elsewhere = box(10, 300, 200, 320)
     merged = _add_missed([*fragments, elsewhere], [box(90, 90, 300, 160)], (400, 600))
     assert [(r.polygon[0], r.weak) for r in merged] == [((90, 90), False), ((10, 300), False)]

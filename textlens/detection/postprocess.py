@@ -143,7 +143,7 @@ def boxes_from_map(
     if prob.ndim != 2:
         raise ValueError(f"probability map must be 2-D, got shape {prob.shape}")
     bitmap = (prob > config.bin_thresh).astype(np.uint8)
-    contours, _ = cv2.findContours(bitmap, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    contours, _ = cv2.findContours(bitmap, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     results: list[tuple[Polygon, float]] = []
     sx, sy = scale
     min_score = config.box_thresh if config.weak_box_thresh is None else config.weak_box_thresh

@@ -226,7 +226,8 @@ def _add_missed(
     found: list[DetectedRegion], coarse: list[DetectedRegion], size: tuple[int, int], overlap: float = 0.2
 ) -> list[DetectedRegion]:
     """``found`` plus the ``coarse`` regions lying mostly where nothing confident was found, in
-    reading order; weak fine regions inside an added one (fragments of the same text) go.
+    reading order; fine regions inside an added one (fragments of the same text, such as a word
+    of a large-type line the fine pass saw alone) go.
 
     Coverage is measured on a small raster of the page (``size`` = (H, W)): cheap and exact enough."""
     if not coarse:
@@ -249,7 +250,7 @@ def _add_missed(
     if not added:
         return found
     new = raster(added)
-    kept = [r for r in found if not (r.weak and share_inside(r, new) > 0.5)]
+    kept = [r for r in found if share_inside(r, new) <= 0.5]
     regions = kept + added
     regions.sort(key=lambda r: (min(y for _, y in r.polygon), min(x for x, _ in r.polygon)))
     return regions

@@ -148,11 +148,12 @@ window.TextlensPrivate = (() => {
     return area([Math.max(a[0], b[0]), Math.max(a[1], b[1]), Math.min(a[2], b[2]), Math.min(a[3], b[3])]);
   }
 
-  // The coarse pass's boxes lying mostly where nothing confident was found (large type).
+  // The coarse pass's boxes lying mostly where nothing confident was found (large type); fine
+  // boxes inside an added one are fragments of it (a word of a large line the fine pass saw alone).
   function addMissed(found, coarse) {
     const strong = found.filter((r) => !r.weak);
     const added = coarse.filter((c) => strong.reduce((s, f) => s + overlap(c.box, f.box), 0) < 0.2 * area(c.box));
-    const kept = found.filter((r) => !(r.weak && added.some((a) => overlap(r.box, a.box) > 0.5 * area(r.box))));
+    const kept = found.filter((r) => !added.some((a) => overlap(r.box, a.box) > 0.5 * area(r.box)));
     return kept.concat(added);
   }
 
