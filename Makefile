@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install -q --upgrade pip
 	# The CPU build of PyTorch (training only; reading runs on ONNX Runtime).
 	$(BIN)/pip install -q torch==2.13.0
-	$(BIN)/pip install -q -e ".[train,serve,batch,dev]"
+	$(BIN)/pip install -q -e ".[train,serve,batch,video,dev]"
 	-bash scripts/install-fonts.sh
 	# The web page's ONNX Runtime Web and Swagger UI, served by textlens itself (npm registry).
 	-bash scripts/fetch_web_assets.sh

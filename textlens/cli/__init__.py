@@ -62,6 +62,7 @@ def _register_commands() -> None:
         "extract",
         "search",
         "erase",
+        "subtitles",
     ):
         try:
             importlib.import_module(f"textlens.cli.{name}")

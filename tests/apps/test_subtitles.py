@@ -1,0 +1,127 @@
+"""Burnt-in subtitles: found, timed to the frame, read once, and written as SRT/WebVTT/JSON."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from rapidfuzz.distance import Levenshtein
+
+from textlens.apps.subtitles import (
+    SubtitleConfig,
+    _Reading,
+    _Row,
+    assemble,
+    line_crops,
+    merge_repeats,
+    parse_region,
+    read_subtitles,
+)
+from textlens.cli import main
+from textlens.errors import TextlensError
+from textlens.io.subtitles import Cue
+from textlens.synth.fonts import discover_fonts
+from textlens.synth.video import SubtitleStyle, drifting_shapes, render_video
+
+pytest.importorskip("av")
+
+CUES = [
+    Cue(0.5, 2.3, "Where did you go last night?"),
+    Cue(2.3, 4.0, "Nowhere special.\nJust out with friends"),
+    Cue(4.6, 6.2, "Thanks for asking"),
+]
+
+
+def _font() -> str:
+    return next(f for f in discover_fonts() if f.endswith("/DejaVuSans.ttf"))
+
+
+@pytest.fixture(scope="module")
+def video(tmp_path_factory) -> str:
+    path = tmp_path_factory.mktemp("video") / "clip.mp4"
+    style = SubtitleStyle(font=_font(), size=52, outline=3, fade=0.2)
+    render_video(path, CUES, style, drifting_shapes(640, 360, seed=3), duration=7.0, size=(640, 360))
+    return str(path)
+
+
+def _cer(read: str, truth: str) -> float:
+    return Levenshtein.distance(" ".join(read.split()), " ".join(truth.split())) / len(truth)
+
+
+def test_each_subtitle_is_found_once_read_and_timed_to_a_quarter_second(video):
+    cues = read_subtitles(video)
+    assert len(cues) == len(CUES)
+    for found, truth in zip(cues, CUES):
+        assert abs(found.start - truth.start) <= 0.25 and abs(found.end - truth.end) <= 0.25, (found, truth)
+        assert _cer(found.text, truth.text) <= 0.1, (found.text, truth.text)
+    assert cues[1].text.count("\n") == 1  # two lines stay two lines
+    x0, y0, x1, y1 = cues[0].box
+    assert 0 <= x0 < x1 <= 640 and 200 <= y0 < y1 <= 360  # near the bottom of the frame
+
+
+def test_a_band_without_the_subtitles_finds_nothing(video):
+    assert read_subtitles(video, config=SubtitleConfig(region="top")) == []
+
+
+def test_the_cli_writes_srt_vtt_and_json(video, tmp_path, capsys):
+    srt, vtt, js = tmp_path / "out.srt", tmp_path / "out.vtt", tmp_path / "out.json"
+    assert main(["subtitles", video, "-o", str(srt)]) == 0
+    assert "00:00:00," in srt.read_text() and "-->" in srt.read_text()
+    assert main(["subtitles", video, "-o", str(vtt)]) == 0
+    assert vtt.read_text().startswith("WEBVTT")
+    assert main(["subtitles", video, "-o", str(js)]) == 0
+    data = json.loads(js.read_text())
+    assert len(data["cues"]) == len(CUES) and set(data["cues"][0]) >= {"start", "end", "text", "box"}
+
+
+@pytest.mark.parametrize("content", [b"", b"not a video at all", b"\x00\x00\x00\x18ftypmp42" + b"\x00" * 64])
+def test_a_file_that_is_not_a_video_gets_a_one_line_error_and_nothing_is_written(tmp_path, capsys, content):
+    bad, out = tmp_path / "bad.mp4", tmp_path / "out.srt"
+    bad.write_bytes(content)
+    out.write_text("kept")
+    assert main(["subtitles", str(bad), "-o", str(out)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("textlens: error:") and "not a readable video" in err and "\n" not in err
+    assert out.read_text() == "kept"
+
+
+def test_regions_are_named_or_fractions_and_bad_ones_are_refused():
+    assert parse_region("top") == "top"
+    assert parse_region("0,0.5,1,1") == (0.0, 0.5, 1.0, 1.0)
+    assert SubtitleConfig(region=(0.0, 0.5, 1.0, 1.0)).band(1280, 720) == (0, 360, 1280, 720)
+    for bad in ("middle", "0,0.5,1", "0,0.9,1,0.5", "a,b,c,d"):
+        with pytest.raises(TextlensError):
+            parse_region(bad)
+
+
+def test_rows_found_together_are_one_subtitle_and_a_piece_read_twice_goes():
+    line1 = _Row((100, 600, 500, 630), "Nowhere special.", 0.9)
+    piece = _Row((300, 610, 400, 630), "spec", 0.9)  # a word of line 1 its own track found again
+    line2 = _Row((120, 640, 480, 670), "Just out with friends", 0.9)
+    speck = _Row((900, 100, 950, 130), "ok", 0.9)  # came and went at other times
+    readings = [
+        _Reading(2.3, 4.0, [line2]),
+        _Reading(2.36, 3.96, [line1, piece]),
+        _Reading(7.0, 9.0, [speck]),
+    ]
+    cues = assemble(readings)
+    assert [c.text for c in cues] == ["Nowhere special.\nJust out with friends", "ok"]
+    assert cues[0].box == (100, 600, 500, 670)
+
+
+def test_a_subtitle_split_by_a_flicker_is_merged_and_different_ones_are_not():
+    cues = [Cue(1.0, 2.0, "Hello there"), Cue(2.1, 3.0, "Hello there!"), Cue(3.0, 4.0, "Goodbye")]
+    merged = merge_repeats(cues, gap=0.3)
+    assert [(c.start, c.end, c.text) for c in merged][0][:2] == (1.0, 3.0)
+    assert [c.text for c in merged][1:] == ["Goodbye"]
+
+
+def test_line_crops_split_an_ink_image_into_its_lines_with_margins():
+    ink = np.full((100, 300), 255, np.uint8)
+    ink[10:40, 20:280] = 0  # line 1
+    ink[4:7, 50:54] = 0  # a dot close above it stays with it
+    ink[60:90, 40:200] = 0  # line 2
+    crops, spans = line_crops(ink)
+    assert spans == [(20, 4, 280, 40), (40, 60, 200, 90)]
+    assert all(c.ndim == 3 and c.shape[0] > (s[3] - s[1]) for c, s in zip(crops, spans))

@@ -1,0 +1,584 @@
+"""Burnt-in subtitles out of a video: each subtitle found, read once, and timed to the frame.
+
+Subtitles are text that stands still while the picture moves. The video is decoded with PyAV
+(FFmpeg) and only the subtitle band's luma is kept per frame. Every ``step`` seconds a look is
+taken: with no subtitle on screen the detector searches the band; once it finds lines, their ink
+becomes a *glyph mask* (Otsu inside each line box: the text pixels, and a ring of the pixels
+around them, the outline or box). The subtitle is on screen for as long as its glyphs keep their
+contrast with their ring (at least ``present`` x the best contrast seen): a check of a few
+thousand pixels per frame, so unchanged frames are never read again. When the contrast goes (the
+subtitle ended, or another replaced it) the frames since the last look give the exact end frame;
+a new subtitle's start is found the same way, backwards. Each subtitle is read once, from its
+clearest frame (after a fade-in), and repeats split by a flicker are merged.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import cv2
+import numpy as np
+from rapidfuzz import fuzz
+
+from textlens.errors import TextlensError
+from textlens.io.subtitles import Cue
+
+LEVEL_TOLERANCE = 30  # grey levels: a letter's fill is one colour; the picture in a counter is not
+STILL = 40  # grey levels: a pixel that changed more between two views of a subtitle is picture
+MIN_LINE_CONFIDENCE = 0.5  # specks of the picture left in the ink image read as junk
+Box = tuple[int, int, int, int]  # x0, y0, x1, y1
+REGIONS = {"bottom": (0.0, 0.55, 1.0, 1.0), "top": (0.0, 0.0, 1.0, 0.45), "full": (0.0, 0.0, 1.0, 1.0)}
+
+
+@dataclass(frozen=True)
+class SubtitleConfig:
+    """``region``: the band searched (x0, y0, x1, y1 as fractions of the frame, or a name in
+    ``REGIONS``); ``step``: seconds between looks; ``present``: the share of a subtitle's best
+    glyph contrast that still counts as shown (0.5: a fade is cut at half strength);
+    ``min_duration``: shorter finds are dropped (text of the moving picture passing through);
+    ``min_contrast``: grey levels between a subtitle's letters and their outline, box or
+    surroundings at its clearest (subtitles are made to stand out; specks of the picture do not);
+    ``merge_gap``: the same text shown again within this many seconds is one subtitle."""
+
+    region: tuple[float, float, float, float] | str = "bottom"
+    step: float = 0.2
+    present: float = 0.5
+    min_duration: float = 0.6
+    min_contrast: float = 60.0
+    merge_gap: float = 0.3
+    min_line_height: int = 8
+
+    def band(self, width: int, height: int) -> tuple[int, int, int, int]:
+        region = REGIONS.get(self.region, self.region) if isinstance(self.region, str) else self.region
+        if isinstance(region, str) or len(region) != 4:
+            raise TextlensError(f"region must be one of {', '.join(REGIONS)} or x0,y0,x1,y1 fractions, got {region!r}")
+        x0, y0, x1, y1 = region
+        if not (0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1):
+            raise TextlensError(f"region fractions must satisfy 0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1, got {region}")
+        return round(x0 * width), round(y0 * height), round(x1 * width), round(y1 * height)
+
+
+def parse_region(text: str) -> tuple[float, float, float, float] | str:
+    """``bottom``, ``top``, ``full`` or ``x0,y0,x1,y1`` (fractions of the frame)."""
+    if text in REGIONS:
+        return text
+    try:
+        values = tuple(float(v) for v in text.split(","))
+    except ValueError:
+        values = ()
+    if len(values) != 4:
+        raise TextlensError(f"--region: expected {', '.join(REGIONS)} or x0,y0,x1,y1 fractions, got {text!r}")
+    SubtitleConfig(region=values).band(100, 100)  # validates
+    return values  # type: ignore[return-value]
+
+
+@dataclass
+class _Frame:
+    time: float
+    luma: np.ndarray  # the band, uint8
+    source: Any = None  # the decoded frame (RGB on demand)
+    rgb: np.ndarray | None = None  # the band in RGB, when it was needed
+
+    def band_rgb(self, band: tuple[int, int, int, int]) -> np.ndarray:
+        if self.rgb is None:
+            x0, y0, x1, y1 = band
+            if isinstance(self.source, np.ndarray):
+                full = self.source
+            else:
+                full = self.source.to_ndarray(format="rgb24")
+            self.rgb = np.ascontiguousarray(full[y0:y1, x0:x1])
+        return self.rgb
+
+
+@dataclass
+class _Track:
+    """One subtitle on screen: its glyph mask, timing and clearest frame so far."""
+
+    box: tuple[int, int, int, int]  # the line's box in band pixels
+    glyphs: np.ndarray  # flat indices into the band of the text pixels
+    ring: np.ndarray  # flat indices of the pixels around them
+    polarity: float  # +1: light text, -1: dark text
+    best: float  # the highest glyph contrast seen
+    best_frame: _Frame
+    start: float
+    moves: int = 0  # looks at which the glyphs matched better shifted: text of the moving picture
+    other_luma: np.ndarray | None = None  # another clear view of it, later: what moved is not text
+
+    def contrast(self, luma: np.ndarray) -> float:
+        if self.glyphs.size == 0 or self.ring.size == 0:
+            return 0.0
+        flat = luma.reshape(-1)
+        return self.polarity * (float(flat[self.glyphs].mean()) - float(flat[self.ring].mean()))
+
+    def shown(self, luma: np.ndarray, present: float) -> bool:
+        return self.contrast(luma) >= present * self.best
+
+    def moved(self, luma: np.ndarray, step: int = 3) -> bool:
+        """Whether the glyphs contrast more with their ring ``step`` px up, down, left or right."""
+        if self.glyphs.size == 0 or self.ring.size == 0:
+            return False
+        width = luma.shape[1]
+        here = self.contrast(luma)
+        flat = luma.reshape(-1)
+        for shift in (step, -step, step * width, -step * width):
+            glyphs = np.clip(self.glyphs + shift, 0, flat.size - 1)
+            ring = np.clip(self.ring + shift, 0, flat.size - 1)
+            there = self.polarity * (float(flat[glyphs].mean()) - float(flat[ring].mean()))
+            if there > 1.2 * here + 5:
+                return True
+        return False
+
+
+def glyph_mask(luma: np.ndarray, boxes: list[tuple[int, int, int, int]]) -> tuple[np.ndarray, np.ndarray, float]:
+    """Text pixels and the ring around them inside ``boxes``, as flat indices into ``luma``, and
+    the text's polarity (+1 light, -1 dark).
+
+    Each box is split into light and dark at a grey level; in each class, the blobs that touch
+    the box's edge are picture or subtitle box, not letters (an outline or a box keeps the letters
+    apart from the picture). Light text is cut at the level that leaves the most letter ink
+    (Otsu's level, or lower: yellow letters over a white sky are darker than the sky, and only their
+    dark outline sets them apart). Subtitles are light text unless the dark class holds far more
+    letter ink."""
+    text = np.zeros(luma.shape, bool)
+    inside = np.zeros(luma.shape, bool)
+    light_votes = 0
+    for x0, y0, x1, y1 in boxes:
+        patch = luma[y0:y1, x0:x1]
+        if patch.shape[0] < 3 or patch.shape[1] < 3:
+            continue
+        _, binary = cv2.threshold(patch, 0, 1, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+        light, dark = _inner_blobs(binary == 1, patch, 1), _inner_blobs(binary == 0, patch, -1)
+        use_light = dark.sum() <= 3 * light.sum()
+        light_votes += 1 if use_light else -1
+        text[y0:y1, x0:x1] |= light if use_light else dark
+        inside[y0:y1, x0:x1] = True
+    polarity = 1.0 if light_votes >= 0 else -1.0
+    around = cv2.dilate(text.astype(np.uint8), np.ones((5, 5), np.uint8)).astype(bool) & ~text & inside
+    return np.flatnonzero(text), np.flatnonzero(around), polarity
+
+
+def _inner_blobs(mask: np.ndarray, patch: np.ndarray, polarity: int) -> np.ndarray:
+    """``mask`` without its 8-connected blobs that touch the patch's edge, nor those far from the
+    letters' level (picture seen through a letter's counter, inside its outline)."""
+    count, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
+    keep = np.ones(count, bool)
+    keep[np.unique(np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]]))] = False
+    keep[0] = False
+    # a blob's level is its strongest pixel (small marks, a full stop or an apostrophe, are mostly
+    # edge); the letters' level is that of most of the ink, and the picture seen through a counter
+    # of a letter is lighter or darker than that
+    levels = np.full(count, -np.inf)
+    np.maximum.at(levels, labels.reshape(-1), polarity * patch.reshape(-1).astype(np.float64))
+    if keep.any():
+        sizes = np.bincount(labels.reshape(-1), minlength=count)
+        kept = np.flatnonzero(keep)
+        order = kept[np.argsort(levels[kept])]
+        weights = np.cumsum(sizes[order])
+        letters = levels[order[np.searchsorted(weights, weights[-1] / 2)]]
+        keep &= np.abs(levels - letters) <= LEVEL_TOLERANCE
+    return keep[labels]
+
+
+class SubtitleReader:
+    """Finds, times and reads the subtitles of a stream of frames (see the module docstring)."""
+
+    def __init__(self, pipeline: Any, config: SubtitleConfig | None = None) -> None:
+        self.pipeline = pipeline
+        self.config = config or SubtitleConfig()
+        self.band: tuple[int, int, int, int] | None = None
+        self.looks = 0
+        self.reads = 0
+
+    def read_frames(self, frames: Iterator[tuple[float, Any]], size: tuple[int, int]) -> list[Cue]:
+        """``frames``: (seconds, decoded frame or RGB array) in time order; ``size``: (width, height)."""
+        self.band = self.config.band(*size)
+        found: list[tuple[_Track, float]] = []
+        shown: list[_Track] = []
+        recent: list[_Frame] = []
+        next_look = -1.0
+        for time, source in frames:
+            frame = _Frame(time, _band_luma(source, self.band), source)
+            recent.append(frame)
+            if time + 1e-6 < next_look:
+                continue
+            next_look = time + self.config.step
+            shown = self._look(frame, shown, recent, found)
+            for earlier in recent[:-1]:
+                earlier.source = None  # the decoded frame is not needed again
+            recent = [frame]
+        for track in shown:  # still on screen when the video ends
+            found.append((track, self._end_of(track, recent) or recent[-1].time + _frame_time(recent)))
+        readings = [self._read(track, end) for track, end in found if self._is_subtitle(track, end)]
+        return merge_repeats(assemble(readings), self.config.merge_gap)
+
+    # --- looks ---------------------------------------------------------------------------------
+
+    def _look(self, frame: _Frame, shown: list[_Track], recent: list[_Frame], found: list) -> list[_Track]:
+        """Ends the subtitles that went, follows those still shown, starts those that came."""
+        self.looks += 1
+        staying = []
+        for track in shown:
+            if track.shown(frame.luma, self.config.present):
+                staying.append(track)
+            else:
+                found.append((track, self._end_of(track, recent) or frame.time))
+        boxes = self._detect(frame)
+        for track in staying:
+            contrast = track.contrast(frame.luma)
+            if contrast > 1.15 * track.best:  # fading in: the clearer frame's mask
+                self._remask(track, frame)
+            elif contrast >= 0.85 * track.best:
+                track.other_luma = frame.luma
+            if track.moved(frame.luma):
+                track.moves += 1
+            for box in boxes:
+                wider = _union(box, track.box)
+                if _iou(box, track.box) >= 0.3 and _area(wider) > 1.1 * _area(track.box):
+                    track.box = wider  # the first look saw part of the row (a fade, a busy picture)
+                    self._remask(track, frame)
+        # each row is followed alone (the rows of one subtitle are joined when read): the
+        # picture's own text, found beside a subtitle, must not share its fate
+        for box in boxes:
+            if not any(_overlap(box, t.box) >= 0.5 * min(_area(box), _area(t.box)) for t in staying):
+                staying.append(self._track(frame, box, recent))
+        return staying
+
+    def _detect(self, frame: _Frame) -> list[Box]:
+        """The rows of text in the band: the detector's boxes on one row joined (it may cut a
+        subtitle line over a busy picture into pieces, differently at each look), grown a little."""
+        assert self.band is not None
+        rgb = frame.band_rgb(self.band)
+        boxes = []
+        for region in self.pipeline.detector.predict(rgb):
+            points = np.asarray(region.polygon, np.float32)
+            x0, y0 = np.floor(points.min(axis=0)).astype(int)
+            x1, y1 = np.ceil(points.max(axis=0)).astype(int)
+            if y1 - y0 >= self.config.min_line_height:
+                boxes.append((int(x0), int(y0), int(x1), int(y1)))
+        rows = []
+        for x0, y0, x1, y1 in join_rows(boxes):
+            height = y1 - y0
+            if x1 - x0 < height:
+                continue  # a letter alone: a speck of the picture, or part of a row found whole later
+            grow = round(0.15 * height)
+            rows.append(
+                (max(0, x0 - grow), max(0, y0 - grow), min(rgb.shape[1], x1 + grow), min(rgb.shape[0], y1 + grow))
+            )
+        return rows
+
+    def _track(self, frame: _Frame, box: tuple[int, int, int, int], recent: list[_Frame]) -> _Track:
+        glyphs, ring, polarity = glyph_mask(frame.luma, [box])
+        track = _Track(box, glyphs, ring, polarity, 0.0, frame, frame.time)
+        track.best = max(track.contrast(frame.luma), 1e-3)
+        for earlier in reversed(recent[:-1]):  # back to where the subtitle appeared
+            if glyphs.size == 0 or ring.size == 0 or not track.shown(earlier.luma, self.config.present):
+                break
+            track.start = earlier.time
+        return track
+
+    def _remask(self, track: _Track, frame: _Frame) -> None:
+        track.glyphs, track.ring, track.polarity = glyph_mask(frame.luma, [track.box])
+        track.best = max(track.contrast(frame.luma), 1e-3)
+        track.best_frame = frame
+
+    def _end_of(self, track: _Track, recent: list[_Frame]) -> float | None:
+        """The time of the first frame since the last look where the subtitle is gone (None: shown in all)."""
+        for frame in recent[1:]:
+            if not track.shown(frame.luma, self.config.present):
+                return frame.time
+        return None
+
+    def _is_subtitle(self, track: _Track, end: float) -> bool:
+        """Long enough, and still: the glyphs of the moving picture's own text match better a few
+        pixels away from where they were first seen."""
+        long_enough = end - track.start >= self.config.min_duration
+        return long_enough and track.moves <= 1 and track.best >= self.config.min_contrast
+
+    # --- reading -------------------------------------------------------------------------------
+
+    def _read(self, track: _Track, end: float) -> _Reading:
+        """The rows of ink of a track's clearest frame, read (boxes in frame pixels)."""
+        assert self.band is not None
+        self.reads += 1
+        luma = track.best_frame.luma
+        x0, y0, x1, y1 = track.box
+        # the row's ends may lie beyond the box (the detector lost a first letter in the picture)
+        reach = y1 - y0
+        x0, x1 = max(0, x0 - reach), min(luma.shape[1], x1 + reach)
+        wide = dataclasses.replace(track, box=(x0, y0, x1, y1))
+        wide.glyphs, wide.ring, wide.polarity = glyph_mask(luma, [wide.box])
+        clean = ink_image(luma, wide, track.other_luma)[y0:y1, x0:x1]
+        crops, spans = line_crops(clean)
+        results = self.pipeline.recognizer.predict(crops) if crops else []
+        ox, oy = self.band[0] + x0, self.band[1] + y0
+        rows = [
+            _Row((ox + sx0, oy + sy0, ox + sx1, oy + sy1), result.text.strip(), result.confidence)
+            for result, (sx0, sy0, sx1, sy1) in zip(results, spans)
+            if result.confidence >= MIN_LINE_CONFIDENCE and _is_text(result.text, result.confidence)
+        ]
+        return _Reading(track.start, end, rows)
+
+
+@dataclass
+class _Row:
+    box: Box
+    text: str
+    confidence: float
+
+
+@dataclass
+class _Reading:
+    start: float
+    end: float
+    rows: list[_Row]
+
+
+def line_crops(ink: np.ndarray, margin: float = 0.25) -> tuple[list[np.ndarray], list[tuple[int, int, int, int]]]:
+    """The text lines of a clean ink image (dark on white), as RGB crops with ``margin`` x the
+    line's height around the ink, and their ink boxes (x0, y0, x1, y1): rows of ink apart from
+    the next by a blank gap; an accent or an i's dot close above its letters stays with them."""
+    dark = ink < 128
+    rows = np.flatnonzero(dark.any(axis=1))
+    if rows.size == 0:
+        return [], []
+    runs, begin = [], rows[0]
+    for previous, row in zip(rows[:-1], rows[1:]):
+        if row - previous > 1:
+            runs.append([begin, previous + 1])
+            begin = row
+    runs.append([begin, rows[-1] + 1])
+    lines: list[list[int]] = []
+    for run in runs:  # a run shorter than a third of its neighbour below is its accents or dots
+        if (
+            lines
+            and (lines[-1][1] - lines[-1][0]) < 0.35 * (run[1] - run[0])
+            and run[0] - lines[-1][1] < 0.3 * (run[1] - run[0])
+        ):
+            lines[-1][1] = run[1]
+        else:
+            lines.append(run)
+    crops, spans = [], []
+    height, width = ink.shape
+    for top, bottom in lines:
+        cols = np.flatnonzero(dark[top:bottom].any(axis=0))
+        line_height = bottom - top
+        if line_height < 4 or cols.size == 0:
+            continue
+        pad = max(2, round(margin * line_height))
+        left, right = cols[0], cols[-1] + 1
+        crop = np.full((line_height + 2 * pad, right - left + 2 * pad), 255, np.uint8)
+        crop[pad : pad + line_height, pad : pad + right - left] = ink[top:bottom, left:right]
+        crops.append(np.repeat(crop[..., None], 3, axis=2))
+        spans.append((int(left), int(top), int(right), int(bottom)))
+    return crops, spans
+
+
+def assemble(readings: list[_Reading], tolerance: float = 0.3) -> list[Cue]:
+    """One cue per subtitle: the rows of the tracks that came and went together (within
+    ``tolerance`` seconds) are its lines, found at different looks or in overlapping boxes;
+    a row lying mostly inside a taller one is a piece of it, read twice, and goes."""
+    groups: list[list[_Reading]] = []
+    for reading in sorted((r for r in readings if r.rows), key=lambda r: r.start):
+        together = [g for g in groups if max(abs(g[0].start - reading.start), abs(g[0].end - reading.end)) <= tolerance]
+        group = together[0] if together else None
+        if group is None:
+            groups.append([reading])
+        else:
+            group.append(reading)
+    cues = []
+    for group in groups:
+        rows: list[_Row] = []
+        for row in sorted((row for r in group for row in r.rows), key=lambda r: -(r.box[3] - r.box[1])):
+            if not any(_overlap(row.box, kept.box) >= 0.5 * _area(row.box) for kept in rows):
+                rows.append(row)
+        lines = _lines_of(rows)
+        main = max(group, key=lambda r: sum(_area(row.box) for row in r.rows))
+        text = "\n".join(" ".join(row.text for row in line) for line in lines)
+        box = rows[0].box
+        for row in rows[1:]:
+            box = _union(box, row.box)
+        cues.append(Cue(main.start, main.end, text, min(row.confidence for row in rows), box))
+    return cues
+
+
+def _lines_of(rows: list[_Row]) -> list[list[_Row]]:
+    """Rows on one line (overlapping by half the smaller height), top to bottom, each left to right."""
+    lines: list[list[_Row]] = []
+    for row in sorted(rows, key=lambda r: r.box[1]):
+        height = row.box[3] - row.box[1]
+        for line in lines:
+            top, bottom = min(r.box[1] for r in line), max(r.box[3] for r in line)
+            if min(bottom, row.box[3]) - max(top, row.box[1]) >= 0.5 * min(height, bottom - top):
+                line.append(row)
+                break
+        else:
+            lines.append([row])
+    return [sorted(line, key=lambda r: r.box[0]) for line in lines]
+
+
+def _area(box: Box) -> float:
+    return max(0, box[2] - box[0]) * max(0, box[3] - box[1])
+
+
+def _overlap(a: Box, b: Box) -> float:
+    return max(0, min(a[2], b[2]) - max(a[0], b[0])) * max(0, min(a[3], b[3]) - max(a[1], b[1]))
+
+
+def _iou(a: Box, b: Box) -> float:
+    shared = _overlap(a, b)
+    return shared / max(1e-9, _area(a) + _area(b) - shared)
+
+
+def _union(a: Box, b: Box) -> Box:
+    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+
+
+def join_rows(boxes: list[Box], gap: float = 1.5) -> list[Box]:
+    """Boxes on one row (overlapping by half the smaller height, at most 1.6 times as tall as each
+    other, at most ``gap`` heights apart) joined into one box, until nothing more joins."""
+    rows = [tuple(b) for b in boxes]
+    joined = True
+    while joined:
+        joined = False
+        for i in range(len(rows)):
+            for j in range(i + 1, len(rows)):
+                a, b = rows[i], rows[j]
+                ha, hb = a[3] - a[1], b[3] - b[1]
+                shared = min(a[3], b[3]) - max(a[1], b[1])
+                apart = max(a[0], b[0]) - min(a[2], b[2])
+                if shared >= 0.5 * min(ha, hb) and max(ha, hb) <= 1.6 * min(ha, hb) and apart <= gap * max(ha, hb):
+                    rows[i] = _union(a, b)
+                    del rows[j]
+                    joined = True
+                    break
+            if joined:
+                break
+    return sorted(rows, key=lambda r: (r[1], r[0]))
+
+
+def ink_image(luma: np.ndarray, track: _Track, other: np.ndarray | None = None) -> np.ndarray:
+    """The subtitle alone, dark on white: each pixel near the glyphs placed between the ring's
+    level (white) and the glyphs' level (black); the moving picture around it is gone, and so is
+    any pixel that changed between ``luma`` and ``other`` (a later view of the same subtitle)."""
+    flat = luma.reshape(-1).astype(np.float32)
+    glyph_level, ring_level = float(flat[track.glyphs].mean()), float(flat[track.ring].mean())
+    span = glyph_level - ring_level
+    if abs(span) < 1:
+        return luma
+    glyphs = np.zeros(luma.size, np.uint8)
+    glyphs[track.glyphs] = 1
+    near = cv2.dilate(glyphs.reshape(luma.shape), np.ones((3, 3), np.uint8)).astype(bool)
+    if other is not None:
+        near &= np.abs(luma.astype(np.int16) - other.astype(np.int16)) <= STILL
+    ink = np.clip((luma.astype(np.float32) - ring_level) / span, 0.0, 1.0)
+    out = np.full(luma.shape, 255, np.uint8)
+    out[near] = np.round(255 * (1 - ink[near])).astype(np.uint8)
+    return out
+
+
+def _band_luma(source: Any, band: tuple[int, int, int, int]) -> np.ndarray:
+    x0, y0, x1, y1 = band
+    if isinstance(source, np.ndarray):
+        return cv2.cvtColor(np.ascontiguousarray(source[y0:y1, x0:x1]), cv2.COLOR_RGB2GRAY)
+    if source.format.name.startswith(("yuv", "yuvj", "nv12")):
+        plane = source.planes[0]  # luma, full resolution
+        rows = np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)
+        return rows[y0:y1, x0:x1].copy()
+    return source.to_ndarray(format="gray")[y0:y1, x0:x1].copy()
+
+
+def _is_text(text: str, confidence: float) -> bool:
+    """Two letters or digits, or one read surely: not a speck of the picture read as "%" or "n"."""
+    alnum = sum(ch.isalnum() for ch in text)
+    return alnum >= 2 or (alnum == 1 and confidence >= 0.95)
+
+
+def _frame_time(recent: list[_Frame]) -> float:
+    if len(recent) >= 2:
+        return recent[-1].time - recent[-2].time
+    return 0.04
+
+
+def merge_repeats(cues: list[Cue], gap: float, similarity: float = 90.0) -> list[Cue]:
+    """Consecutive cues with (nearly) the same text and at most ``gap`` seconds apart become one."""
+    merged: list[Cue] = []
+    for cue in cues:
+        previous = merged[-1] if merged else None
+        if (
+            previous is not None
+            and cue.start - previous.end <= gap
+            and fuzz.ratio(previous.text, cue.text) >= similarity
+        ):
+            keep = previous if previous.confidence >= cue.confidence else cue
+            merged[-1] = Cue(previous.start, max(previous.end, cue.end), keep.text, keep.confidence, keep.box)
+        else:
+            merged.append(cue)
+    return merged
+
+
+def video_frames(path: str | Path) -> tuple[Iterator[tuple[float, Any]], tuple[int, int], float]:
+    """The frames of a video file (seconds, PyAV frame), its frame size and its duration in seconds."""
+    try:
+        import av
+    except ImportError:  # pragma: no cover - the video extra is part of the default install
+        raise TextlensError("reading video needs PyAV: pip install 'textlens[video]'") from None
+    try:
+        container = av.open(str(path))
+    except (av.error.FFmpegError, OSError, UnicodeDecodeError) as exc:
+        raise TextlensError(f"{path}: not a readable video ({_reason(exc)})") from None
+    if not container.streams.video:
+        container.close()
+        raise TextlensError(f"{path}: has no video stream")
+    stream = container.streams.video[0]
+    stream.thread_type = "AUTO"
+    width, height = stream.codec_context.width, stream.codec_context.height
+    if not width or not height:
+        container.close()
+        raise TextlensError(f"{path}: the video stream has no frame size")
+    duration = float(stream.duration * stream.time_base) if stream.duration and stream.time_base else 0.0
+    if not duration and container.duration:
+        duration = container.duration / 1_000_000
+
+    def frames() -> Iterator[tuple[float, Any]]:
+        try:
+            for frame in container.decode(stream):
+                if frame.time is not None:
+                    yield float(frame.time), frame
+        except av.error.FFmpegError as exc:
+            raise TextlensError(f"{path}: the video breaks off ({_reason(exc)})") from None
+        finally:
+            container.close()
+
+    return frames(), (width, height), duration
+
+
+def _reason(exc: BaseException) -> str:
+    return str(getattr(exc, "strerror", None) or exc).splitlines()[0][:200]
+
+
+def read_subtitles(
+    video: str | Path,
+    pipeline: Any = None,
+    config: SubtitleConfig | None = None,
+    *,
+    progress: Callable[[float], None] | None = None,
+) -> list[Cue]:
+    """The burnt-in subtitles of ``video`` as cues (start, end, text, confidence, box)."""
+    if pipeline is None:
+        from textlens.pipeline import Pipeline, PipelineConfig
+
+        pipeline = Pipeline.from_config(PipelineConfig(mode="document"))
+    frames, size, _ = video_frames(video)
+    if progress is not None:
+        frames = _reporting(frames, progress)
+    return SubtitleReader(pipeline, config).read_frames(frames, size)
+
+
+def _reporting(frames: Iterator[tuple[float, Any]], progress: Callable[[float], None]) -> Iterator[tuple[float, Any]]:
+    for time, frame in frames:
+        progress(time)
+        yield time, frame
