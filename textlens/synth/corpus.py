@@ -289,6 +289,43 @@ def typeset(rng: np.random.Generator) -> str:
     return text[:1].upper() + text[1:] if rng.random() < 0.4 else text
 
 
+_SPOKEN = (
+    "I'm", "I've", "I'll", "I'd", "don't", "doesn't", "didn't", "can't", "won't", "isn't", "aren't", "wasn't",
+    "it's", "that's", "there's", "what's", "let's", "you're", "we're", "they're", "he's", "she's", "we'll",
+    "you'll", "couldn't", "wouldn't", "shouldn't", "haven't", "o'clock", "ma'am", "y'all",
+)  # fmt: skip
+_OPENERS = ("No", "Yes", "Well", "Oh", "Okay", "Look", "Wait", "Hey", "Sorry", "Please", "Come on", "Listen", "Right")
+_QUESTION_WORDS = ("What", "Where", "Why", "Who", "When", "How", "Which", "Whose")
+
+
+def dialogue(rng: np.random.Generator) -> str:
+    """A short spoken line as subtitles, comics and novels print it: a capitalised sentence or two,
+    contractions with straight or typographic apostrophes (I'm, don’t), a closing . ? ! or …"""
+    common, english, _ = _word_lists()
+    sentences = []
+    for _ in range(1 if rng.random() < 0.75 else 2):
+        ws = [_pick(rng, common if rng.random() < 0.6 else english) for _ in range(int(rng.integers(1, 7)))]
+        for i in range(len(ws)):
+            if rng.random() < 0.2:
+                ws[i] = _pick(rng, _SPOKEN)
+        r = rng.random()
+        if r < 0.25:
+            ws.insert(0, _pick(rng, _QUESTION_WORDS))
+            end = "?"
+        else:
+            end = _pick(rng, (".", ".", ".", ".", "!", "?", "...", "…", "?!"))
+        if rng.random() < 0.2:
+            ws.insert(0, _pick(rng, _OPENERS) + ",")
+        text = " ".join(ws)
+        sentences.append(text[:1].upper() + text[1:] + end)
+    text = " ".join(sentences)
+    if rng.random() < 0.4:
+        text = text.replace("'", "’")
+    if rng.random() < 0.15:
+        text = "- " + text  # a speaker's turn
+    return text
+
+
 def _latex(rng: np.random.Generator, pool: tuple[str, ...]) -> str:
     command = "\\" + _pick(rng, _LATEX_COMMANDS)
     if rng.random() < 0.3:
@@ -711,6 +748,7 @@ SOURCES: dict[str, tuple[float, Callable[[np.random.Generator], str]]] = {
     "sentence": (0.11, sentence),
     "foreign": (0.10, foreign),
     "typeset": (0.10, typeset),
+    "dialogue": (0.0, dialogue),  # 0: off unless asked for (--synth-weights dialogue=W); stage 9 on
     "faker": (0.11, faker_text),
     "receipt": (0.20, receipt_line),
     "short": (0.12, short),
