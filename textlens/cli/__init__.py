@@ -63,6 +63,7 @@ def _register_commands() -> None:
         "search",
         "erase",
         "subtitles",
+        "signature",
     ):
         try:
             importlib.import_module(f"textlens.cli.{name}")
