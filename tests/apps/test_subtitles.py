@@ -125,3 +125,15 @@ def test_line_crops_split_an_ink_image_into_its_lines_with_margins():
     crops, spans = line_crops(ink)
     assert spans == [(20, 4, 280, 40), (40, 60, 200, 90)]
     assert all(c.ndim == 3 and c.shape[0] > (s[3] - s[1]) for c, s in zip(crops, spans))
+
+
+def test_pieces_of_one_row_are_joined_and_other_rows_are_not():
+    from textlens.apps.subtitles import join_rows
+
+    pieces = [(10, 10, 50, 30), (55, 12, 90, 31), (80, 11, 120, 30)]  # a row cut in three
+    far = (400, 10, 460, 30)  # another text on the same row, far away
+    taller = (130, 0, 170, 60)  # a taller thing beside it
+    below = (10, 100, 50, 120)
+    assert join_rows([*pieces, far, taller, below]) == [(130, 0, 170, 60), (10, 10, 120, 31), (400, 10, 460, 30), below]
+    many = [(x, 10, x + 8, 30) for x in range(0, 4000, 10)]  # a textured picture: hundreds of boxes
+    assert join_rows(many) == [(0, 10, 3998, 30)]

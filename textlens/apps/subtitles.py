@@ -439,25 +439,46 @@ def _union(a: Box, b: Box) -> Box:
 
 def join_rows(boxes: list[Box], gap: float = 1.5) -> list[Box]:
     """Boxes on one row (overlapping by half the smaller height, at most 1.6 times as tall as each
-    other, at most ``gap`` heights apart) joined into one box, until nothing more joins."""
-    rows = [tuple(b) for b in boxes]
-    joined = True
-    while joined:
-        joined = False
-        for i in range(len(rows)):
-            for j in range(i + 1, len(rows)):
-                a, b = rows[i], rows[j]
-                ha, hb = a[3] - a[1], b[3] - b[1]
-                shared = min(a[3], b[3]) - max(a[1], b[1])
-                apart = max(a[0], b[0]) - min(a[2], b[2])
-                if shared >= 0.5 * min(ha, hb) and max(ha, hb) <= 1.6 * min(ha, hb) and apart <= gap * max(ha, hb):
-                    rows[i] = _union(a, b)
-                    del rows[j]
-                    joined = True
-                    break
-            if joined:
-                break
-    return sorted(rows, key=lambda r: (r[1], r[0]))
+    other, at most ``gap`` heights apart) joined into one box, chains of them too, and again with
+    the joined boxes until nothing more joins. Pairwise in NumPy: a textured picture (foliage)
+    can give the detector hundreds of boxes per look."""
+    rows = sorted(boxes, key=lambda r: (r[1], r[0]))
+    while len(rows) > 1:
+        b = np.asarray(rows, np.float64)
+        heights = b[:, 3] - b[:, 1]
+        shared = np.minimum(b[:, None, 3], b[None, :, 3]) - np.maximum(b[:, None, 1], b[None, :, 1])
+        apart = np.maximum(b[:, None, 0], b[None, :, 0]) - np.minimum(b[:, None, 2], b[None, :, 2])
+        low, high = np.minimum(heights[:, None], heights[None, :]), np.maximum(heights[:, None], heights[None, :])
+        near = (shared >= 0.5 * low) & (high <= 1.6 * low) & (apart <= gap * high)
+        count, labels = connected_components(near)
+        if count == len(rows):
+            break
+        rows = sorted(
+            (
+                (int(m[:, 0].min()), int(m[:, 1].min()), int(m[:, 2].max()), int(m[:, 3].max()))
+                for m in (b[labels == label] for label in range(count))
+            ),
+            key=lambda r: (r[1], r[0]),
+        )
+    return [tuple(int(v) for v in r) for r in rows]
+
+
+def connected_components(adjacent: np.ndarray) -> tuple[int, np.ndarray]:
+    """Components of a symmetric boolean adjacency matrix: (count, label per node)."""
+    labels = np.full(len(adjacent), -1)
+    count = 0
+    for start in range(len(adjacent)):
+        if labels[start] >= 0:
+            continue
+        stack = [start]
+        labels[start] = count
+        while stack:
+            node = stack.pop()
+            for other in np.flatnonzero(adjacent[node] & (labels < 0)):
+                labels[other] = count
+                stack.append(other)
+        count += 1
+    return count, labels
 
 
 def ink_image(luma: np.ndarray, track: _Track, other: np.ndarray | None = None) -> np.ndarray:
