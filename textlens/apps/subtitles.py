@@ -1,15 +1,18 @@
 """Burnt-in subtitles out of a video: each subtitle found, read once, and timed to the frame.
 
 Subtitles are text that stands still while the picture moves. The video is decoded with PyAV
-(FFmpeg) and only the subtitle band's luma is kept per frame. Every ``step`` seconds a look is
-taken: with no subtitle on screen the detector searches the band; once it finds lines, their ink
-becomes a *glyph mask* (Otsu inside each line box: the text pixels, and a ring of the pixels
-around them, the outline or box). The subtitle is on screen for as long as its glyphs keep their
-contrast with their ring (at least ``present`` x the best contrast seen): a check of a few
-thousand pixels per frame, so unchanged frames are never read again. When the contrast goes (the
-subtitle ended, or another replaced it) the frames since the last look give the exact end frame;
-a new subtitle's start is found the same way, backwards. Each subtitle is read once, from its
-clearest frame (after a fade-in), and repeats split by a flicker are merged.
+(FFmpeg) and only the subtitle band's luma is kept per frame. Every ``step`` seconds the detector
+looks at the band; its boxes are joined into rows, and each new row becomes a *track*: a glyph
+mask (Otsu inside the row; the letters are the blobs that do not touch its edge, as an outline or
+a box keeps them apart from the picture) and a ring of the pixels around them. A track is on
+screen for as long as its letters keep their contrast with their ring (at least ``present`` x the
+best contrast seen): a check of a few thousand pixels per frame, so an unchanged subtitle is never
+read again. When the contrast goes, the frames since the last look give the exact end frame; a
+new track's start is found the same way, backwards. Tracks of the moving picture's own text are
+dropped (their letters match better a few pixels away; or they are short, or faint). Each track is
+read once, from its clearest frame, as an ink image of its letters alone (dark on white); the
+rows that came and went together are one subtitle's lines, and a repeat split by a flicker is
+merged.
 """
 
 from __future__ import annotations
