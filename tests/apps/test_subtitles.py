@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 from rapidfuzz.distance import Levenshtein
 
+from textlens.apps.subtitle_ink import line_crops
 from textlens.apps.subtitles import (
     SubtitleConfig,
     _Reading,
     _Row,
     assemble,
-    line_crops,
     merge_repeats,
     parse_region,
     read_subtitles,
@@ -128,7 +128,7 @@ def test_line_crops_split_an_ink_image_into_its_lines_with_margins():
 
 
 def test_pieces_of_one_row_are_joined_and_other_rows_are_not():
-    from textlens.apps.subtitles import join_rows
+    from textlens.apps.subtitle_ink import join_rows
 
     pieces = [(10, 10, 50, 30), (55, 12, 90, 31), (80, 11, 120, 30)]  # a row cut in three
     far = (400, 10, 460, 30)  # another text on the same row, far away
