@@ -14,6 +14,7 @@ layout is exactly those dicts (see ``docs/json-format.md``).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,6 +32,12 @@ def polygon_bbox(polygon: Polygon) -> BBox:
     xs = [p[0] for p in polygon]
     ys = [p[1] for p in polygon]
     return (min(xs), min(ys), max(xs), max(ys))
+
+
+def pixel_box(polygon: Polygon) -> tuple[int, int, int, int]:
+    """The smallest whole-pixel box ``(x0, y0, x1, y1)`` holding a polygon."""
+    x0, y0, x1, y1 = polygon_bbox(polygon)
+    return math.floor(x0), math.floor(y0), math.ceil(x1), math.ceil(y1)
 
 
 def bbox_polygon(x0: float, y0: float, x1: float, y1: float) -> Polygon:

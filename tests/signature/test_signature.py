@@ -98,3 +98,11 @@ def test_a_checkpoint_that_is_not_ours_is_refused(tmp_path):
     bad.write_bytes(b"not a checkpoint")
     with pytest.raises(TextlensError, match="not a signature checkpoint"):
         load_checkpoint(bad)
+
+
+def test_a_signature_on_a_transparent_background_is_read_as_ink_on_paper():
+    grey = render_signature(4)
+    rgba = np.zeros((*grey.shape, 4), np.uint8)
+    rgba[..., 3] = 255 - grey  # the ink is opaque, the paper transparent (black underneath)
+    transparent, opaque = normalise(rgba), normalise(grey)
+    assert np.abs(transparent - opaque).mean() < 0.005 and np.abs(transparent - opaque).max() < 0.2

@@ -19,8 +19,9 @@ from typing import Any
 import cv2
 import numpy as np
 
+from textlens.document import pixel_box
 from textlens.errors import TextlensError
-from textlens.signature.preprocess import to_grey
+from textlens.recognition.preprocess import to_gray
 from textlens.signature.verifier import SignatureVerifier, Verification
 
 _verifiers: dict[tuple[str | None, int | None], SignatureVerifier] = {}
@@ -58,14 +59,14 @@ def find_signatures(image: np.ndarray, detector: Any = None, *, text_boxes: list
     if image.ndim not in (2, 3) or image.dtype != np.uint8:
         raise TextlensError(f"find_signatures needs a uint8 page image, got {image.shape} {image.dtype}")
     rgb = cv2.cvtColor(image, cv2.COLOR_GRAY2RGB) if image.ndim == 2 else image[..., :3]
-    grey = to_grey(rgb)
+    grey = to_gray(rgb)
     height, width = grey.shape
     if text_boxes is None:
         if detector is None:
             from textlens.detection.predictor import Detector
 
             detector = Detector.load(None)
-        text_boxes = [_bbox(region.polygon) for region in detector.predict(rgb)]
+        text_boxes = [pixel_box(region.polygon) for region in detector.predict(rgb)]
     _, ink = cv2.threshold(cv2.GaussianBlur(grey, (3, 3), 0), 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
     for x0, y0, x1, y1 in text_boxes:
         grow = round(0.2 * (y1 - y0))
@@ -93,10 +94,3 @@ def _ruled_lines(ink: np.ndarray) -> np.ndarray:
     across = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, width // 10), 1)))
     down = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(3, height // 10))))
     return cv2.dilate(cv2.bitwise_or(across, down), np.ones((3, 3), np.uint8))
-
-
-def _bbox(polygon: Any) -> tuple[int, int, int, int]:
-    points = np.asarray(polygon, np.float32)
-    x0, y0 = np.floor(points.min(axis=0)).astype(int)
-    x1, y1 = np.ceil(points.max(axis=0)).astype(int)
-    return int(x0), int(y0), int(x1), int(y1)

@@ -27,6 +27,7 @@ import numpy as np
 from rapidfuzz import fuzz
 
 from textlens.apps.subtitle_ink import Box, area, glyph_mask, ink_image, iou, join_rows, line_crops, overlap, union
+from textlens.document import pixel_box
 from textlens.errors import TextlensError
 from textlens.io.subtitles import Cue
 
@@ -204,11 +205,9 @@ class SubtitleReader:
         rgb = frame.band_rgb(self.band)
         boxes = []
         for region in self.pipeline.detector.predict(rgb):
-            points = np.asarray(region.polygon, np.float32)
-            x0, y0 = np.floor(points.min(axis=0)).astype(int)
-            x1, y1 = np.ceil(points.max(axis=0)).astype(int)
-            if y1 - y0 >= self.config.min_line_height:
-                boxes.append((int(x0), int(y0), int(x1), int(y1)))
+            box = pixel_box(region.polygon)
+            if box[3] - box[1] >= self.config.min_line_height:
+                boxes.append(box)
         rows = []
         for x0, y0, x1, y1 in join_rows(boxes):
             height = y1 - y0

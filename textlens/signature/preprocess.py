@@ -14,20 +14,18 @@ import cv2
 import numpy as np
 
 from textlens.errors import TextlensError
+from textlens.recognition.preprocess import to_gray
 
 HEIGHT, WIDTH = 112, 224
 MIN_INK = 30  # pixels: less than this after cleaning is no signature
 
 
 def to_grey(image: np.ndarray) -> np.ndarray:
+    """Grey uint8 of a grey, RGB or RGBA uint8 image (a transparent background is paper)."""
     image = np.asarray(image)
-    if image.ndim == 3 and image.shape[2] == 4:
-        image = cv2.cvtColor(image, cv2.COLOR_RGBA2GRAY)
-    elif image.ndim == 3:
-        image = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
-    if image.ndim != 2 or image.dtype != np.uint8:
+    if image.dtype != np.uint8 or image.ndim not in (2, 3) or (image.ndim == 3 and image.shape[2] not in (3, 4)):
         raise TextlensError(f"a signature must be a greyscale or RGB uint8 image, got {image.shape} {image.dtype}")
-    return image
+    return to_gray(image)
 
 
 def ink_mask(grey: np.ndarray) -> np.ndarray:
