@@ -46,6 +46,8 @@ from textlens.layout.grouping import words_from_result
 from textlens.layout.language import guess_language
 from textlens.layout.orientation import Orientation, OrientationFinder, PageFrame, skew_angle
 from textlens.layout.reading_order import LayoutAnalyzer
+from textlens.models.registry import script_recognizer
+from textlens.recognition.scripts import LANGUAGE_SCRIPTS, SCRIPT_NAMES, ScriptRouter, parse_languages
 
 __all__ = ["PageTask", "Pipeline", "PipelineConfig", "ReadResult", "assemble_results", "read", "read_pages"]
 
@@ -54,7 +56,7 @@ __all__ = ["PageTask", "Pipeline", "PipelineConfig", "ReadResult", "assemble_res
 SMALL_PAGE_HEIGHT = 64
 SMALL_PAGE_MIN_CONFIDENCE = 0.3
 # PipelineConfig fields fixed when the models load (``Pipeline.with_options`` keeps them).
-_MODEL_OPTIONS = ("detector", "mode", "recognizer", "lm", "lexicon", "threads", "jobs", "weak_box_thresh")
+_MODEL_OPTIONS = ("detector", "mode", "recognizer", "lang", "lm", "lexicon", "threads", "jobs", "weak_box_thresh")
 
 
 @dataclass(frozen=True)
@@ -85,12 +87,16 @@ class PipelineConfig:
     ``jobs``: pages read at once, each in its own thread, sharing the ``threads`` budget (pages of
     one input and of the next overlap; results keep their order). One page uses a core poorly
     (Python stages, small recognizer batches), so several inputs read faster with ``jobs`` =
-    ``threads`` and one thread per model.
+    ``threads`` and one thread per model. ``lang``: "auto" (Latin, and each installed script
+    recognizer re-reads the lines Latin is unsure of) or language codes such as "el,de" (a language
+    of another script group makes its recognizer read every line); it applies when ``recognizer``
+    is not given (see ``textlens.recognition.scripts``).
     """
 
     detector: str | None = None
     mode: str = "auto"
     recognizer: str | None = None
+    lang: str = "auto"
     lm: str | None = "auto"
     lexicon: str | None = None
     dpi: float = 200
@@ -118,6 +124,9 @@ class PipelineConfig:
             raise TextlensError(f"min_confidence must lie in [0, 1], got {self.min_confidence!r}")
         if not 0.0 <= self.crop_pad <= 1.0:
             raise TextlensError(f"crop_pad must lie in [0, 1], got {self.crop_pad!r}")
+        if not isinstance(self.lang, str):
+            raise TextlensError(f"lang must be 'auto' or language codes such as 'el,de', got {self.lang!r}")
+        parse_languages(self.lang)
         if self.mode not in MODES:
             raise TextlensError(f"mode must be one of {', '.join(MODES)}, got {self.mode!r}")
         if not 0.0 <= self.crop_pad_end <= 2.0:
@@ -212,7 +221,6 @@ class Pipeline:
     @classmethod
     def from_config(cls, config: PipelineConfig | None = None) -> Pipeline:
         """Load the configured ONNX models (registered names, paths, or the defaults)."""
-        from textlens.recognition.predictor import Recognizer
 
         config = config or PipelineConfig()
         threads = config.model_threads()
@@ -225,8 +233,7 @@ class Pipeline:
         if config.detector is None and config.mode != "document" and has_scene_detector():
             scene = functools.partial(_load_detector, SCENE_DETECTOR, config, threads)  # loaded on the first photo
             detector = ModeDetector(detector, scene() if config.mode == "scene" else scene, config.mode)
-        recognizer = Recognizer.load(config.recognizer, threads=threads, lm=config.lm, lexicon=config.lexicon)
-        return cls(detector, recognizer, config)
+        return cls(detector, _load_recognizer(config, threads), config)
 
     def with_options(self, **changes: Any) -> Pipeline:
         """A pipeline that reads with other options (dpi, orientation, deskew, min_confidence, ...)
@@ -587,6 +594,32 @@ def has_scene_detector() -> bool:
     from textlens.models.registry import registered_models
 
     return any(e.name == SCENE_DETECTOR for e in registered_models())
+
+
+def _load_recognizer(config: PipelineConfig, threads: int | None):
+    """The recognizer stage: the one asked for, else the one ``config.lang`` calls for."""
+    from textlens.recognition.predictor import Recognizer
+
+    if config.recognizer is not None:
+        return Recognizer.load(config.recognizer, threads=threads, lm=config.lm, lexicon=config.lexicon)
+    codes = parse_languages(config.lang)
+    wanted = sorted({LANGUAGE_SCRIPTS[code] for code in codes if code in LANGUAGE_SCRIPTS})
+    if len(wanted) > 1:
+        raise TextlensError(f"--lang: one script group besides Latin at a time (got {', '.join(wanted)})")
+    if wanted:
+        name = script_recognizer(wanted[0])
+        if name is None:
+            raise TextlensError(f"--lang {config.lang}: no {wanted[0]} recognizer is installed")
+        return Recognizer.load(name, threads=threads, lexicon=config.lexicon)
+    latin = Recognizer.load(None, threads=threads, lm=config.lm, lexicon=config.lexicon)
+    if codes != ("auto",):
+        return latin
+    alternates = {
+        script: functools.partial(Recognizer.load, name, threads=threads)
+        for script in SCRIPT_NAMES
+        if (name := script_recognizer(script)) is not None
+    }
+    return ScriptRouter(latin, alternates) if alternates else latin
 
 
 def _load_detector(model: str | None, config: PipelineConfig, threads: int | None) -> Any:

@@ -24,6 +24,7 @@ from textlens.training.recognizer import (  # noqa: E402
     evaluate,
     improves_on,
     load_checkpoint,
+    starting_row,
     train_recognizer,
     transfer_weights,
 )
@@ -452,3 +453,23 @@ def test_a_reader_of_codes_answers_only_with_its_labels_lengths(tmp_path):
     assert recognizer.predict([line])[0].text == "aaaa"
     recognizer.lengths = ()
     assert recognizer.predict([line])[0].text == "a"
+
+
+def test_greek_letters_start_from_their_base_letter_or_latin_look_alike():
+    index = {c: i + 1 for i, c in enumerate("aoOſ")}
+    assert starting_row("ἄ", index) == index["a"]  # ἄ -> α -> a
+    assert starting_row("Ὀ", index) == index["O"]  # Ὀ -> Ο -> O
+    assert starting_row("ο", index) == index["o"]
+    assert starting_row("ſ", index) == index["ſ"]
+    assert starting_row("λ", index) == -1  # no Latin letter looks like lambda
+
+
+def test_a_script_extends_a_finetuned_charset_and_draws_that_script(tmp_path, line_set):
+    first = train_recognizer(tiny_config(tmp_path / "a", line_set, max_steps=2), log=lambda m: None)
+    config = tiny_config(
+        tmp_path / "b", line_set, init_from=str(first.best_checkpoint), script="greek", max_steps=2, synth_ratio=0.5
+    )
+    result = train_recognizer(config, log=lambda m: None)
+    charset = load_checkpoint(result.best_checkpoint)["model_config"]["charset"]
+    assert charset.startswith(DIGITS) and {"α", "ῶ", "ἄ", "ſ"} <= set(charset)
+    assert load_checkpoint(result.best_checkpoint)["train_config"]["script"] == "greek"

@@ -54,6 +54,13 @@ def read_command(
         "applies without --det-model.",
     ),
     rec_model: str = typer.Option(None, "--rec-model", help="Recognizer: registered name or .onnx path."),
+    lang: str = typer.Option(
+        "auto",
+        "--lang",
+        "-l",
+        help="Languages of the input: auto (Latin, and lines that read better in another installed script "
+        "are read in it), or ISO 639 codes such as en or el,de (Greek: the Latin+Greek recognizer reads all).",
+    ),
     lm: str = typer.Option("auto", "--lm", help=LM_HELP),
     lexicon: str = typer.Option(None, "--lexicon", help=LEXICON_HELP),
     threads: int = typer.Option(None, help="CPU threads in all (default: the machine's cores, at most 4)."),
@@ -92,6 +99,7 @@ def read_command(
         detector=det_model,
         mode=mode,
         recognizer=rec_model,
+        lang=lang,
         lm=lm,
         lexicon=lexicon,
         dpi=dpi,

@@ -161,6 +161,11 @@ def train_recognizer_command(
         None, "--finetune", help="Fine-tune this model (shipped name or checkpoint), keeping its charset."
     ),
     extend_charset: bool = typer.Option(False, help="When fine-tuning, add characters the labels need."),
+    script: str = typer.Option(
+        None,
+        help="Script group the recognizer reads: latin or greek (Latin plus polytonic Greek). The charset covers "
+        "it (new letters start from their Latin look-alikes) and synthesis draws its text and fonts.",
+    ),
     from_scratch: bool = typer.Option(
         False,
         "--from-scratch",
@@ -228,6 +233,7 @@ def train_recognizer_command(
     ),
 ) -> None:
     """Train or fine-tune a CRNN-CTC line recognizer; keeps the best checkpoint by validation CER."""
+    from textlens.recognition.charset import SCRIPT_CHARS
     from textlens.training.common import parse_spec
     from textlens.training.recognizer import RecognizerTrainConfig, starting_models, train_recognizer
     from textlens.training.sources import labels_look_case_folded, load_sources
@@ -242,6 +248,8 @@ def train_recognizer_command(
     specialised = bool(data) and not finetune and (synth_ratio == 0 or synth_kind == "captcha")
     # A specialised reader starts from whichever shipped model reads its validation split best.
     choices = [] if finetune or from_scratch or not specialised else starting_models()
+    if script is not None and script not in SCRIPT_CHARS:
+        raise TextlensError(f"--script must be one of {', '.join(SCRIPT_CHARS)} (got {script!r})")
     if case_fold not in ("auto", "on", "off"):
         raise TextlensError(f"--case-fold must be auto, on or off (got {case_fold!r})")
     if case_fold == "auto":
@@ -271,6 +279,7 @@ def train_recognizer_command(
         ink=("contrast" if specialised else None) if ink == "auto" else ink,
         fit_ink=(True if specialised else None) if fit_ink is None else fit_ink,
         extend_charset=extend_charset,
+        script=script,
         drop_unsupported=drop_unsupported,
         length_prior=length_prior,
         case_insensitive=case_insensitive or fold,

@@ -28,6 +28,7 @@ class ModelEntry:
     description: str = ""
     default: bool = False
     lm: str = ""  # a recognizer's language model (registered name), used unless told otherwise
+    script: str = ""  # a recognizer for a script group other than Latin (read --lang picks it)
 
     @property
     def path(self) -> Path:
@@ -81,6 +82,12 @@ def companion_lm(model: str | Path | None) -> Path | None:
     if entry is None or not entry.lm:
         return None
     return resolve_model(entry.lm, "lm")
+
+
+def script_recognizer(script: str) -> str | None:
+    """The registered recognizer of a script group (``script`` in the registry), or None."""
+    found = [e for e in registered_models() if e.kind == "recognizer" and e.script == script]
+    return min(found, key=lambda e: not e.default).name if found else None
 
 
 def model_name(path: str | Path) -> str:

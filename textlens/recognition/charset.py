@@ -18,6 +18,30 @@ LATIN_EXTRA = "ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝßàáâ�
 DEFAULT_CHARS = string.digits + string.ascii_letters + string.punctuation + " " + LATIN_EXTRA
 
 
+def _greek_letters() -> str:
+    """Every Greek letter, monotonic and polytonic, that is its own NFC form (U+1F71 "ά" with oxia
+    is canonically U+03AC with tonos, so only the latter is kept), Coptic letters left out."""
+    points = [*range(0x0386, 0x03D0), *range(0x03D0, 0x03D7), *range(0x1F00, 0x2000)]
+    letters = [chr(p) for p in points if unicodedata.category(chr(p)).startswith("L")]
+    return "".join(c for c in letters if unicodedata.normalize("NFC", c) == c)
+
+
+# Classical commentaries and editions mix polytonic Greek with Latin, German and English: the
+# Greek letters, the elision mark and ano teleia, and the German long s and double hyphen.
+GREEK_EXTRA = _greek_letters() + "ʼ·„‚ſ⸗†‖"
+# Latin-script characters of (nearly) the same shape: a recognizer extended to another script
+# starts each new letter from the one it already reads (textlens.training.recognizer.transfer_weights).
+LOOKALIKES = dict(
+    zip(
+        "αβγεηικμνορσςτυχωΑΒΕΖΗΙΚΜΝΟΡΤΥΧſ⸗„‚†‖·ʼ",
+        "aßyenikµvopoctuxwABEZHIKMNOPTYXf=,,+|.’",
+        strict=True,
+    )
+)
+# What a recognizer of each script group can write (``textlens train recognizer --script``).
+SCRIPT_CHARS = {"latin": DEFAULT_CHARS, "greek": DEFAULT_CHARS + GREEK_EXTRA}
+
+
 def normalize_text(text: str) -> str:
     """NFC, typographic spaces to plain spaces, runs of whitespace collapsed."""
     text = unicodedata.normalize("NFC", text)

@@ -326,6 +326,81 @@ def dialogue(rng: np.random.Generator) -> str:
     return text
 
 
+_COMMENTARY_REFS = (
+    "vgl.",
+    "cf.",
+    "Schol.",
+    "s. v.",
+    "Il.",
+    "Od.",
+    "Ant.",
+    "O. C.",
+    "O. R.",
+    "El.",
+    "Phil.",
+    "Trach.",
+    "Eur.",
+    "Aesch.",
+    "Hom.",
+    "Hdt.",
+    "Thuc.",
+    "Plat.",
+    "z. B.",
+    "u. a.",
+    "d. h.",
+    "sc.",
+    "i. e.",
+    "ib.",
+    "a. a. O.",
+)
+
+
+def long_s(word: str) -> str:
+    """German as printed before 1900: s inside a word is the long s (ſ), a final s is round."""
+    return "".join("ſ" if c == "s" and i < len(word) - 1 and word[i + 1].isalpha() else c for i, c in enumerate(word))
+
+
+def greek(rng: np.random.Generator) -> str:
+    """A line of polytonic Greek (verse or prose), sometimes with its verse number."""
+    from textlens.synth.greek import greek_phrase
+
+    text = greek_phrase(rng, int(rng.integers(2, 9)))
+    if rng.random() < 0.2:
+        verse = int(rng.integers(1, 1500))
+        text = f"{verse} {text}" if rng.random() < 0.5 else f"{text} {5 * (verse // 5 + 1)}"
+    return text
+
+
+def commentary(rng: np.random.Generator) -> str:
+    """A line of a classical commentary: English, German or Latin prose that quotes Greek,
+    lemmata with verse numbers, references to other works, the old long s and line-end hyphens."""
+    from textlens.synth.greek import greek_phrase
+
+    common, english, _ = _word_lists()
+    german = _language_words().get("de", english)
+    prose = english if rng.random() < 0.5 else german
+    old_german = prose is german and rng.random() < 0.5
+    parts = []
+    if rng.random() < 0.3:
+        parts.append(f"{int(rng.integers(1, 1500))}{_pick(rng, ['.', ' f.', ' ff.', '.', ''])}")
+    for _ in range(int(rng.integers(2, 5))):
+        r = rng.random()
+        if r < 0.45:
+            ws = [_pick(rng, prose if rng.random() < 0.7 else common) for _ in range(int(rng.integers(1, 6)))]
+            ws = [long_s(w) for w in ws] if old_german else ws
+            parts.append(" ".join(w.capitalize() if prose is german and rng.random() < 0.3 else w for w in ws))
+        elif r < 0.85:
+            quoted = greek_phrase(rng, int(rng.integers(1, 5)))
+            parts.append(f"{quoted}]" if rng.random() < 0.15 else quoted)
+        else:
+            ref = f"{_pick(rng, _COMMENTARY_REFS)} {int(rng.integers(1, 1600))}"
+            parts.append(ref + _pick(rng, ["", ".", ",", ";"]))
+    text = " ".join(parts)
+    if rng.random() < 0.15:
+        text += _pick(rng, ["-", "⸗", "-"]) if old_german or rng.random() < 0.5 else "-"
+    return text[:1].upper() + text[1:] if rng.random() < 0.5 else text
+
+
 def _latex(rng: np.random.Generator, pool: tuple[str, ...]) -> str:
     command = "\\" + _pick(rng, _LATEX_COMMANDS)
     if rng.random() < 0.3:
@@ -749,6 +824,9 @@ SOURCES: dict[str, tuple[float, Callable[[np.random.Generator], str]]] = {
     "foreign": (0.10, foreign),
     "typeset": (0.10, typeset),
     "dialogue": (0.0, dialogue),  # 0: off unless asked for (--synth-weights dialogue=W); stage 9 on
+    # Other scripts: off for Latin models (their letters are outside DEFAULT_CHARS); --script turns them on.
+    "greek": (0.0, greek),
+    "commentary": (0.0, commentary),
     "faker": (0.11, faker_text),
     "receipt": (0.20, receipt_line),
     "short": (0.12, short),

@@ -172,16 +172,21 @@ def _scan(probe_chars: str) -> tuple[FontInfo, ...]:
 def font_infos(charset_required: str = PRINTABLE_ASCII, probe_chars: str | None = None) -> list[FontInfo]:
     """Usable fonts covering every character of ``charset_required``, with their coverage.
 
-    ``probe_chars`` (default: the recognizer's default charset) is the set whose coverage is
+    ``probe_chars`` (default: every script's charset) is the set whose coverage is
     recorded per font, so the renderer can avoid characters a font would draw as boxes.
     """
     if probe_chars is None:
-        from textlens.recognition.charset import DEFAULT_CHARS
-
-        probe_chars = DEFAULT_CHARS
+        probe_chars = _all_script_chars()
     probe = "".join(sorted(set(probe_chars) | set(charset_required)))
     need = set(charset_required) - {" "}
     return [i for i in _scan(probe) if need <= i.chars]
+
+
+def _all_script_chars() -> str:
+    """Every character some recognizer can write: each font's coverage of all of them is recorded."""
+    from textlens.recognition.charset import SCRIPT_CHARS
+
+    return "".join(sorted(set("".join(SCRIPT_CHARS.values()))))
 
 
 def discover_fonts(charset_required: str = PRINTABLE_ASCII) -> list[str]:
@@ -195,9 +200,7 @@ def font_info(path: str) -> FontInfo:
     for info in font_infos(charset_required=""):
         if info.path == path:
             return info
-    from textlens.recognition.charset import DEFAULT_CHARS
-
-    info = _probe(Path(path), DEFAULT_CHARS)
+    info = _probe(Path(path), _all_script_chars())
     if info is None:
         from textlens.errors import TextlensError
 

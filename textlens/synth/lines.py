@@ -127,6 +127,11 @@ def _fit_to_font(text: str, info: FontInfo, charset: str) -> str:
     return normalize_text("".join(out))
 
 
+# Sources whose lines are (partly) Greek, and letters a font must have to draw polytonic Greek.
+_GREEK_SOURCES = ("greek", "commentary")
+_POLYTONIC_PROBE = "αβγδεζηθικλμνξοπρςστυφχψωΑΩἀἁἐὶὸῶᾳῷ"
+
+
 class LineSynthesizer:
     """Random realistic text lines: ``sample(rng) -> (grey uint8 image of config.height, text)``."""
 
@@ -135,7 +140,7 @@ class LineSynthesizer:
         self.fonts = list(fonts) if fonts is not None else discover_fonts()
         if not self.fonts:
             raise TextlensError("no usable fonts found; run scripts/install-fonts.sh or install matplotlib")
-        self._families: tuple[list[list[str]], list[list[str]]] | None = None  # lazily, per process
+        self._families: tuple[list[list[str]], list[list[str]], list[list[str]]] | None = None  # lazily
 
     def __getstate__(self) -> dict:
         return {"config": self.config, "fonts": self.fonts, "_families": None}
@@ -154,23 +159,26 @@ class LineSynthesizer:
 
     # -- internals -------------------------------------------------------------------------
 
-    def _font_families(self) -> tuple[list[list[str]], list[list[str]]]:
-        """(all families, monospace families), each a list of style paths."""
+    def _font_families(self) -> tuple[list[list[str]], list[list[str]], list[list[str]]]:
+        """(all families, monospace families, polytonic Greek families), each a list of style paths."""
         if self._families is None:
             groups: dict[str, list[str]] = {}
             for p in self.fonts:
                 groups.setdefault(font_info(p).family or p, []).append(p)
             fams = [groups[k] for k in sorted(groups)]
             mono = [f for f in fams if font_info(f[0]).mono]
-            self._families = (fams, mono)
+            greek = [f for f in fams if set(_POLYTONIC_PROBE) <= font_info(f[0]).chars]
+            self._families = (fams, mono, greek)
         return self._families
 
     def _pick_font(self, rng: np.random.Generator, source: str) -> str:
         # Family first, then style: otherwise Noto's 64 styles per family would dominate.
         cfg = self.config
-        fams, mono = self._font_families()
+        fams, mono, greek = self._font_families()
         receipt = source in _RECEIPT_SOURCES
         pool = mono if mono and rng.random() < (cfg.p_mono_receipt if receipt else cfg.p_mono) else fams
+        if source in _GREEK_SOURCES and greek:
+            pool = greek  # a Latin-only font would drop every Greek letter of the line
         styles = pool[int(rng.integers(0, len(pool)))]
         # Upright by default: half the styles are italic, but little real text is.
         want_italic = rng.random() < cfg.p_italic * (0.2 if receipt else 1.0)

@@ -16,6 +16,7 @@ import copy
 import math
 import random
 import time
+import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
@@ -28,7 +29,7 @@ from torch import nn
 from torch.utils.data import DataLoader, IterableDataset
 
 from textlens.errors import TextlensError
-from textlens.recognition.charset import Charset
+from textlens.recognition.charset import LOOKALIKES, SCRIPT_CHARS, Charset
 from textlens.recognition.decoding import greedy_decode, hold_to_lengths
 from textlens.recognition.model import CRNN, RecognizerConfig, output_length
 from textlens.recognition.preprocess import fit_to_ink, normalize, pad_batch, resize_to_height, to_model_gray
@@ -74,6 +75,7 @@ class RecognizerTrainConfig:
     infer_charset: bool = False  # charset = the labels' characters (rows of known ones kept when fine-tuning)
     fail_fast: bool = False  # an unreadable image stops the run (default: named in the log and left out)
     extend_charset: bool = False  # fine-tuning: add characters the labels need
+    script: str | None = None  # a script group of SCRIPT_CHARS: the charset covers it, synthesis draws it
     case_fold: bool = False  # lower-case every label (labels whose case is arbitrary)
     length_prior: bool = True  # a specialised reader of short codes answers only with its labels' lengths
     caseless_upper: bool = True  # all-upper-case sets teach no letter case: case-blind loss and scoring there
@@ -116,6 +118,10 @@ class TrainResult:
     seconds: float
     history: list[dict[str, float]]
 
+
+# How often line synthesis draws each text source for a script group (textlens.synth.corpus.SOURCES;
+# the others keep their weights): Greek lines, and commentaries that quote Greek in Latin-script prose.
+SCRIPT_SYNTH_WEIGHTS = {"greek": {"greek": 0.45, "commentary": 0.7, "typeset": 0.2, "receipt": 0.05}}
 
 # --------------------------------------------------------------------------- data
 
@@ -343,19 +349,29 @@ def starting_models() -> list[str]:
 def transfer_weights(model: CRNN, state: dict[str, Any], old_charset: Charset, new_charset: Charset) -> None:
     """Load weights whose classifier may cover other characters (charset reduced or extended).
 
-    A character the old model lacks starts from its other case when the old model has that
-    (a case-blind CAPTCHA model's "a" already reads "A"); others start untrained.
+    A character the old model lacks starts from the nearest one it has: its other case (a
+    case-blind CAPTCHA model's "a" already reads "A"), its base letter ("ἄ" from "α"), or a Latin
+    letter of the same shape ("ο" from "o"); others start untrained.
     """
     weights = dict(state["state_dict"])
     w, b = weights.pop("classifier.weight"), weights.pop("classifier.bias")
     model.load_state_dict(weights, strict=False)
     with torch.no_grad():
         index = {c: i + 1 for i, c in enumerate(old_charset.chars)}
-        rows = [0] + [index.get(c, index.get(c.swapcase(), -1)) for c in new_charset.chars]
+        rows = [0] + [starting_row(c, index) for c in new_charset.chars]
         for new_row, old_row in enumerate(rows):
             if old_row >= 0:
                 model.classifier.weight[new_row] = w[old_row].float()
                 model.classifier.bias[new_row] = b[old_row].float()
+
+
+def starting_row(char: str, index: dict[str, int]) -> int:
+    """The classifier row of the known character ``char`` is nearest to (see transfer_weights), or -1."""
+    base = unicodedata.normalize("NFD", char)[:1]
+    for candidate in (char, char.swapcase(), base, base.swapcase(), LOOKALIKES.get(base, "")):
+        if candidate in index:
+            return index[candidate]
+    return -1
 
 
 # --------------------------------------------------------------------------- evaluation
@@ -590,20 +606,25 @@ class RecognizerTrainer:
                 model_cfg.charset = Charset.from_texts(texts + [s.text for s in self.val_samples]).chars
             elif cfg.extend_charset:
                 model_cfg.charset = old.extended(texts + [s.text for s in self.val_samples]).chars
+            if cfg.script and not cfg.infer_charset:
+                model_cfg.charset = Charset(model_cfg.charset).extended([SCRIPT_CHARS[cfg.script]]).chars
             self._apply_input_style(model_cfg)
             model_cfg.lengths = self._label_lengths(texts)
             model = CRNN(model_cfg)
             transfer_weights(model, state, old, Charset(model_cfg.charset))
             new_chars = set(model_cfg.charset) - set(old.chars)
-            untrained = {c for c in new_chars if c.swapcase() not in old.chars}
+            known = {c: i + 1 for i, c in enumerate(old.chars)}
+            untrained = {c for c in new_chars if starting_row(c, known) < 0}
             if report and new_chars - untrained:
-                self.log(f"started from their other case: {''.join(sorted(new_chars - untrained))!r}")
+                self.log(f"started from a known case or look-alike: {''.join(sorted(new_chars - untrained))!r}")
             if report and untrained:
                 self.log(f"characters new to the starting model: {''.join(sorted(untrained))!r}")
             return model, state
         model_cfg = cfg.model
         if cfg.infer_charset:
             model_cfg.charset = Charset.from_texts(texts + [s.text for s in self.val_samples]).chars
+        elif cfg.script:
+            model_cfg.charset = SCRIPT_CHARS[cfg.script]
         self._apply_input_style(model_cfg)
         model_cfg.lengths = self._label_lengths(texts)
         return CRNN(model_cfg), None
@@ -650,10 +671,16 @@ class RecognizerTrainer:
         if copies:
             self.log(f"{copies} image file(s) are byte-identical copies of another with the same label")
 
+    def _synth_weights(self) -> dict[str, float]:
+        return self.config.synth_weights or dict(SCRIPT_SYNTH_WEIGHTS.get(self.config.script or "", {}))
+
     def _synthetic_val(self, count: int = 400) -> None:
         from textlens.synth.lines import LineSynthConfig, LineSynthesizer
 
-        synth = LineSynthesizer(LineSynthConfig(height=self.model.config.height, charset=self.charset.chars))
+        config = LineSynthConfig(
+            height=self.model.config.height, charset=self.charset.chars, source_weights=self._synth_weights() or None
+        )
+        synth = LineSynthesizer(config)
         rng = np.random.default_rng(12345)
         for _ in range(count):
             gray, text = synth.sample(rng)
@@ -726,7 +753,7 @@ class RecognizerTrainer:
             model.config,
             (min(lengths), max(lengths)),
             mixed_case=cfg.case_fold,
-            weights=cfg.synth_weights,
+            weights=self._synth_weights(),
         )
         stream = MixedLineStream(
             sources,

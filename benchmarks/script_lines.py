@@ -1,0 +1,135 @@
+"""Printed lines in other scripts (polytonic Greek with Latin, Arabic): textlens against Tesseract.
+
+    python -m benchmarks.script_lines greek [--model latin-greek-crnn] [--tessdata runs/peer-tessdata]
+    python -m benchmarks.script_lines greek --where commentary=cu31924087948174 --langs ell+deu+eng
+
+A set is a line manifest of ../shared/data; ``--where FIELD=VALUE`` keeps its lines whose FIELD
+equals VALUE (the book a model never trained on: scripts/train_greek.sh leaves it out), else
+every line is read. Both engines read the same crops, each at its best use of the two cores:
+textlens in one process with two threads, Tesseract (``--psm 7``, one line) as one
+single-threaded process per core. Scores are CER over the set (edits / reference characters)
+after Unicode NFC and whitespace collapsing, exact and accent-blind (marks removed, case kept);
+Arabic sets strip harakat and tatweel from both sides first, as their labels omit most of them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+import unicodedata
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from benchmarks.run import ROOT, data_root
+from textlens.eval.metrics import char_edits
+from textlens.io.atomic import write_atomic
+
+SETS = {
+    # set: (folder, default --where, Tesseract's languages, strip Arabic marks)
+    "greek": ("greek-latin-lines-dev", "commentary=cu31924087948174", "ell+deu+eng", False),
+    "arabic": ("arabic-print-lines-dev", "book=book_Yacqubi.Tarikh", "ara", True),
+}
+ARABIC_MARKS = {chr(c) for c in range(0x064B, 0x0653)} | {"\u0670", "\u0640"}
+
+
+def clean(text: str, arabic: bool, accents: bool = True) -> str:
+    text = unicodedata.normalize("NFC", " ".join(text.split()))
+    if arabic:
+        text = "".join(c for c in text if c not in ARABIC_MARKS)
+    if not accents:
+        text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+    return text
+
+
+def cer(preds: list[str], refs: list[str], arabic: bool, accents: bool = True) -> float:
+    pairs = [(clean(p, arabic, accents), clean(r, arabic, accents)) for p, r in zip(preds, refs)]
+    return 100.0 * sum(char_edits(p, r) for p, r in pairs) / max(1, sum(len(r) for _, r in pairs))
+
+
+def load_lines(folder: Path, where: str | None, limit: int | None) -> list[dict]:
+    rows = [json.loads(line) for line in (folder / "manifest.jsonl").read_text(encoding="utf-8").splitlines() if line]
+    if where:
+        field, _, value = where.partition("=")
+        rows = [r for r in rows if str(r.get(field)) == value]
+    for r in rows:
+        r["path"] = str(folder / r["image"])
+    return rows[:limit] if limit else rows
+
+
+def read_textlens(rows: list[dict], model: str | None, threads: int) -> tuple[list[str], float]:
+    from textlens.io.loading import load_image
+    from textlens.recognition.predictor import Recognizer
+
+    start = time.perf_counter()
+    recognizer = Recognizer.load(model, threads=threads)
+    preds = [r.text for r in recognizer.predict([load_image(row["path"]) for row in rows])]
+    return preds, time.perf_counter() - start
+
+
+def read_tesseract(rows: list[dict], langs: str, tessdata: Path, jobs: int) -> tuple[list[str], float]:
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+
+    def one(path: str) -> str:
+        args = ["tesseract", path, "-", "--psm", "7", "-l", langs, "--tessdata-dir", str(tessdata)]
+        done = subprocess.run(args, capture_output=True, text=True, env=env, check=False)
+        if done.returncode != 0:
+            raise RuntimeError(f"tesseract failed: {done.stderr.strip()[-300:]}")
+        return done.stdout.strip()
+
+    start = time.perf_counter()
+    with ThreadPoolExecutor(jobs) as pool:
+        preds = list(pool.map(one, [row["path"] for row in rows]))
+    return preds, time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("set", choices=sorted(SETS))
+    parser.add_argument("--model", action="append", default=None, help="recognizer name or .onnx (repeatable)")
+    parser.add_argument("--where", default=None, help="FIELD=VALUE: only these lines (default: the held-out book)")
+    parser.add_argument("--all", action="store_true", help="every line of the set")
+    parser.add_argument("--langs", default=None, help="Tesseract languages (default per set)")
+    parser.add_argument("--tessdata", type=Path, default=ROOT / "runs" / "peer-tessdata")
+    parser.add_argument("--no-tesseract", action="store_true")
+    parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--out", type=Path, default=None)
+    args = parser.parse_args(argv)
+
+    folder, where, langs, arabic = SETS[args.set]
+    where = None if args.all else (args.where or where)
+    rows = load_lines(data_root() / folder, where, args.limit)
+    refs = [r["text"] for r in rows]
+    results: list[tuple[str, list[str], float]] = []
+    for model in args.model or [None]:
+        preds, seconds = read_textlens(rows, model, args.threads)
+        results.append((f"textlens {model or 'default'}", preds, seconds))
+    if not args.no_tesseract:
+        tess_langs = args.langs or langs
+        preds, seconds = read_tesseract(rows, tess_langs, args.tessdata, args.threads)
+        results.append((f"Tesseract {tess_langs} (--psm 7, 1 thread x {args.threads})", preds, seconds))
+
+    lines = [
+        f"# {folder}: {len(rows)} lines ({where or 'all'})",
+        "",
+        "| engine | CER % | CER % accent-blind | lines/s |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, preds, seconds in results:
+        row = f"| {name} | {cer(preds, refs, arabic):.2f} | {cer(preds, refs, arabic, accents=False):.2f} |"
+        lines.append(f"{row} {len(rows) / seconds:.1f} |")
+    report = "\n".join(lines) + "\n"
+    print(report)
+    out = args.out or ROOT / "benchmarks" / "results" / f"script_lines_{args.set}.md"
+    write_atomic(out, report)
+    samples = [{"text": ref, **{name: preds[i] for name, preds, _ in results}} for i, ref in enumerate(refs[:40])]
+    write_atomic(out.with_suffix(".json"), json.dumps(samples, ensure_ascii=False, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

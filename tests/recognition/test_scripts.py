@@ -1,0 +1,61 @@
+import numpy as np
+import pytest
+
+from textlens.errors import TextlensError
+from textlens.recognition.decoding import LineResult
+from textlens.recognition.scripts import ScriptRouter, parse_languages, script_letters
+
+
+class ReadsAs:
+    """A recognizer stage that reads every crop as one fixed text at one confidence, counting crops."""
+
+    def __init__(self, text: str, confidence: float) -> None:
+        self.text, self.confidence, self.seen = text, confidence, 0
+        self.info = "primary-info"
+
+    def predict(self, crops, **options):
+        self.seen += len(crops)
+        return [LineResult(self.text, self.confidence, [], []) for _ in crops]
+
+
+def crops(n: int) -> list[np.ndarray]:
+    return [np.full((20, 60), 255, np.uint8) for _ in range(n)]
+
+
+def test_languages_parse_and_bad_codes_are_refused():
+    assert parse_languages("auto") == ("auto",)
+    assert parse_languages(" el, DE ") == ("el", "de")
+    for bad in ("", "auto,el", "e1", "greek"):
+        with pytest.raises(TextlensError):
+            parse_languages(bad)
+
+
+def test_script_letters_counts_only_that_scripts_letters():
+    assert script_letters("ἀλλʼ οὐ vgl. 45", "greek") == 5
+    assert script_letters("Haus 12", "greek") == 0
+
+
+def test_only_unsure_lines_are_offered_to_the_script_recognizer_and_kept_when_it_reads_its_script_better():
+    latin = ReadsAs("oύ", 0.5)
+    greek = ReadsAs("οὐ", 0.8)
+    router = ScriptRouter(latin, {"greek": lambda: greek}, switch_below=0.9)
+    assert [r.text for r in router.predict(crops(3))] == ["οὐ"] * 3
+    assert greek.seen == 3 and router.info == "primary-info"
+
+    sure = ScriptRouter(ReadsAs("Haus", 0.95), {"greek": lambda: greek}, switch_below=0.9)
+    assert [r.text for r in sure.predict(crops(2))] == ["Haus", "Haus"]
+    assert greek.seen == 3  # confident Latin lines are never re-read
+
+
+def test_a_script_reading_without_its_letters_or_with_less_confidence_is_not_taken():
+    router = ScriptRouter(ReadsAs("Haus", 0.6), {"greek": lambda: ReadsAs("Haus", 0.99)})
+    assert router.predict(crops(1))[0].confidence == 0.6
+    router = ScriptRouter(ReadsAs("Haus", 0.6), {"greek": lambda: ReadsAs("Ηαυς", 0.5)})
+    assert router.predict(crops(1))[0].text == "Haus"
+
+
+def test_the_script_recognizer_loads_only_when_a_line_needs_it():
+    loads = []
+    router = ScriptRouter(ReadsAs("Haus", 0.99), {"greek": lambda: loads.append(1) or ReadsAs("x", 1.0)})
+    router.predict(crops(4))
+    assert loads == []

@@ -1,0 +1,86 @@
+"""Which recognizer reads a line: Latin by default, another script group's where the page needs it.
+
+``--lang`` names the languages of the input (ISO 639 codes, e.g. ``el,de``): a language written in
+another script group than Latin (Greek, ``el``/``grc``) makes that group's recognizer read every
+line; it reads Latin too, trained on the same Latin sets. ``auto`` (the default) reads every line
+with the Latin recognizer and lets each installed script recognizer re-read the lines the Latin one
+is unsure of: where it reads letters of its own script with more confidence, its reading is kept.
+A page without such lines costs one extra recognition of its unsure lines and nothing else.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from textlens.errors import TextlensError
+from textlens.recognition.decoding import LineResult
+
+# ISO 639-1/-3 codes of languages written in a script group other than Latin.
+LANGUAGE_SCRIPTS = {"el": "greek", "ell": "greek", "grc": "greek"}
+SCRIPT_NAMES = {"greek": "GREEK"}  # the Unicode character-name prefix of each group's letters
+# The Latin reading of a line is questioned below this confidence (see benchmarks/script_lines.py).
+SWITCH_BELOW = 0.9
+
+
+def parse_languages(lang: str) -> tuple[str, ...]:
+    """``auto``, or a comma-separated list of language codes, as a tuple (("auto",) for auto)."""
+    codes = tuple(code.strip().lower() for code in lang.split(",") if code.strip())
+    if not codes:
+        raise TextlensError("--lang needs 'auto' or language codes such as en or el,de")
+    if "auto" in codes and len(codes) > 1:
+        raise TextlensError("--lang auto cannot be combined with language codes")
+    bad = [c for c in codes if not (c == "auto" or (c.isalpha() and 2 <= len(c) <= 3))]
+    if bad:
+        raise TextlensError(f"--lang: {', '.join(bad)} is not an ISO 639 language code (e.g. en, de, el, grc)")
+    return codes
+
+
+def script_letters(text: str, script: str) -> int:
+    """How many letters of ``text`` belong to ``script``."""
+    prefix = SCRIPT_NAMES[script]
+    return sum(1 for c in text if c.isalpha() and unicodedata.name(c, "").startswith(prefix))
+
+
+class ScriptRouter:
+    """A recognizer stage (``.predict``) that hands unsure lines to script recognizers.
+
+    ``primary`` reads every line; ``alternates`` maps a script group to a loader of its recognizer
+    (loaded on the first line that needs it). Attributes the pipeline reads (``info``,
+    ``retry_below``, ``lexicon``, ``lm_info``) are the primary recognizer's.
+    """
+
+    def __init__(
+        self,
+        primary,
+        alternates: dict[str, Callable[[], object]],
+        switch_below: float = SWITCH_BELOW,
+    ) -> None:
+        self.primary = primary
+        self._loaders = dict(alternates)
+        self._loaded: dict[str, object] = {}
+        self.switch_below = switch_below
+
+    def __getattr__(self, name: str):
+        if name in ("primary", "_loaders", "_loaded", "switch_below"):
+            raise AttributeError(name)
+        return getattr(self.primary, name)
+
+    def alternate(self, script: str):
+        if script not in self._loaded:
+            self._loaded[script] = self._loaders[script]()
+        return self._loaded[script]
+
+    def predict(self, crops: Sequence[np.ndarray], **options) -> list[LineResult]:
+        results = self.primary.predict(crops, **options)
+        unsure = [i for i, r in enumerate(results) if r.confidence < self.switch_below]
+        if not unsure or options.get("lexicons") is not None:
+            return results
+        for script in self._loaders:
+            others = self.alternate(script).predict([crops[i] for i in unsure], retry=options.get("retry", True))
+            for i, other in zip(unsure, others):
+                if other.confidence > results[i].confidence and script_letters(other.text, script) > 0:
+                    results[i] = other
+        return results
