@@ -473,3 +473,29 @@ def test_a_script_extends_a_finetuned_charset_and_draws_that_script(tmp_path, li
     charset = load_checkpoint(result.best_checkpoint)["model_config"]["charset"]
     assert charset.startswith(DIGITS) and {"α", "ῶ", "ἄ", "ſ"} <= set(charset)
     assert load_checkpoint(result.best_checkpoint)["train_config"]["script"] == "greek"
+
+
+def test_arabic_lines_are_learnt_in_visual_order_and_read_back_in_logical_order():
+    from textlens.recognition.bidi import visual_order
+    from textlens.recognition.charset import SCRIPT_CHARS, strip_arabic_marks
+    from textlens.training.recognizer import SynthSource, read_lines
+
+    config = RecognizerConfig(charset=SCRIPT_CHARS["arabic"], script="arabic", **TINY)
+    charset = Charset(config.charset)
+    source = SynthSource("lines", config, (1, 40), mixed_case=False, weights={"arabic": 1.0, "words": 0.0})
+    rng = np.random.default_rng(0)
+    samples = [source(rng) for _ in range(6)]
+    assert all(text == strip_arabic_marks(text) for _, text in samples)  # drawn with harakat, labelled without
+    assert any("ال" in text for _, text in samples)
+    stream = MixedLineStream([], 1.0, charset, config, 4, 0.0, 0, synth=lambda rng: samples[0])
+    _, targets, lengths, _, _ = next(iter(stream))
+    assert targets[: lengths[0]].tolist() == charset.encode(visual_order(samples[0][1]))
+    # A reading emitted left to right across the image comes back in reading order.
+    word = "في البيت"
+    frames = [charset.encode(c)[0] for c in visual_order(word)]
+    log_probs = torch.full((1, 2 * len(frames), charset.num_classes), -20.0)
+    for t, label in enumerate(frames):
+        log_probs[0, 2 * t, label] = 0.0
+        log_probs[0, 2 * t + 1, 0] = 0.0
+    line = np.zeros((32, 8 * len(frames)), np.uint8)
+    assert list(read_lines(log_probs, [line], charset, config)) == [word]

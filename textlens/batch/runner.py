@@ -27,7 +27,7 @@ from textlens.io.exporters import OUTPUT_SUFFIXES, check_format, export_document
 from textlens.io.images import one_line
 from textlens.io.loading import count_file_pages
 
-READ_OPTIONS = ("detector", "recognizer", "lm", "dpi", "orientation", "deskew", "min_confidence")
+READ_OPTIONS = ("detector", "recognizer", "lang", "lm", "dpi", "orientation", "deskew", "min_confidence")
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ def batch_command(
     dpi: float = typer.Option(200, help="Resolution for rendering PDF pages."),
     det_model: str = typer.Option(None, "--det-model", help="Detector: registered name or .onnx path."),
     rec_model: str = typer.Option(None, "--rec-model", help="Recognizer: registered name or .onnx path."),
+    lang: str = typer.Option("auto", "--lang", "-l", help="Languages: auto, or ISO 639 codes such as el,de."),
     lm: str = typer.Option("auto", "--lm", help=LM_HELP),
     no_orientation: bool = typer.Option(False, "--no-orientation", help="Take pages as upright."),
     max_attempts: int = typer.Option(3, min=1, help="Tries of a page whose worker dies before the input fails."),
@@ -41,7 +42,14 @@ def batch_command(
         import ray  # noqa: F401
     except ModuleNotFoundError:
         raise TextlensError("textlens batch needs Ray: pip install 'textlens[batch]'") from None
-    read = {"detector": det_model, "recognizer": rec_model, "lm": lm, "dpi": dpi, "orientation": not no_orientation}
+    read = {
+        "detector": det_model,
+        "recognizer": rec_model,
+        "lang": lang,
+        "lm": lm,
+        "dpi": dpi,
+        "orientation": not no_orientation,
+    }
     config = BatchConfig(
         out_dir=output,
         formats=tuple(f.strip() for f in formats.split(",") if f.strip()),

@@ -163,8 +163,12 @@ def train_recognizer_command(
     extend_charset: bool = typer.Option(False, help="When fine-tuning, add characters the labels need."),
     script: str = typer.Option(
         None,
-        help="Script group the recognizer reads: latin or greek (Latin plus polytonic Greek). The charset covers "
-        "it (new letters start from their Latin look-alikes) and synthesis draws its text and fonts.",
+        help="Script group the recognizer reads: latin, greek (Latin plus polytonic Greek) or arabic (read right "
+        "to left, output in logical order). The charset covers it (new letters start from their Latin "
+        "look-alikes) and synthesis draws its text and fonts.",
+    ),
+    keep_diacritics: bool = typer.Option(
+        False, help="Arabic: learn the harakat the labels give (default: strip them from every label)."
     ),
     from_scratch: bool = typer.Option(
         False,
@@ -280,6 +284,7 @@ def train_recognizer_command(
         fit_ink=(True if specialised else None) if fit_ink is None else fit_ink,
         extend_charset=extend_charset,
         script=script,
+        keep_diacritics=keep_diacritics,
         drop_unsupported=drop_unsupported,
         length_prior=length_prior,
         case_insensitive=case_insensitive or fold,

@@ -29,6 +29,25 @@ def _greek_letters() -> str:
 # Classical commentaries and editions mix polytonic Greek with Latin, German and English: the
 # Greek letters, the elision mark and ano teleia, and the German long s and double hyphen.
 GREEK_EXTRA = _greek_letters() + "ʼ·„‚ſ⸗†‖"
+
+
+def _arabic_letters() -> str:
+    """The Arabic alphabet (hamza forms, ta marbuta, alef maksura) and the Persian/Urdu additions."""
+    points = [*range(0x0621, 0x063B), *range(0x0641, 0x064B)]
+    return "".join(chr(p) for p in points) + "ٱپچڤکگی"
+
+
+# Harakat, Quranic and hamza marks, superscript alef and tatweel: printed in many books, left out of
+# most transcriptions (a recognizer learns them only with --keep-diacritics).
+ARABIC_MARKS = "".join(chr(p) for p in range(0x064B, 0x0660)) + "\u0670\u0640"
+ARABIC_EXTRA = _arabic_letters() + "٠١٢٣٤٥٦٧٨٩،؛؟«»" + ARABIC_MARKS
+
+
+def strip_arabic_marks(text: str) -> str:
+    """``text`` without harakat and tatweel (how Arabic transcriptions are usually written)."""
+    return "".join(c for c in text if c not in ARABIC_MARKS)
+
+
 # Latin-script characters of (nearly) the same shape: a recognizer extended to another script
 # starts each new letter from the one it already reads (textlens.training.recognizer.transfer_weights).
 LOOKALIKES = dict(
@@ -39,7 +58,12 @@ LOOKALIKES = dict(
     )
 )
 # What a recognizer of each script group can write (``textlens train recognizer --script``).
-SCRIPT_CHARS = {"latin": DEFAULT_CHARS, "greek": DEFAULT_CHARS + GREEK_EXTRA}
+SCRIPT_CHARS = {
+    "latin": DEFAULT_CHARS,
+    "greek": DEFAULT_CHARS + GREEK_EXTRA,
+    "arabic": string.digits + string.punctuation + " " + ARABIC_EXTRA,
+}
+RTL_SCRIPTS = frozenset({"arabic"})  # lines run right to left: read in visual order, given in logical order
 
 
 def normalize_text(text: str) -> str:

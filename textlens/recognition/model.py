@@ -15,7 +15,7 @@ import torch
 from torch import nn
 
 from textlens.errors import TextlensError
-from textlens.recognition.charset import DEFAULT_CHARS, Charset
+from textlens.recognition.charset import DEFAULT_CHARS, SCRIPT_CHARS, Charset
 from textlens.recognition.preprocess import INK_MODES
 
 
@@ -36,6 +36,7 @@ class RecognizerConfig:
     ink: str = "luma"  # how colour becomes grey: "luma", or "contrast" (distance from the background)
     fit_ink: bool = False  # crop inputs to their text band first (glyphs small in a large canvas)
     lengths: tuple[int, ...] = ()  # label lengths a specialised reader emits (CAPTCHA codes); () = any
+    script: str = "latin"  # script group it reads (SCRIPT_CHARS); right-to-left ones emit visual order
     extra: dict[str, Any] = field(default_factory=dict)
 
     def validate(self) -> None:
@@ -47,6 +48,8 @@ class RecognizerConfig:
             raise TextlensError(f"recognizer ink mode must be one of {', '.join(INK_MODES)} (got {self.ink!r})")
         if not self.charset:
             raise TextlensError("recognizer charset is empty")
+        if self.script not in SCRIPT_CHARS:
+            raise TextlensError(f"recognizer script must be one of {', '.join(SCRIPT_CHARS)} (got {self.script!r})")
         if any(not isinstance(n, int) or n < 1 for n in self.lengths):
             raise TextlensError(f"recognizer label lengths must be positive integers (got {list(self.lengths)})")
         Charset(self.charset)  # checks duplicates

@@ -19,7 +19,8 @@ import numpy as np
 from textlens.document import ModelInfo
 from textlens.errors import TextlensError
 from textlens.models.registry import companion_lm, file_sha256, model_name, resolve_model
-from textlens.recognition.charset import Charset
+from textlens.recognition.bidi import logical_line
+from textlens.recognition.charset import RTL_SCRIPTS, Charset
 from textlens.recognition.decoding import (
     CharHit,
     LineResult,
@@ -87,6 +88,7 @@ class Recognizer:
             self.fit_ink = bool(config.get("fit_ink", False))
             # a reader of fixed-length codes never answers with another length (empty: any length)
             self.lengths = tuple(int(n) for n in config.get("lengths", ()))
+            self.script = str(config.get("script", "latin"))
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise TextlensError(
                 f"{path}: damaged textlens metadata in the model ({type(exc).__name__}: {exc})"
@@ -171,6 +173,8 @@ class Recognizer:
             if retry and lexicon is not None and results[i].text:
                 hits = constrain_words(results[i].chars, frames[i], self.charset, lexicon, whole_words, self.lm)
                 results[i] = build_line(hits, self.stride * scales[i], boxes[i][2])
+        if self.script in RTL_SCRIPTS:
+            results = [logical_line(r) for r in results]
         return results
 
     def predict_one(self, crop: np.ndarray) -> LineResult:

@@ -1,8 +1,9 @@
 """Which recognizer reads a line: Latin by default, another script group's where the page needs it.
 
 ``--lang`` names the languages of the input (ISO 639 codes, e.g. ``el,de``): a language written in
-another script group than Latin (Greek, ``el``/``grc``) makes that group's recognizer read every
-line; it reads Latin too, trained on the same Latin sets. ``auto`` (the default) reads every line
+another script group than Latin (Greek ``el``/``grc``, Arabic ``ar``/``fa``/``ur``) makes that
+group's recognizer read every line (the Greek one reads Latin too, trained on the same Latin sets;
+the Arabic one reads Arabic with digits and punctuation, in logical order). ``auto`` (the default) reads every line
 with the Latin recognizer and lets each installed script recognizer re-read the lines the Latin one
 is unsure of: where it reads letters of its own script with more confidence, its reading is kept.
 A page without such lines costs one extra recognition of its unsure lines and nothing else.
@@ -19,8 +20,11 @@ from textlens.errors import TextlensError
 from textlens.recognition.decoding import LineResult
 
 # ISO 639-1/-3 codes of languages written in a script group other than Latin.
-LANGUAGE_SCRIPTS = {"el": "greek", "ell": "greek", "grc": "greek"}
-SCRIPT_NAMES = {"greek": "GREEK"}  # the Unicode character-name prefix of each group's letters
+LANGUAGE_SCRIPTS = {
+    **dict.fromkeys(("el", "ell", "grc"), "greek"),
+    **dict.fromkeys(("ar", "ara", "fa", "fas", "ur", "urd"), "arabic"),
+}
+SCRIPT_NAMES = {"greek": "GREEK", "arabic": "ARABIC"}  # the Unicode character-name prefix of its letters
 # The Latin reading of a line is questioned below this confidence (see benchmarks/script_lines.py).
 SWITCH_BELOW = 0.9
 

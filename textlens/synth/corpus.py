@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from textlens.recognition.charset import DEFAULT_CHARS, normalize_text
+from textlens.recognition.charset import DEFAULT_CHARS, SCRIPT_CHARS, normalize_text
 
 _OTHER_LANGS = ("fr", "de", "es", "it", "pt", "nl", "ms")
 # Languages whose lines "foreign" draws (their letters are in DEFAULT_CHARS): Western Europe and the Nordics.
@@ -399,6 +399,54 @@ def commentary(rng: np.random.Generator) -> str:
     if rng.random() < 0.15:
         text += _pick(rng, ["-", "⸗", "-"]) if old_german or rng.random() < 0.5 else "-"
     return text[:1].upper() + text[1:] if rng.random() < 0.5 else text
+
+
+_ARABIC_PREFIXES = ("و", "ف", "ب", "ل", "ك")  # wordfreq splits these off; print joins them to the next word
+_HARAKAT = "\u064e\u064f\u0650\u0651\u0652\u064b\u064c\u064d"
+_ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+
+
+@lru_cache(maxsize=1)
+def _arabic_words() -> tuple[str, ...]:
+    try:
+        from wordfreq import top_n_list
+    except ImportError:
+        return ("في", "من", "على", "أن", "إلى", "الله", "قال", "كان")
+    arabic = set(SCRIPT_CHARS["arabic"]) - set(DEFAULT_CHARS)
+    return tuple(w for w in top_n_list("ar", 20000) if all(c in arabic for c in w))
+
+
+def arabic(rng: np.random.Generator) -> str:
+    """A line of printed Arabic prose by word frequency: prefixes joined to their word, the Arabic
+    comma and question mark, footnote numbers "(3)", years, quotes, and sometimes harakat (the
+    recognizer learns to look past them: textlens.training.recognizer strips them from labels)."""
+    pool = _arabic_words()
+    out: list[str] = []
+    for _ in range(int(rng.integers(3, 13))):
+        rank = min(int(rng.zipf(1.3)), len(pool)) - 1 if rng.random() < 0.5 else int(rng.integers(len(pool)))
+        word = pool[rank]
+        if word in _ARABIC_PREFIXES or (rng.random() < 0.15 and len(word) > 2):
+            word = (
+                word + pool[int(rng.integers(len(pool)))]
+                if word in _ARABIC_PREFIXES
+                else _pick(rng, _ARABIC_PREFIXES) + word
+            )
+        if rng.random() < 0.12:
+            word = "".join(c + (_pick(rng, _HARAKAT) if rng.random() < 0.5 else "") for c in word)
+        out.append(word)
+        r = rng.random()
+        if r < 0.12:
+            out[-1] += _pick(rng, ["،", "،", ".", ":", "؛", "؟"])
+        elif r < 0.16:
+            number = str(int(rng.integers(1, 30)))
+            out.append(f"({number})" if rng.random() < 0.7 else f"({number.translate(_ARABIC_DIGITS)})")
+        elif r < 0.18:
+            year = str(int(rng.integers(1, 1450)))
+            out.append(year.translate(_ARABIC_DIGITS) if rng.random() < 0.5 else year)
+    text = " ".join(out)
+    if rng.random() < 0.1:
+        text = f"«{text}»"
+    return text
 
 
 def _latex(rng: np.random.Generator, pool: tuple[str, ...]) -> str:
@@ -827,6 +875,7 @@ SOURCES: dict[str, tuple[float, Callable[[np.random.Generator], str]]] = {
     # Other scripts: off for Latin models (their letters are outside DEFAULT_CHARS); --script turns them on.
     "greek": (0.0, greek),
     "commentary": (0.0, commentary),
+    "arabic": (0.0, arabic),
     "faker": (0.11, faker_text),
     "receipt": (0.20, receipt_line),
     "short": (0.12, short),

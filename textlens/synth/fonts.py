@@ -36,8 +36,11 @@ _SKIP = re.compile(
     r"bebas|small ?caps|[-_ ]sc\b|caps\d|biolinum_k|hairline|thin|z003|chancery",
     re.IGNORECASE,
 )
-# fonts-noto-core ships hundreds of script fonts; keep only the Latin families.
-_NOTO_LATIN = re.compile(r"^Noto(Sans|Serif|SansMono|SerifDisplay|SansDisplay)(-|\.|\[)")
+# fonts-noto-core ships hundreds of script fonts; keep the Latin families (Greek and Cyrillic
+# included) and the Arabic ones.
+_NOTO_LATIN = re.compile(
+    r"^Noto(Sans|Serif|SansMono|SerifDisplay|SansDisplay|NaskhArabic|SansArabic|KufiArabic)(-|\.|\[)"
+)
 
 
 @dataclasses.dataclass(frozen=True)

@@ -25,10 +25,10 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from textlens.errors import TextlensError
-from textlens.recognition.charset import DEFAULT_CHARS, normalize_text
+from textlens.recognition.charset import DEFAULT_CHARS, RTL_SCRIPTS, normalize_text
 from textlens.synth import degrade
 from textlens.synth.corpus import sample_source
-from textlens.synth.fonts import FontInfo, discover_fonts, font_info
+from textlens.synth.fonts import PRINTABLE_ASCII, FontInfo, discover_fonts, font_info
 
 # Sources whose text is typically printed by receipt/invoice printers in monospace fonts.
 _RECEIPT_SOURCES = frozenset({"receipt", "short", "address", "price", "code", "numbers", "date", "separator"})
@@ -43,6 +43,7 @@ class LineSynthConfig:
     charset: str = DEFAULT_CHARS
     render_scale: tuple[float, float] = (1.3, 2.1)  # render line-box height / output height
     source_weights: dict[str, float] | None = None  # corpus.SOURCES weight overrides
+    script: str = "latin"  # script group (SCRIPT_CHARS): which fonts can draw it
     degrade: float = 1.0
     # Narrow lines are stretched to this many output pixels per character: a stride-4 CTC
     # model needs >= 2 frames per label (the trainer drops narrower lines). 0 disables.
@@ -127,6 +128,8 @@ def _fit_to_font(text: str, info: FontInfo, charset: str) -> str:
     return normalize_text("".join(out))
 
 
+# Letters a font must have to draw a script group's lines (fonts of the other groups must cover ASCII).
+SCRIPT_FONT_PROBE = {"arabic": "ابتثجحخدذرزسشصضطظعغفقكلمنهويةءأإآؤئى،0123456789"}
 # Sources whose lines are (partly) Greek, and letters a font must have to draw polytonic Greek.
 _GREEK_SOURCES = ("greek", "commentary")
 _POLYTONIC_PROBE = "αβγδεζηθικλμνξοπρςστυφχψωΑΩἀἁἐὶὸῶᾳῷ"
@@ -137,7 +140,8 @@ class LineSynthesizer:
 
     def __init__(self, config: LineSynthConfig | None = None, fonts: list[str] | None = None) -> None:
         self.config = config or LineSynthConfig()
-        self.fonts = list(fonts) if fonts is not None else discover_fonts()
+        probe = SCRIPT_FONT_PROBE.get(self.config.script, PRINTABLE_ASCII)
+        self.fonts = list(fonts) if fonts is not None else discover_fonts(probe)
         if not self.fonts:
             raise TextlensError("no usable fonts found; run scripts/install-fonts.sh or install matplotlib")
         self._families: tuple[list[list[str]], list[list[str]], list[list[str]]] | None = None  # lazily
@@ -225,7 +229,8 @@ class LineSynthesizer:
         font = _font(path, draw_size)
         ascent, descent = font.getmetrics()
         # Letter-spaced text is drawn glyph by glyph: keep it to short lines (receipt headers).
-        spaced = len(text) <= 24 and rng.random() < cfg.p_char_spacing
+        # (never joined scripts: glyph by glyph, Arabic letters would lose their joining forms)
+        spaced = len(text) <= 24 and rng.random() < cfg.p_char_spacing and cfg.script not in RTL_SCRIPTS
         spacing = draw_size * rng.uniform(0.05, 0.35) if spaced else 0.0
         text_w = _text_width(font, text, spacing)
         pitch = draw_size * rng.uniform(1.05, 1.5)

@@ -29,7 +29,8 @@ from torch import nn
 from torch.utils.data import DataLoader, IterableDataset
 
 from textlens.errors import TextlensError
-from textlens.recognition.charset import LOOKALIKES, SCRIPT_CHARS, Charset
+from textlens.recognition.bidi import model_order, reading_order
+from textlens.recognition.charset import LOOKALIKES, SCRIPT_CHARS, Charset, normalize_text, strip_arabic_marks
 from textlens.recognition.decoding import greedy_decode, hold_to_lengths
 from textlens.recognition.model import CRNN, RecognizerConfig, output_length
 from textlens.recognition.preprocess import fit_to_ink, normalize, pad_batch, resize_to_height, to_model_gray
@@ -76,6 +77,7 @@ class RecognizerTrainConfig:
     fail_fast: bool = False  # an unreadable image stops the run (default: named in the log and left out)
     extend_charset: bool = False  # fine-tuning: add characters the labels need
     script: str | None = None  # a script group of SCRIPT_CHARS: the charset covers it, synthesis draws it
+    keep_diacritics: bool = False  # Arabic: learn the harakat the labels give (default: strip them everywhere)
     case_fold: bool = False  # lower-case every label (labels whose case is arbitrary)
     length_prior: bool = True  # a specialised reader of short codes answers only with its labels' lengths
     caseless_upper: bool = True  # all-upper-case sets teach no letter case: case-blind loss and scoring there
@@ -121,7 +123,11 @@ class TrainResult:
 
 # How often line synthesis draws each text source for a script group (textlens.synth.corpus.SOURCES;
 # the others keep their weights): Greek lines, and commentaries that quote Greek in Latin-script prose.
-SCRIPT_SYNTH_WEIGHTS = {"greek": {"greek": 0.45, "commentary": 0.7, "typeset": 0.2, "receipt": 0.05}}
+SCRIPT_SYNTH_WEIGHTS = {
+    "greek": {"greek": 0.45, "commentary": 0.7, "typeset": 0.2, "receipt": 0.05},
+    "arabic": {"arabic": 1.0},  # the only source drawn: the others are Latin text
+}
+ONLY_SCRIPT_SOURCES = frozenset({"arabic"})  # script groups whose charset has no Latin letters
 
 # --------------------------------------------------------------------------- data
 
@@ -147,24 +153,31 @@ class SynthSource:
         lengths: tuple[int, int],
         mixed_case: bool,
         weights: dict[str, float] | None = None,
+        keep_diacritics: bool = False,
     ) -> None:
         if kind not in SYNTH_KINDS:
             raise TextlensError(f"unknown synthesis {kind!r}: choose from {', '.join(SYNTH_KINDS)}")
         self.kind, self.config, self.lengths, self.mixed_case = kind, config, lengths, mixed_case
         self.weights = dict(weights or {})
+        # Arabic lines are drawn with their harakat, labelled without them unless they are learnt.
+        self.strip_marks = config.script == "arabic" and not keep_diacritics
         self._sample: Callable[[np.random.Generator], tuple[np.ndarray, str]] | None = None
 
     def __call__(self, rng: np.random.Generator) -> tuple[np.ndarray, str]:
         if self._sample is None:
             self._sample = self._lines() if self.kind == "lines" else self._captcha()
         gray, text = self._sample(rng)
+        text = normalize_text(strip_arabic_marks(text)) if self.strip_marks else text
         return (fit_to_ink(gray) if self.config.fit_ink else gray), text
 
     def _lines(self) -> Callable[[np.random.Generator], tuple[np.ndarray, str]]:
         from textlens.synth.lines import LineSynthConfig, LineSynthesizer
 
         config = LineSynthConfig(
-            height=self.config.height, charset=self.config.charset, source_weights=self.weights or None
+            height=self.config.height,
+            charset=self.config.charset,
+            source_weights=self.weights or None,
+            script=self.config.script,
         )
         return LineSynthesizer(config).sample
 
@@ -254,7 +267,7 @@ class MixedLineStream(IterableDataset):
                 except TextlensError:
                     continue  # an unreadable file was reported by check_samples already
                 line = prepare_line(gray, self.config.height)
-                labels = self.charset.encode(text)
+                labels = self.charset.encode(model_order(text, self.config.script))
                 if not labels or len(labels) > line.shape[1] // self.config.stride // 2 + 1:
                     continue  # empty or too long for the frames this width gives
                 pool.append((line, labels, caseless))
@@ -395,7 +408,7 @@ def read_lines(
     for row, line in enumerate(lines):
         frames = scores[row, : output_length(line.shape[1], config.stride)]
         hits = hold_to_lengths(greedy_decode(frames, charset), frames, charset, config.lengths)
-        yield " ".join("".join(h.char for h in hits).split())
+        yield reading_order(" ".join("".join(h.char for h in hits).split()), config.script)
 
 
 @torch.no_grad()
@@ -426,7 +439,7 @@ def evaluate(
             [lines[i] for i in idx],
             [texts[i] for i in idx],
             charset,
-            cfg.stride,
+            cfg,
             torch.tensor([flags[i] for i in idx], dtype=torch.bool),
             pairs,
         )
@@ -450,7 +463,7 @@ def _ctc_sum(
     lines: list[np.ndarray],
     texts: list[str],
     charset: Charset,
-    stride: int,
+    config: RecognizerConfig,
     caseless: torch.Tensor,
     pairs: torch.Tensor,
 ) -> tuple[float, int]:
@@ -459,10 +472,10 @@ def _ctc_sum(
     keep, targets = [], []
     for row, (line, text) in enumerate(zip(lines, texts)):
         try:
-            labels = charset.encode(text)
+            labels = charset.encode(model_order(text, config.script))
         except TextlensError:
             continue
-        if labels and len(labels) <= output_length(line.shape[1], stride):
+        if labels and len(labels) <= output_length(line.shape[1], config.stride):
             keep.append(row)
             targets.append(labels)
     if not keep:
@@ -472,7 +485,7 @@ def _ctc_sum(
     losses = nn.functional.ctc_loss(
         picked,
         torch.tensor([c for labels in targets for c in labels], dtype=torch.long),
-        torch.tensor([output_length(lines[r].shape[1], stride) for r in keep], dtype=torch.long),
+        torch.tensor([output_length(lines[r].shape[1], config.stride) for r in keep], dtype=torch.long),
         torch.tensor([len(labels) for labels in targets], dtype=torch.long),
         reduction="none",
         zero_infinity=True,
@@ -494,6 +507,8 @@ class RecognizerTrainer:
         torch.manual_seed(config.seed)
         torch.set_num_threads(max(1, config.threads))
         self.train_sets, self.val_samples = self._load_data()
+        if config.script == "arabic" and not config.keep_diacritics:
+            self._strip_marks()
         if not config.fail_fast:  # one bad file or label must not stop a run: it is named and left out
             self._set_aside_bad_samples()
         if not config.init_from and config.init_choices:
@@ -608,6 +623,7 @@ class RecognizerTrainer:
                 model_cfg.charset = old.extended(texts + [s.text for s in self.val_samples]).chars
             if cfg.script and not cfg.infer_charset:
                 model_cfg.charset = Charset(model_cfg.charset).extended([SCRIPT_CHARS[cfg.script]]).chars
+                model_cfg.script = cfg.script
             self._apply_input_style(model_cfg)
             model_cfg.lengths = self._label_lengths(texts)
             model = CRNN(model_cfg)
@@ -625,6 +641,7 @@ class RecognizerTrainer:
             model_cfg.charset = Charset.from_texts(texts + [s.text for s in self.val_samples]).chars
         elif cfg.script:
             model_cfg.charset = SCRIPT_CHARS[cfg.script]
+        model_cfg.script = cfg.script or model_cfg.script
         self._apply_input_style(model_cfg)
         model_cfg.lengths = self._label_lengths(texts)
         return CRNN(model_cfg), None
@@ -641,6 +658,14 @@ class RecognizerTrainer:
             model_cfg.ink = self.config.ink
         if self.config.fit_ink is not None:
             model_cfg.fit_ink = self.config.fit_ink
+
+    def _strip_marks(self) -> None:
+        """Arabic labels without harakat and tatweel: most transcriptions leave them out, so a model
+        that wrote them would be marked wrong where they are printed and right where they are not."""
+        self.train_sets = [
+            ([replace(s, text=strip_arabic_marks(s.text)) for s in samples], r) for samples, r in self.train_sets
+        ]
+        self.val_samples = [replace(s, text=strip_arabic_marks(s.text)) for s in self.val_samples]
 
     def _set_aside_bad_samples(self) -> None:
         """Unreadable images, empty labels, and identical images labelled two ways (every copy: which
@@ -672,13 +697,22 @@ class RecognizerTrainer:
             self.log(f"{copies} image file(s) are byte-identical copies of another with the same label")
 
     def _synth_weights(self) -> dict[str, float]:
-        return self.config.synth_weights or dict(SCRIPT_SYNTH_WEIGHTS.get(self.config.script or "", {}))
+        script = self.config.script or ""
+        weights = self.config.synth_weights or dict(SCRIPT_SYNTH_WEIGHTS.get(script, {}))
+        if script in ONLY_SCRIPT_SOURCES:
+            from textlens.synth.corpus import SOURCES
+
+            weights = {name: weights.get(name, 0.0) for name in SOURCES}
+        return weights
 
     def _synthetic_val(self, count: int = 400) -> None:
         from textlens.synth.lines import LineSynthConfig, LineSynthesizer
 
         config = LineSynthConfig(
-            height=self.model.config.height, charset=self.charset.chars, source_weights=self._synth_weights() or None
+            height=self.model.config.height,
+            charset=self.charset.chars,
+            source_weights=self._synth_weights() or None,
+            script=self.model.config.script,
         )
         synth = LineSynthesizer(config)
         rng = np.random.default_rng(12345)
@@ -754,6 +788,7 @@ class RecognizerTrainer:
             (min(lengths), max(lengths)),
             mixed_case=cfg.case_fold,
             weights=self._synth_weights(),
+            keep_diacritics=cfg.keep_diacritics,
         )
         stream = MixedLineStream(
             sources,

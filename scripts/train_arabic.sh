@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The shipped `arabic-crnn` recognizer (`--script arabic`): printed Arabic read right to left, output in
+# logical order, harakat and tatweel left out (as in the labels). latin-crnn's features fine-tuned on real
+# book lines and synthetic Arabic lines (wordfreq words, Noto Naskh/Sans/Kufi, DejaVu, FreeSerif).
+# One book of ../shared/data/arabic-print-lines-dev, Yacqubi.Tarikh, is never trained on:
+# benchmarks/script_lines.py reads it against Tesseract `ara`. The checkpoint is chosen on a random 10%
+# of the three other books.
+# Resumable: rerun the same command after an interruption and it continues from last.pt.
+#   DATA=../shared/data bash scripts/train_arabic.sh
+# then: textlens export recognizer runs/arabic-crnn/best.pt -o textlens/models/arabic-crnn.onnx --name arabic-crnn
+set -euo pipefail
+DATA=${DATA:-../shared/data}
+OUT=${OUT:-runs/arabic-crnn}
+MINUTES=${MINUTES:-50}
+LR=${LR:-1e-3}
+HELD_OUT=${HELD_OUT:-book_Yacqubi.Tarikh}
+export OMP_WAIT_POLICY=PASSIVE
+mkdir -p "$OUT"
+.venv/bin/python - "$DATA/arabic-print-lines-dev" "$HELD_OUT" "$OUT/arabic-train.jsonl" <<'PY'
+import json, pathlib, sys
+folder, held_out, out = pathlib.Path(sys.argv[1]).resolve(), sys.argv[2], pathlib.Path(sys.argv[3])
+rows = [json.loads(line) for line in (folder / "manifest.jsonl").read_text(encoding="utf-8").splitlines() if line]
+kept = [{"image": str(folder / r["image"]), "text": r["text"]} for r in rows if r["book"] != held_out]
+out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in kept), encoding="utf-8")
+print(f"{len(kept)} training lines ({len(rows) - len(kept)} of {held_out} left out)", file=sys.stderr)
+PY
+exec .venv/bin/textlens train recognizer \
+  "$OUT/arabic-train.jsonl" \
+  --finetune latin-crnn --script arabic \
+  --synth-ratio 0.5 --drop-unsupported \
+  --minutes "$MINUTES" --steps 200000 --val-every 500 --patience 100 \
+  --batch-size 32 --lr "$LR" --threads 1 --workers 1 --seed 0 --invert 0 \
+  --out "$OUT" "$@"
