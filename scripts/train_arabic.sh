@@ -16,14 +16,7 @@ LR=${LR:-1e-3}
 HELD_OUT=${HELD_OUT:-book_Yacqubi.Tarikh}
 export OMP_WAIT_POLICY=PASSIVE
 mkdir -p "$OUT"
-.venv/bin/python - "$DATA/arabic-print-lines-dev" "$HELD_OUT" "$OUT/arabic-train.jsonl" <<'PY'
-import json, pathlib, sys
-folder, held_out, out = pathlib.Path(sys.argv[1]).resolve(), sys.argv[2], pathlib.Path(sys.argv[3])
-rows = [json.loads(line) for line in (folder / "manifest.jsonl").read_text(encoding="utf-8").splitlines() if line]
-kept = [{"image": str(folder / r["image"]), "text": r["text"]} for r in rows if r["book"] != held_out]
-out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in kept), encoding="utf-8")
-print(f"{len(kept)} training lines ({len(rows) - len(kept)} of {held_out} left out)", file=sys.stderr)
-PY
+.venv/bin/python scripts/split_lines.py "$DATA/arabic-print-lines-dev" book "$HELD_OUT" "$OUT/arabic-train.jsonl"
 exec .venv/bin/textlens train recognizer \
   "$OUT/arabic-train.jsonl" \
   --finetune latin-crnn --script arabic \

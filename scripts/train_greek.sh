@@ -15,15 +15,7 @@ LR=${LR:-5e-4}
 HELD_OUT=${HELD_OUT:-cu31924087948174}
 export OMP_WAIT_POLICY=PASSIVE
 mkdir -p "$OUT"
-# The training books' lines, image paths made absolute so the manifest can live in the run folder.
-.venv/bin/python - "$DATA/greek-latin-lines-dev" "$HELD_OUT" "$OUT/greek-train.jsonl" <<'PY'
-import json, pathlib, sys
-folder, held_out, out = pathlib.Path(sys.argv[1]).resolve(), sys.argv[2], pathlib.Path(sys.argv[3])
-rows = [json.loads(line) for line in (folder / "manifest.jsonl").read_text(encoding="utf-8").splitlines() if line]
-kept = [{"image": str(folder / r["image"]), "text": r["text"]} for r in rows if r["commentary"] != held_out]
-out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in kept), encoding="utf-8")
-print(f"{len(kept)} training lines ({len(rows) - len(kept)} of {held_out} left out)", file=sys.stderr)
-PY
+.venv/bin/python scripts/split_lines.py "$DATA/greek-latin-lines-dev" commentary "$HELD_OUT" "$OUT/greek-train.jsonl"
 exec .venv/bin/textlens train recognizer \
   "$OUT/greek-train.jsonl@0.55" \
   "$DATA/uw3-lines/manifest_train.jsonl@0.15" \
