@@ -25,3 +25,11 @@ def test_too_little_text_or_no_words_says_nothing() -> None:
     assert guess_language("") is None
     assert guess_language("TOTAL 13.80") is None
     assert guess_language("12/05/2026 08:13 RM 45.00") is None
+
+
+def test_pages_in_arabic_or_greek_letters_are_named_by_their_script() -> None:
+    assert guess_language("وأرسل رسول الله معهم المغيرة بن شعبة وأبا سفيان") == "ar"
+    assert guess_language("ἀλλʼ οὐ τὸ τῶν θεῶν ἔργον ἐστὶν ὁ λόγος") == "grc"
+    assert guess_language("η Ελλάδα είναι μια χώρα της Ευρώπης") == "el"
+    # A commentary quoting a little Greek is still named by its prose.
+    assert guess_language("Die Worte τὸ ἔργον sind hier nicht mit der Erklärung des Scholiasten zu verbinden") == "de"
