@@ -37,3 +37,20 @@ def test_synth_lines_bad_out(tmp_path: Path, capsys) -> None:
     f.write_text("x")
     assert main(["synth", "lines", "-n", "1", "-o", str(f)]) == 2
     assert "textlens: error:" in capsys.readouterr().err
+
+
+def test_synth_lines_in_arabic_are_labelled_in_reading_order_without_harakat(tmp_path: Path) -> None:
+    from textlens.recognition.charset import ARABIC_MARKS
+
+    out = tmp_path / "arabic"
+    assert main(["synth", "lines", "-n", "6", "-o", str(out), "--script", "arabic", "--fonts", "all"]) == 0
+    texts = [row["text"] for row in _read(out)]
+    assert all(not set(t) & set(ARABIC_MARKS) for t in texts)
+    assert sum(t.split()[0] in ("في", "من", "على", "أن", "إلى") for t in texts) >= 1 or any("ال" in t for t in texts)
+
+
+def test_synth_lines_refuses_an_unknown_script_or_font_split(tmp_path: Path, capsys) -> None:
+    assert main(["synth", "lines", "-n", "1", "-o", str(tmp_path / "x"), "--script", "klingon"]) == 2
+    assert "--script" in capsys.readouterr().err
+    assert main(["synth", "lines", "-n", "1", "-o", str(tmp_path / "y"), "--fonts", "some"]) == 2
+    assert "--fonts" in capsys.readouterr().err

@@ -167,6 +167,10 @@ def train_recognizer_command(
         "to left, output in logical order). The charset covers it (new letters start from their Latin "
         "look-alikes) and synthesis draws its text and fonts.",
     ),
+    synth_fonts: str = typer.Option(
+        "all",
+        help="Font families synthesis draws: all, or train (7 in 8; `synth lines --fonts test` renders the rest).",
+    ),
     keep_diacritics: bool = typer.Option(
         False, help="Arabic: learn the harakat the labels give (default: strip them from every label)."
     ),
@@ -254,6 +258,8 @@ def train_recognizer_command(
     choices = [] if finetune or from_scratch or not specialised else starting_models()
     if script is not None and script not in SCRIPT_CHARS:
         raise TextlensError(f"--script must be one of {', '.join(SCRIPT_CHARS)} (got {script!r})")
+    if synth_fonts not in ("all", "train"):
+        raise TextlensError(f"--synth-fonts must be all or train (got {synth_fonts!r})")
     if case_fold not in ("auto", "on", "off"):
         raise TextlensError(f"--case-fold must be auto, on or off (got {case_fold!r})")
     if case_fold == "auto":
@@ -285,6 +291,7 @@ def train_recognizer_command(
         extend_charset=extend_charset,
         script=script,
         keep_diacritics=keep_diacritics,
+        synth_fonts=synth_fonts,
         drop_unsupported=drop_unsupported,
         length_prior=length_prior,
         case_insensitive=case_insensitive or fold,

@@ -19,6 +19,12 @@ def lines(
     seed: int = typer.Option(0, "--seed", help="Random seed; the same seed gives the same images."),
     height: int = typer.Option(32, "--height", min=8, help="Output image height in pixels."),
     max_chars: int = typer.Option(48, "--max-chars", min=1, help="Longest text per line."),
+    script: str = typer.Option("latin", "--script", help="Script group: latin, greek, cyrillic or arabic."),
+    fonts: str = typer.Option(
+        "all",
+        "--fonts",
+        help="Font families: all, train (7 in 8) or test (the eighth a --synth-fonts train model never saw).",
+    ),
 ) -> None:
     """Render synthetic text lines (grey PNGs) and a manifest.jsonl of {"image", "text"}."""
     import cv2
@@ -34,7 +40,22 @@ def lines(
         (out / "img").mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise TextlensError(f"{out}: cannot create the output folder ({exc.strerror})") from None
-    synth = LineSynthesizer(LineSynthConfig(height=height, max_chars=max_chars))
+    from textlens.recognition.charset import SCRIPT_CHARS, strip_arabic_marks
+    from textlens.synth.corpus import script_weights
+
+    if script not in SCRIPT_CHARS:
+        raise TextlensError(f"--script must be one of {', '.join(SCRIPT_CHARS)} (got {script!r})")
+    if fonts not in ("all", "train", "test"):
+        raise TextlensError(f"--fonts must be all, train or test (got {fonts!r})")
+    config = LineSynthConfig(
+        height=height,
+        max_chars=max_chars,
+        charset=SCRIPT_CHARS[script],
+        source_weights=script_weights(script) or None,
+        script=script,
+        font_split=fonts,
+    )
+    synth = LineSynthesizer(config)
     width = max(6, len(str(count - 1)))
     rows = []
     columns = (TextColumn("rendering"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
@@ -43,6 +64,7 @@ def lines(
         for i in range(count):
             # One generator per index: image i does not depend on --count.
             image, text = synth.sample(np.random.default_rng([seed, i]))
+            text = " ".join(strip_arabic_marks(text).split()) if script == "arabic" else text
             name = f"img/{i:0{width}d}.png"
             ok, buf = cv2.imencode(".png", image)
             if not ok:

@@ -48,12 +48,16 @@ def strip_arabic_marks(text: str) -> str:
     return "".join(c for c in text if c not in ARABIC_MARKS)
 
 
+# Russian, Ukrainian, Belarusian, Bulgarian, Serbian and Macedonian letters, and the numero sign.
+CYRILLIC_EXTRA = "".join(chr(p) for p in range(0x0400, 0x0460)) + "ҐґЎў№"
+
+
 # Latin-script characters of (nearly) the same shape: a recognizer extended to another script
 # starts each new letter from the one it already reads (textlens.training.recognizer.transfer_weights).
 LOOKALIKES = dict(
     zip(
-        "αβγεηικμνορσςτυχωΑΒΕΖΗΙΚΜΝΟΡΤΥΧſ⸗„‚†‖·ʼ",
-        "aßyenikµvopoctuxwABEZHIKMNOPTYXf=,,+|.’",
+        "αβγεηικμνορσςτυχωΑΒΕΖΗΙΚΜΝΟΡΤΥΧſ⸗„‚†‖·ʼ" + "АВЕКМНОРСТХаеорсухѕіјЅІЈ",
+        "aßyenikµvopoctuxwABEZHIKMNOPTYXf=,,+|.’" + "ABEKMHOPCTXaeopcyxsijSIJ",
         strict=True,
     )
 )
@@ -61,6 +65,7 @@ LOOKALIKES = dict(
 SCRIPT_CHARS = {
     "latin": DEFAULT_CHARS,
     "greek": DEFAULT_CHARS + GREEK_EXTRA,
+    "cyrillic": DEFAULT_CHARS + CYRILLIC_EXTRA,
     "arabic": string.digits + string.punctuation + " " + ARABIC_EXTRA,
 }
 RTL_SCRIPTS = frozenset({"arabic"})  # lines run right to left: read in visual order, given in logical order

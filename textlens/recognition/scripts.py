@@ -1,7 +1,8 @@
 """Which recognizer reads a line: Latin by default, another script group's where the page needs it.
 
 ``--lang`` names the languages of the input (ISO 639 codes, e.g. ``el,de``): a language written in
-another script group than Latin (Greek ``el``/``grc``, Arabic ``ar``/``fa``/``ur``) makes that
+another script group than Latin (Greek ``el``/``grc``, Arabic ``ar``/``fa``/``ur``, Cyrillic
+``ru``/``uk``/``bg``...) makes that
 group's recognizer read every line (the Greek one reads Latin too, trained on the same Latin sets;
 the Arabic one reads Arabic with digits and punctuation, in logical order). ``auto`` (the default) reads every line
 with the Latin recognizer and lets each installed script recognizer re-read the lines the Latin one
@@ -23,8 +24,13 @@ from textlens.recognition.decoding import LineResult
 LANGUAGE_SCRIPTS = {
     **dict.fromkeys(("el", "ell", "grc"), "greek"),
     **dict.fromkeys(("ar", "ara", "fa", "fas", "ur", "urd"), "arabic"),
+    **dict.fromkeys(("ru", "rus", "uk", "ukr", "bg", "bul", "mk", "mkd", "be", "bel", "sr", "srp"), "cyrillic"),
 }
-SCRIPT_NAMES = {"greek": "GREEK", "arabic": "ARABIC"}  # the Unicode character-name prefix of its letters
+SCRIPT_NAMES = {
+    "greek": "GREEK",
+    "arabic": "ARABIC",
+    "cyrillic": "CYRILLIC",
+}  # the Unicode character-name prefix of its letters
 # The Latin reading of a line is questioned below this confidence (see benchmarks/script_lines.py).
 SWITCH_BELOW = 0.9
 

@@ -197,14 +197,19 @@ def words(rng: np.random.Generator) -> str:
 @lru_cache(maxsize=1)
 def _language_words() -> dict[str, tuple[str, ...]]:
     """Each of ``_LINE_LANGS``' 5000 most frequent words that fit DEFAULT_CHARS (empty without wordfreq)."""
+    return frequent_words(_LINE_LANGS, 5000, set(DEFAULT_CHARS))
+
+
+def frequent_words(languages, count: int, letters: set[str]) -> dict[str, tuple[str, ...]]:
+    """Each language's ``count`` most frequent words (wordfreq) made of ``letters`` only; {} without wordfreq."""
     try:
         from wordfreq import top_n_list
     except ImportError:
         return {}
     found = {}
-    for lang in _LINE_LANGS:
+    for lang in dict.fromkeys(languages):
         try:
-            ws = tuple(w for w in top_n_list(lang, 5000) if w.isalpha() and all(c in DEFAULT_CHARS for c in w))
+            ws = tuple(w for w in top_n_list(lang, count) if w.isalpha() and all(c in letters for c in w))
         except (LookupError, ValueError):
             continue
         if ws:
@@ -399,6 +404,40 @@ def commentary(rng: np.random.Generator) -> str:
     if rng.random() < 0.15:
         text += _pick(rng, ["-", "⸗", "-"]) if old_german or rng.random() < 0.5 else "-"
     return text[:1].upper() + text[1:] if rng.random() < 0.5 else text
+
+
+_CYRILLIC_LANGS = ("ru", "ru", "ru", "uk", "bg", "mk")
+
+
+@lru_cache(maxsize=1)
+def _cyrillic_words() -> dict[str, tuple[str, ...]]:
+    found = frequent_words(sorted(set(_CYRILLIC_LANGS)), 20000, set(SCRIPT_CHARS["cyrillic"]) - set(DEFAULT_CHARS))
+    return found or {"ru": ("и", "в", "не", "на", "что", "он", "как", "это", "по", "но", "из", "за")}
+
+
+def cyrillic(rng: np.random.Generator) -> str:
+    """A line in a Cyrillic-script language by word frequency (Russian most often): capitalised
+    sentence starts and names, punctuation, numbers, «quotes», the numero sign and dashes."""
+    languages = _cyrillic_words()
+    pool = languages.get(_pick(rng, [lang for lang in _CYRILLIC_LANGS if lang in languages] or ["ru"]))
+    pool = pool or next(iter(languages.values()))
+    out = []
+    for _ in range(int(rng.integers(2, 11))):
+        rank = min(int(rng.zipf(1.25)), len(pool)) - 1 if rng.random() < 0.5 else int(rng.integers(len(pool)))
+        word = pool[rank]
+        out.append(word.capitalize() if rng.random() < 0.12 else word)
+        r = rng.random()
+        if r < 0.12:
+            out[-1] += _pick(rng, [",", ",", ".", ":", ";", "!", "?"])
+        elif r < 0.15:
+            out.append(_pick(rng, ["—", "–", "-"]))
+        elif r < 0.19:
+            out.append(_pick(rng, [str(int(rng.integers(1, 2030))), f"№ {int(rng.integers(1, 999))}", amount(rng)]))
+    text = " ".join(out)
+    text = text[:1].upper() + text[1:] if rng.random() < 0.6 else text
+    if rng.random() < 0.08:
+        text = f"«{text}»"
+    return _case(rng, text, upper_p=0.06)
 
 
 _ARABIC_PREFIXES = ("و", "ف", "ب", "ل", "ك")  # wordfreq splits these off; print joins them to the next word
@@ -876,6 +915,7 @@ SOURCES: dict[str, tuple[float, Callable[[np.random.Generator], str]]] = {
     "greek": (0.0, greek),
     "commentary": (0.0, commentary),
     "arabic": (0.0, arabic),
+    "cyrillic": (0.0, cyrillic),
     "faker": (0.11, faker_text),
     "receipt": (0.20, receipt_line),
     "short": (0.12, short),
@@ -889,6 +929,25 @@ SOURCES: dict[str, tuple[float, Callable[[np.random.Generator], str]]] = {
     "separator": (0.01, separator),
     "upper": (0.02, lambda rng: words(rng).upper()),
 }
+
+
+# How often line synthesis draws each source for a script group (the others keep their weights):
+# Greek lines and commentaries that quote Greek in Latin-script prose; Cyrillic lines; Arabic only
+# (its charset has no Latin letters, so every other source is switched off).
+SCRIPT_WEIGHTS = {
+    "greek": {"greek": 0.45, "commentary": 0.7, "typeset": 0.2, "receipt": 0.05},
+    "cyrillic": {"cyrillic": 1.2, "receipt": 0.05},
+    "arabic": {"arabic": 1.0},
+}
+ONLY_SCRIPT_SOURCES = frozenset({"arabic"})
+
+
+def script_weights(script: str, overrides: dict[str, float] | None = None) -> dict[str, float]:
+    """Source weight overrides for a script group's synthetic lines (``overrides`` replace its defaults)."""
+    weights = dict(overrides or SCRIPT_WEIGHTS.get(script, {}))
+    if script in ONLY_SCRIPT_SOURCES:
+        weights = {name: weights.get(name, 0.0) for name in SOURCES}
+    return weights
 
 
 def sample_source(

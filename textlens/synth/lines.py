@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
+import zlib
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -44,6 +45,9 @@ class LineSynthConfig:
     render_scale: tuple[float, float] = (1.3, 2.1)  # render line-box height / output height
     source_weights: dict[str, float] | None = None  # corpus.SOURCES weight overrides
     script: str = "latin"  # script group (SCRIPT_CHARS): which fonts can draw it
+    # "all" font families, or a fixed split of them: "train" (7 in 8) for training, "test" (the rest)
+    # for test lines in fonts a model never saw (family names hashed: the same split on every machine)
+    font_split: str = "all"
     degrade: float = 1.0
     # Narrow lines are stretched to this many output pixels per character: a stride-4 CTC
     # model needs >= 2 frames per label (the trainer drops narrower lines). 0 disables.
@@ -130,9 +134,18 @@ def _fit_to_font(text: str, info: FontInfo, charset: str) -> str:
 
 # Letters a font must have to draw a script group's lines (fonts of the other groups must cover ASCII).
 SCRIPT_FONT_PROBE = {"arabic": "ابتثجحخدذرزسشصضطظعغفقكلمنهويةءأإآؤئى،0123456789"}
-# Sources whose lines are (partly) Greek, and letters a font must have to draw polytonic Greek.
-_GREEK_SOURCES = ("greek", "commentary")
-_POLYTONIC_PROBE = "αβγδεζηθικλμνξοπρςστυφχψωΑΩἀἁἐὶὸῶᾳῷ"
+# Sources whose lines are (partly) in another script, and letters a font must have to draw them.
+_POLYTONIC = "αβγδεζηθικλμνξοπρςστυφχψωΑΩἀἁἐὶὸῶᾳῷ"
+_SOURCE_LETTERS = {
+    "greek": _POLYTONIC,
+    "commentary": _POLYTONIC,
+    "cyrillic": "абвгдежзийклмнопрстуфхцчшщъыьэюяЖЩЯёіїєґ",
+}
+
+
+def held_out_family(family: str) -> bool:
+    """Whether a font family belongs to the test split (one in eight, by a hash of its name)."""
+    return zlib.crc32(family.lower().encode("utf-8")) % 8 == 0
 
 
 class LineSynthesizer:
@@ -144,10 +157,11 @@ class LineSynthesizer:
         self.fonts = list(fonts) if fonts is not None else discover_fonts(probe)
         if not self.fonts:
             raise TextlensError("no usable fonts found; run scripts/install-fonts.sh or install matplotlib")
-        self._families: tuple[list[list[str]], list[list[str]], list[list[str]]] | None = None  # lazily
+        self._families: tuple[list[list[str]], list[list[str]]] | None = None  # lazily, per process
+        self._script_families: dict[str, list[list[str]]] = {}
 
     def __getstate__(self) -> dict:
-        return {"config": self.config, "fonts": self.fonts, "_families": None}
+        return {"config": self.config, "fonts": self.fonts, "_families": None, "_script_families": {}}
 
     # -- public ----------------------------------------------------------------------------
 
@@ -163,26 +177,36 @@ class LineSynthesizer:
 
     # -- internals -------------------------------------------------------------------------
 
-    def _font_families(self) -> tuple[list[list[str]], list[list[str]], list[list[str]]]:
-        """(all families, monospace families, polytonic Greek families), each a list of style paths."""
+    def _font_families(self) -> tuple[list[list[str]], list[list[str]]]:
+        """(all families, monospace families), each a list of style paths."""
         if self._families is None:
             groups: dict[str, list[str]] = {}
             for p in self.fonts:
                 groups.setdefault(font_info(p).family or p, []).append(p)
-            fams = [groups[k] for k in sorted(groups)]
+            split = self.config.font_split
+            fams = [groups[k] for k in sorted(groups) if split == "all" or (split == "test") == held_out_family(k)]
+            if not fams:
+                raise TextlensError(f"no font family of the {split!r} split can draw these lines")
             mono = [f for f in fams if font_info(f[0]).mono]
-            greek = [f for f in fams if set(_POLYTONIC_PROBE) <= font_info(f[0]).chars]
-            self._families = (fams, mono, greek)
+            self._families = (fams, mono)
         return self._families
+
+    def _families_with(self, letters: str) -> list[list[str]]:
+        """The families whose regular style has every one of ``letters``."""
+        if letters not in self._script_families:
+            need = set(letters)
+            self._script_families[letters] = [f for f in self._font_families()[0] if need <= font_info(f[0]).chars]
+        return self._script_families[letters]
 
     def _pick_font(self, rng: np.random.Generator, source: str) -> str:
         # Family first, then style: otherwise Noto's 64 styles per family would dominate.
         cfg = self.config
-        fams, mono, greek = self._font_families()
+        fams, mono = self._font_families()
         receipt = source in _RECEIPT_SOURCES
         pool = mono if mono and rng.random() < (cfg.p_mono_receipt if receipt else cfg.p_mono) else fams
-        if source in _GREEK_SOURCES and greek:
-            pool = greek  # a Latin-only font would drop every Greek letter of the line
+        if source in _SOURCE_LETTERS:
+            # a Latin-only font would drop every Greek or Cyrillic letter of the line
+            pool = self._families_with(_SOURCE_LETTERS[source]) or pool
         styles = pool[int(rng.integers(0, len(pool)))]
         # Upright by default: half the styles are italic, but little real text is.
         want_italic = rng.random() < cfg.p_italic * (0.2 if receipt else 1.0)

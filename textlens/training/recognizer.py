@@ -78,6 +78,7 @@ class RecognizerTrainConfig:
     extend_charset: bool = False  # fine-tuning: add characters the labels need
     script: str | None = None  # a script group of SCRIPT_CHARS: the charset covers it, synthesis draws it
     keep_diacritics: bool = False  # Arabic: learn the harakat the labels give (default: strip them everywhere)
+    synth_fonts: str = "all"  # font families synthesis draws: all, or the "train" split (textlens.synth.lines)
     case_fold: bool = False  # lower-case every label (labels whose case is arbitrary)
     length_prior: bool = True  # a specialised reader of short codes answers only with its labels' lengths
     caseless_upper: bool = True  # all-upper-case sets teach no letter case: case-blind loss and scoring there
@@ -121,14 +122,6 @@ class TrainResult:
     history: list[dict[str, float]]
 
 
-# How often line synthesis draws each text source for a script group (textlens.synth.corpus.SOURCES;
-# the others keep their weights): Greek lines, and commentaries that quote Greek in Latin-script prose.
-SCRIPT_SYNTH_WEIGHTS = {
-    "greek": {"greek": 0.45, "commentary": 0.7, "typeset": 0.2, "receipt": 0.05},
-    "arabic": {"arabic": 1.0},  # the only source drawn: the others are Latin text
-}
-ONLY_SCRIPT_SOURCES = frozenset({"arabic"})  # script groups whose charset has no Latin letters
-
 # --------------------------------------------------------------------------- data
 
 
@@ -154,6 +147,7 @@ class SynthSource:
         mixed_case: bool,
         weights: dict[str, float] | None = None,
         keep_diacritics: bool = False,
+        font_split: str = "all",
     ) -> None:
         if kind not in SYNTH_KINDS:
             raise TextlensError(f"unknown synthesis {kind!r}: choose from {', '.join(SYNTH_KINDS)}")
@@ -161,6 +155,7 @@ class SynthSource:
         self.weights = dict(weights or {})
         # Arabic lines are drawn with their harakat, labelled without them unless they are learnt.
         self.strip_marks = config.script == "arabic" and not keep_diacritics
+        self.font_split = font_split
         self._sample: Callable[[np.random.Generator], tuple[np.ndarray, str]] | None = None
 
     def __call__(self, rng: np.random.Generator) -> tuple[np.ndarray, str]:
@@ -178,6 +173,7 @@ class SynthSource:
             charset=self.config.charset,
             source_weights=self.weights or None,
             script=self.config.script,
+            font_split=self.font_split,
         )
         return LineSynthesizer(config).sample
 
@@ -697,13 +693,9 @@ class RecognizerTrainer:
             self.log(f"{copies} image file(s) are byte-identical copies of another with the same label")
 
     def _synth_weights(self) -> dict[str, float]:
-        script = self.config.script or ""
-        weights = self.config.synth_weights or dict(SCRIPT_SYNTH_WEIGHTS.get(script, {}))
-        if script in ONLY_SCRIPT_SOURCES:
-            from textlens.synth.corpus import SOURCES
+        from textlens.synth.corpus import script_weights
 
-            weights = {name: weights.get(name, 0.0) for name in SOURCES}
-        return weights
+        return script_weights(self.config.script or "latin", self.config.synth_weights)
 
     def _synthetic_val(self, count: int = 400) -> None:
         from textlens.synth.lines import LineSynthConfig, LineSynthesizer
@@ -713,6 +705,7 @@ class RecognizerTrainer:
             charset=self.charset.chars,
             source_weights=self._synth_weights() or None,
             script=self.model.config.script,
+            font_split=self.config.synth_fonts,
         )
         synth = LineSynthesizer(config)
         rng = np.random.default_rng(12345)
@@ -789,6 +782,7 @@ class RecognizerTrainer:
             mixed_case=cfg.case_fold,
             weights=self._synth_weights(),
             keep_diacritics=cfg.keep_diacritics,
+            font_split=cfg.synth_fonts,
         )
         stream = MixedLineStream(
             sources,

@@ -59,3 +59,31 @@ def test_greek_lines_are_drawn_in_fonts_that_have_greek_letters():
     # A Latin-only font would have dropped the Greek letters from the line (and its label).
     greek_lines = [t for t in texts if any("GREEK" in unicodedata.name(c, "") for c in t)]
     assert len(greek_lines) >= 8
+
+
+def test_cyrillic_lines_fit_their_charset_and_are_drawn_in_fonts_with_cyrillic_letters():
+    from textlens.synth.corpus import cyrillic
+
+    rng = np.random.default_rng(4)
+    lines = [cyrillic(rng) for _ in range(40)]
+    assert all(set(line) <= set(SCRIPT_CHARS["cyrillic"]) for line in lines)
+    config = LineSynthConfig(charset=SCRIPT_CHARS["cyrillic"], source_weights={"cyrillic": 50.0})
+    texts = [LineSynthesizer(config).sample(rng)[1] for _ in range(10)]
+    assert sum(any("CYRILLIC" in unicodedata.name(c, "") for c in t) for t in texts) >= 7
+
+
+def test_train_and_test_font_splits_share_no_family():
+    from textlens.synth.lines import held_out_family
+
+    train = LineSynthesizer(LineSynthConfig(font_split="train"))._font_families()[0]
+    test = LineSynthesizer(LineSynthConfig(font_split="test"))._font_families()[0]
+    families = {font_info_family(f[0]) for f in train}
+    assert families.isdisjoint({font_info_family(f[0]) for f in test})
+    assert all(held_out_family(font_info_family(f[0])) for f in test)
+    assert len(train) > len(test) >= 1
+
+
+def font_info_family(path: str) -> str:
+    from textlens.synth.fonts import font_info
+
+    return font_info(path).family or path
