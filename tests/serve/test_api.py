@@ -171,6 +171,7 @@ def test_api_key_is_required_on_v1_routes(server, page_png):
         ({"files": {"file": ("a.png", b"x")}, "data": {"dpi": "lots"}}, 422, "bad_option"),
         ({"files": {"file": ("a.png", b"x")}, "data": {"format": "docx"}}, 422, "bad_option"),
         ({"files": {"file": ("a.png", b"x")}, "data": {"colour": "red"}}, 422, "bad_option"),
+        ({"files": {"file": ("a.png", b"x")}, "data": {"lang": "greek!"}}, 422, "bad_option"),
         ({"files": {"file": ("a.png", b"x")}, "data": {"recognizer": "/etc/passwd"}}, 422, "unknown_model"),
         ({"files": {"file": ("a.png", b"x")}, "data": {"detector": "latin-crnn"}}, 422, "unknown_model"),
         ({"content": b"\0" * (3 * 1048576 + 1), "headers": {"content-type": "image/png"}}, 413, "too_large"),

@@ -224,7 +224,7 @@ def _add_routes(app: FastAPI, service: ReadService, config: ServeConfig, metrics
         "/v1/read",
         summary="Read an image or PDF",
         description="multipart `file` (or JSON with base64 `file`, or raw bytes) plus read options: "
-        "format=json|txt|tsv|hocr|alto|page|pdf, dpi, detector, recognizer, orientation, deskew, "
+        "format=json|txt|tsv|hocr|alto|page|pdf, dpi, detector, recognizer, lang, orientation, deskew, "
         "min_confidence, password, images (page images in the JSON), stream (NDJSON page by page).",
     )
     async def read(request: Request) -> Response:

@@ -29,6 +29,7 @@ from textlens.io.exporters import FORMATS
 from textlens.io.loading import PageImage, count_pages, iter_pages
 from textlens.models.registry import registered_models
 from textlens.pipeline import Pipeline, PipelineConfig
+from textlens.recognition.scripts import parse_languages
 from textlens.serve.config import ServeConfig
 from textlens.serve.metrics import Metrics
 
@@ -67,6 +68,7 @@ class ReadOptions:
     dpi: float = 200.0
     detector: str | None = None
     recognizer: str | None = None
+    lang: str = "auto"  # languages: auto, or ISO 639 codes such as el,de (textlens.recognition.scripts)
     orientation: bool = True
     deskew: bool = True
     min_confidence: float = 0.0
@@ -96,6 +98,10 @@ class ReadOptions:
             raise ApiError(422, "bad_option", f"min_confidence must lie in [0, 1], got {self.min_confidence:g}")
         if self.stream and self.format != "json":
             raise ApiError(422, "bad_option", "stream=true answers NDJSON: use it with format=json")
+        try:
+            parse_languages(self.lang)
+        except TextlensError as exc:
+            raise ApiError(422, "bad_option", str(exc).replace("--lang", "lang")) from None
         for kind in ("detector", "recognizer"):
             name = getattr(self, kind)
             # Only registered names: a request never names a file on the server.
@@ -137,7 +143,7 @@ class ReadService:
         self.config = config
         self.metrics = metrics
         self._executor = ThreadPoolExecutor(config.concurrency, thread_name_prefix="textlens-serve")
-        self._pipelines: OrderedDict[tuple[str | None, str | None], Pipeline] = OrderedDict()
+        self._pipelines: OrderedDict[tuple[str | None, str | None, str], Pipeline] = OrderedDict()
         self._load_lock = threading.Lock()
         self._admitted = 0
         self.ready = False
@@ -146,7 +152,7 @@ class ReadService:
 
     def load(self) -> None:
         """Load the default models (before the worker says it is ready)."""
-        self._pipeline(None, None)
+        self._pipeline(None, None, "auto")
         self.ready = True
 
     def close(self) -> None:
@@ -177,7 +183,7 @@ class ReadService:
         return time.monotonic() + self.config.timeout_s
 
     async def pipeline(self, options: ReadOptions, deadline: float) -> Pipeline:
-        base = await self.call(deadline, self._pipeline, options.detector, options.recognizer)
+        base = await self.call(deadline, self._pipeline, options.detector, options.recognizer, options.lang)
         return base.with_options(
             dpi=options.dpi,
             orientation=options.orientation,
@@ -256,13 +262,13 @@ class ReadService:
 
     # --- models ------------------------------------------------------------------------------
 
-    def _pipeline(self, detector: str | None, recognizer: str | None) -> Pipeline:
-        key = (detector or self.config.detector, recognizer or self.config.recognizer)
+    def _pipeline(self, detector: str | None, recognizer: str | None, lang: str) -> Pipeline:
+        key = (detector or self.config.detector, recognizer or self.config.recognizer, lang)
         with self._load_lock:
             if key in self._pipelines:
                 self._pipelines.move_to_end(key)
                 return self._pipelines[key]
-            config = PipelineConfig(detector=key[0], recognizer=key[1], threads=self._model_threads())
+            config = PipelineConfig(detector=key[0], recognizer=key[1], lang=lang, threads=self._model_threads())
             pipeline = Pipeline.from_config(config)
             self._pipelines[key] = pipeline
             while len(self._pipelines) > PIPELINE_CACHE:
