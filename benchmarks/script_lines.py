@@ -2,12 +2,15 @@
 
     python -m benchmarks.script_lines greek [--model latin-greek-crnn] [--tessdata runs/peer-tessdata]
     python -m benchmarks.script_lines greek --where commentary=cu31924087948174 --langs ell+deu+eng
+    python -m benchmarks.script_lines receipts --auto --no-tesseract   # what --lang auto costs on Latin lines
 
 A set is a line manifest of ../shared/data; ``--where FIELD=VALUE`` keeps its lines whose FIELD
 equals VALUE (the book a model never trained on: scripts/train_greek.sh leaves it out), else
 every line is read. Both engines read the same crops, each at its best use of the two cores:
 textlens in one process with two threads, Tesseract (``--psm 7``, one line) as one
-single-threaded process per core. Scores are CER over the set (edits / reference characters)
+single-threaded process per core. ``--auto`` adds ``read --lang auto``'s recognizer (the Latin
+model, each installed script model re-reading the lines it is unsure of) and the share of lines
+re-read. Scores are CER over the set (edits / reference characters)
 after Unicode NFC and whitespace collapsing, exact and accent-blind (marks removed, case kept);
 Arabic sets strip harakat and tatweel from both sides first, as their labels omit most of them.
 """
@@ -32,6 +35,7 @@ SETS = {
     # set: (folder, default --where, Tesseract's languages, strip Arabic marks)
     "greek": ("greek-latin-lines-dev", "commentary=cu31924087948174", "ell+deu+eng", False),
     "arabic": ("arabic-print-lines-dev", "book=book_Yacqubi.Tarikh", "ara", True),
+    "receipts": ("sroie-test-lines", None, "eng", False),  # Latin only: what --lang auto costs there
 }
 ARABIC_MARKS = {chr(c) for c in range(0x064B, 0x0653)} | {"\u0670", "\u0640"}
 
@@ -61,13 +65,24 @@ def load_lines(folder: Path, where: str | None, limit: int | None) -> list[dict]
 
 
 def read_textlens(rows: list[dict], model: str | None, threads: int) -> tuple[list[str], float]:
+    """Every line read by one recognizer (``model``), or by ``read --lang auto``'s (``model`` = "auto")."""
     from textlens.io.loading import load_image
+    from textlens.pipeline import PipelineConfig, _load_recognizer
     from textlens.recognition.predictor import Recognizer
+    from textlens.recognition.scripts import ScriptRouter
 
     start = time.perf_counter()
-    recognizer = Recognizer.load(model, threads=threads)
-    preds = [r.text for r in recognizer.predict([load_image(row["path"]) for row in rows])]
-    return preds, time.perf_counter() - start
+    if model == "auto":
+        recognizer = _load_recognizer(PipelineConfig(lang="auto", threads=threads), threads)
+    else:
+        recognizer = Recognizer.load(model, threads=threads)
+    crops = [load_image(row["path"]) for row in rows]
+    preds = [r.text for r in recognizer.predict(crops)]
+    seconds = time.perf_counter() - start
+    if isinstance(recognizer, ScriptRouter):  # counted after the timing
+        unsure = sum(r.confidence < recognizer.switch_below for r in recognizer.primary.predict(crops))
+        print(f"--lang auto: {unsure} of {len(crops)} lines re-read by the script models", file=sys.stderr)
+    return preds, seconds
 
 
 def read_tesseract(rows: list[dict], langs: str, tessdata: Path, jobs: int) -> tuple[list[str], float]:
@@ -92,6 +107,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", action="append", default=None, help="recognizer name or .onnx (repeatable)")
     parser.add_argument("--where", default=None, help="FIELD=VALUE: only these lines (default: the held-out book)")
     parser.add_argument("--all", action="store_true", help="every line of the set")
+    parser.add_argument("--auto", action="store_true", help="also read --lang auto's way")
     parser.add_argument("--langs", default=None, help="Tesseract languages (default per set)")
     parser.add_argument("--tessdata", type=Path, default=ROOT / "runs" / "peer-tessdata")
     parser.add_argument("--no-tesseract", action="store_true")
@@ -105,23 +121,30 @@ def main(argv: list[str] | None = None) -> int:
     rows = load_lines(data_root() / folder, where, args.limit)
     refs = [r["text"] for r in rows]
     results: list[tuple[str, list[str], float]] = []
-    for model in args.model or [None]:
+    for model in (args.model or [None]) + (["auto"] if args.auto else []):
         preds, seconds = read_textlens(rows, model, args.threads)
-        results.append((f"textlens {model or 'default'}", preds, seconds))
+        name = "--lang auto" if model == "auto" else model or "default"
+        results.append((f"textlens {name}", preds, seconds))
     if not args.no_tesseract:
         tess_langs = args.langs or langs
         preds, seconds = read_tesseract(rows, tess_langs, args.tessdata, args.threads)
         results.append((f"Tesseract {tess_langs} (--psm 7, 1 thread x {args.threads})", preds, seconds))
 
+    other = [
+        i
+        for i, ref in enumerate(refs)
+        if any(c.isalpha() and not unicodedata.name(c, "").startswith("LATIN") for c in ref)
+    ]
     lines = [
         f"# {folder}: {len(rows)} lines ({where or 'all'})",
         "",
-        "| engine | CER % | CER % accent-blind | lines/s |",
-        "|---|---:|---:|---:|",
+        f"| engine | CER % | CER % accent-blind | CER % of the {len(other)} lines with non-Latin letters | lines/s |",
+        "|---|---:|---:|---:|---:|",
     ]
     for name, preds, seconds in results:
         row = f"| {name} | {cer(preds, refs, arabic):.2f} | {cer(preds, refs, arabic, accents=False):.2f} |"
-        lines.append(f"{row} {len(rows) / seconds:.1f} |")
+        some = cer([preds[i] for i in other], [refs[i] for i in other], arabic) if other else float("nan")
+        lines.append(f"{row} {some:.2f} | {len(rows) / seconds:.1f} |")
     report = "\n".join(lines) + "\n"
     print(report)
     out = args.out or ROOT / "benchmarks" / "results" / f"script_lines_{args.set}.md"

@@ -326,3 +326,41 @@ def test_a_page_decoded_at_reduced_size_is_given_in_the_files_pixels():
     assert page.text == small.text
     for big, little in zip(page.words, small.words):
         np.testing.assert_allclose(np.array(big.polygon), 2 * np.array(little.polygon))
+
+
+def _greek_page() -> tuple[np.ndarray, str]:
+    from PIL import Image, ImageDraw, ImageFont
+
+    from textlens.synth.fonts import discover_fonts
+
+    text = "ὁ δὲ λόγος τῶν θεῶν ἐστὶν"
+    font = ImageFont.truetype(next(f for f in discover_fonts() if f.endswith("DejaVuSerif.ttf")), 30)
+    image = Image.new("L", (640, 120), 255)
+    ImageDraw.Draw(image).text((30, 40), text, fill=0, font=font)
+    return np.asarray(image), text
+
+
+@pytest.mark.parametrize("lang", ["grc", "auto"])
+def test_a_greek_line_is_read_by_the_greek_model(lang):
+    """--lang grc reads every line with greek-crnn; auto hands the lines Latin is unsure of to it."""
+    _shipped_models_or_skip()
+    from rapidfuzz.distance import Levenshtein
+
+    image, text = _greek_page()
+    found = read(image, threads=1, lang=lang).text.strip()
+    assert Levenshtein.normalized_distance(found, text) < 0.25, found
+    latin = read(image, threads=1, lang="en").text.strip()
+    assert Levenshtein.normalized_distance(latin, text) > 0.5, latin  # the Latin model alone cannot
+
+
+def test_lang_picks_the_recognizer():
+    _shipped_models_or_skip()
+    from textlens.recognition.scripts import ScriptRouter
+
+    assert Pipeline.from_config(PipelineConfig(lang="el,de", threads=1)).recognizer.script == "greek"
+    latin = Pipeline.from_config(PipelineConfig(lang="en", threads=1)).recognizer
+    assert latin.script == "latin" and not isinstance(latin, ScriptRouter)
+    auto = Pipeline.from_config(PipelineConfig(threads=1)).recognizer
+    assert isinstance(auto, ScriptRouter) and "greek" in auto._loaders
+    with pytest.raises(TextlensError, match="lang"):
+        PipelineConfig(lang="auto,de")

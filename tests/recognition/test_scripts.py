@@ -3,7 +3,7 @@ import pytest
 
 from textlens.errors import TextlensError
 from textlens.recognition.decoding import LineResult
-from textlens.recognition.scripts import ScriptRouter, parse_languages, script_letters
+from textlens.recognition.scripts import ScriptRouter, parse_languages, script_letters, script_words
 
 
 class ReadsAs:
@@ -30,27 +30,31 @@ def test_languages_parse_and_bad_codes_are_refused():
             parse_languages(bad)
 
 
-def test_script_letters_counts_only_that_scripts_letters():
+def test_script_letters_and_words_count_only_that_script():
     assert script_letters("ἀλλʼ οὐ vgl. 45", "greek") == 5
     assert script_letters("Haus 12", "greek") == 0
+    assert script_words("ἀλλʼ οὐ vgl. 45", "greek") == 2
+    assert script_words("ng@οjcgroup.com ο", "greek") == 0  # a lone omicron in Latin text is no Greek word
 
 
 def test_only_unsure_lines_are_offered_to_the_script_recognizer_and_kept_when_it_reads_its_script_better():
-    latin = ReadsAs("oύ", 0.5)
+    latin = ReadsAs("ou", 0.5)
     greek = ReadsAs("οὐ", 0.8)
     router = ScriptRouter(latin, {"greek": lambda: greek}, switch_below=0.9)
     assert [r.text for r in router.predict(crops(3))] == ["οὐ"] * 3
-    assert greek.seen == 3 and router.info == "primary-info"
+    assert greek.seen == 6 and router.info == "primary-info"  # a quick look at 3, then the 3 it won read fully
 
     sure = ScriptRouter(ReadsAs("Haus", 0.95), {"greek": lambda: greek}, switch_below=0.9)
     assert [r.text for r in sure.predict(crops(2))] == ["Haus", "Haus"]
-    assert greek.seen == 3  # confident Latin lines are never re-read
+    assert greek.seen == 6  # confident Latin lines are never re-read
 
 
 def test_a_script_reading_without_its_letters_or_with_less_confidence_is_not_taken():
     router = ScriptRouter(ReadsAs("Haus", 0.6), {"greek": lambda: ReadsAs("Haus", 0.99)})
     assert router.predict(crops(1))[0].confidence == 0.6
     router = ScriptRouter(ReadsAs("Haus", 0.6), {"greek": lambda: ReadsAs("Ηαυς", 0.5)})
+    assert router.predict(crops(1))[0].text == "Haus"
+    router = ScriptRouter(ReadsAs("Haus", 0.6), {"greek": lambda: ReadsAs("Hαus", 0.9)})  # no Greek word
     assert router.predict(crops(1))[0].text == "Haus"
 
 

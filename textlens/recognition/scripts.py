@@ -6,7 +6,7 @@ another script group than Latin (Greek ``el``/``grc``, Arabic ``ar``/``fa``/``ur
 group's recognizer read every line (the Greek one reads Latin too, trained on the same Latin sets;
 the Arabic one reads Arabic with digits and punctuation, in logical order). ``auto`` (the default) reads every line
 with the Latin recognizer and lets each installed script recognizer re-read the lines the Latin one
-is unsure of: where it reads letters of its own script with more confidence, its reading is kept.
+is unsure of: where it reads a word of its own script with more confidence, its reading is kept.
 A page without such lines costs one extra recognition of its unsure lines and nothing else.
 """
 
@@ -54,6 +54,17 @@ def script_letters(text: str, script: str) -> int:
     return sum(1 for c in text if c.isalpha() and unicodedata.name(c, "").startswith(prefix))
 
 
+def script_words(text: str, script: str) -> int:
+    """How many words of ``text`` are written in ``script`` only, with two letters or more (a
+    Greek model reading Latin text may write a lone omicron for an "o"; it does not write words)."""
+    prefix = SCRIPT_NAMES[script]
+    count = 0
+    for word in text.split():
+        letters = [c for c in word if c.isalpha() and unicodedata.category(c) != "Lm"]  # not the elision mark ʼ
+        count += len(letters) >= 2 and all(unicodedata.name(c, "").startswith(prefix) for c in letters)
+    return count
+
+
 class ScriptRouter:
     """A recognizer stage (``.predict``) that hands unsure lines to script recognizers.
 
@@ -89,8 +100,21 @@ class ScriptRouter:
         if not unsure or options.get("lexicons") is not None:
             return results
         for script in self._loaders:
-            others = self.alternate(script).predict([crops[i] for i in unsure], retry=options.get("retry", True))
-            for i, other in zip(unsure, others):
-                if other.confidence > results[i].confidence and script_letters(other.text, script) > 0:
-                    results[i] = other
+            # One quick pass decides (most unsure lines of a Latin page stay Latin); only the lines
+            # the script model wins are read again with its re-reads of unsure lines.
+            recognizer = self.alternate(script)
+            quick = recognizer.predict([crops[i] for i in unsure], retry=False)
+            won = [
+                i
+                for i, other in zip(unsure, quick)
+                if other.confidence > results[i].confidence and script_words(other.text, script) > 0
+            ]
+            won_set = set(won)
+            if won and options.get("retry", True):
+                readings = recognizer.predict([crops[i] for i in won])
+            else:
+                readings = [other for i, other in zip(unsure, quick) if i in won_set]
+            for i, other in zip(won, readings):
+                results[i] = other
+            unsure = [i for i in unsure if i not in won_set]
         return results
