@@ -18,6 +18,8 @@ CANDIDATES=(
   fonts-sil-andika fonts-sil-doulos fonts-stix fonts-cmu fonts-lmodern fonts-montserrat
   fonts-oxygen fonts-recommended fonts-terminus-otb fonts-bebas-neue fonts-dseg
   fonts-agave fonts-fantasque-sans fonts-noto-ui-core
+  fonts-gfs-neohellenic fonts-gfs-porson fonts-gfs-artemisia fonts-gfs-bodoni-classic
+  fonts-hosny-amiri fonts-sil-scheherazade fonts-kacst fonts-arabeyes
 )
 
 if [ "$(id -u)" != "0" ]; then

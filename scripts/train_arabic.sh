@@ -19,7 +19,7 @@ mkdir -p "$OUT"
 .venv/bin/python scripts/split_lines.py "$DATA/arabic-print-lines-dev" book "$HELD_OUT" "$OUT/arabic-train.jsonl"
 exec .venv/bin/textlens train recognizer \
   "$OUT/arabic-train.jsonl" \
-  --finetune latin-crnn --script arabic \
+  --finetune "${BASE:-latin-crnn}" --script arabic \
   --synth-ratio 0.5 --drop-unsupported \
   --minutes "$MINUTES" --steps 200000 --val-every 500 --patience 100 \
   --batch-size 32 --lr "$LR" --threads 1 --workers 1 --seed 0 --invert 0 \

@@ -364,3 +364,22 @@ def test_lang_picks_the_recognizer():
     assert isinstance(auto, ScriptRouter) and "greek" in auto._loaders
     with pytest.raises(TextlensError, match="lang"):
         PipelineConfig(lang="auto,de")
+
+
+def test_an_arabic_line_is_read_right_to_left_into_logical_order():
+    _shipped_models_or_skip()
+    from PIL import Image, ImageDraw, ImageFont
+    from rapidfuzz.distance import Levenshtein
+
+    from textlens.synth.fonts import discover_fonts
+
+    text = "وأرسل رسول الله معهم المغيرة بن شعبة"
+    font = ImageFont.truetype(next(f for f in discover_fonts() if f.endswith("DejaVuSans.ttf")), 30)
+    image = Image.new("L", (640, 120), 255)
+    ImageDraw.Draw(image).text((600, 40), text, fill=0, font=font, anchor="ra")  # right-aligned, as printed
+    document = read(np.asarray(image), threads=1, lang="ar")
+    found = document.text.strip()
+    assert Levenshtein.normalized_distance(found, text) < 0.25, found
+    words = document.pages[0].words
+    assert words[0].polygon[0][0] > words[-1].polygon[0][0]  # the first word stands rightmost
+    assert document.pages[0].language == "ar"

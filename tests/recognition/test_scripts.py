@@ -63,3 +63,11 @@ def test_the_script_recognizer_loads_only_when_a_line_needs_it():
     router = ScriptRouter(ReadsAs("Haus", 0.99), {"greek": lambda: loads.append(1) or ReadsAs("x", 1.0)})
     router.predict(crops(4))
     assert loads == []
+
+
+def test_the_surest_script_model_wins_and_arabic_needs_a_confident_reading():
+    greek, arabic = ReadsAs("λόγος", 0.7), ReadsAs("الطريق", 0.95)
+    router = ScriptRouter(ReadsAs("Aoyos", 0.3), {"greek": lambda: greek, "arabic": lambda: arabic})
+    assert router.predict(crops(1))[0].text == "الطريق"
+    unsure_arabic = ScriptRouter(ReadsAs("TOTAL", 0.4), {"arabic": lambda: ReadsAs("باه كميامم", 0.7)})
+    assert unsure_arabic.predict(crops(1))[0].text == "TOTAL"  # below MIN_CONFIDENCE["arabic"]
