@@ -46,7 +46,7 @@ from textlens.layout.grouping import words_from_result
 from textlens.layout.language import guess_language
 from textlens.layout.orientation import Orientation, OrientationFinder, PageFrame, skew_angle
 from textlens.layout.reading_order import LayoutAnalyzer
-from textlens.models.registry import script_recognizer
+from textlens.models.registry import file_sha256, resolve_model, script_recognizer
 from textlens.recognition.scripts import LANGUAGE_SCRIPTS, SCRIPT_NAMES, ScriptRouter, parse_languages
 
 __all__ = ["PageTask", "Pipeline", "PipelineConfig", "ReadResult", "assemble_results", "read", "read_pages"]
@@ -249,6 +249,7 @@ class Pipeline:
         infos = getattr(self.detector, "infos", None) or [getattr(self.detector, "info", None)]
         infos = [*infos, getattr(self.recognizer, "info", None)]
         infos.append(getattr(self.recognizer, "lm_info", None))
+        infos.extend(getattr(self.recognizer, "script_infos", ()))  # --lang auto's script models
         return [info for info in infos if isinstance(info, ModelInfo)]
 
     # --- documents ---------------------------------------------------------------------------
@@ -614,12 +615,12 @@ def _load_recognizer(config: PipelineConfig, threads: int | None):
     latin = Recognizer.load(None, threads=threads, lm=config.lm, lexicon=config.lexicon)
     if codes != ("auto",):
         return latin
-    alternates = {
-        script: functools.partial(Recognizer.load, name, threads=threads)
-        for script in SCRIPT_NAMES
-        if (name := script_recognizer(script)) is not None
-    }
-    return ScriptRouter(latin, alternates) if alternates else latin
+    names = {script: name for script in SCRIPT_NAMES if (name := script_recognizer(script)) is not None}
+    if not names:
+        return latin
+    alternates = {script: functools.partial(Recognizer.load, name, threads=threads) for script, name in names.items()}
+    infos = [ModelInfo(name, "recognizer", file_sha256(resolve_model(name, "recognizer"))) for name in names.values()]
+    return ScriptRouter(latin, alternates, script_infos=infos)
 
 
 def _load_detector(model: str | None, config: PipelineConfig, threads: int | None) -> Any:

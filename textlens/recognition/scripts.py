@@ -82,14 +82,16 @@ class ScriptRouter:
         primary,
         alternates: dict[str, Callable[[], object]],
         switch_below: float = SWITCH_BELOW,
+        script_infos: Sequence[object] = (),
     ) -> None:
         self.primary = primary
         self._loaders = dict(alternates)
         self._loaded: dict[str, object] = {}
         self.switch_below = switch_below
+        self.script_infos = list(script_infos)  # provenance: the script models that may read a line
 
     def __getattr__(self, name: str):
-        if name in ("primary", "_loaders", "_loaded", "switch_below"):
+        if name in ("primary", "_loaders", "_loaded", "switch_below", "script_infos"):
             raise AttributeError(name)
         return getattr(self.primary, name)
 
