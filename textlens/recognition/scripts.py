@@ -37,6 +37,8 @@ SWITCH_BELOW = 0.9
 # receipt lines as Arabic-looking words at up to 0.76, and real Arabic lines at 0.85 or more (1 in 100
 # below; held-out arabic-print-lines-dev book); greek-crnn never won a receipt line at any level.
 MIN_CONFIDENCE = {"arabic": 0.8}
+# The least sure lines of a call (a page) looked at first: none read better in another script, no more.
+PROBE_LINES = 4
 
 
 def parse_languages(lang: str) -> tuple[str, ...]:
@@ -100,23 +102,41 @@ class ScriptRouter:
             self._loaded[script] = self._loaders[script]()
         return self._loaded[script]
 
+    def _quick_look(
+        self,
+        crops: Sequence[np.ndarray],
+        lines: list[int],
+        results: list[LineResult],
+        winner: dict[int, tuple[str, float]],
+        retry: bool,
+    ) -> None:
+        """Each script model's greedy reading of ``lines``; the surest one holding a word of its
+        script (and sure enough for that script) is noted in ``winner`` (and taken when not ``retry``)."""
+        for script in self._loaders:
+            quick = self.alternate(script).predict([crops[i] for i in lines], retry=False)
+            for i, other in zip(lines, quick):
+                best = winner[i][1] if i in winner else results[i].confidence
+                if other.confidence > max(best, MIN_CONFIDENCE.get(script, 0.0)) and script_words(other.text, script):
+                    winner[i] = (script, other.confidence)
+                    if not retry:
+                        results[i] = other
+
     def predict(self, crops: Sequence[np.ndarray], **options) -> list[LineResult]:
         results = self.primary.predict(crops, **options)
         unsure = [i for i, r in enumerate(results) if r.confidence < self.switch_below]
         if not unsure or options.get("lexicons") is not None:
             return results
-        # One quick pass of every script model over the unsure lines decides (most unsure lines of a
-        # Latin page stay Latin); only the lines a script model wins are read again with its re-reads.
+        # A quick pass of every script model over the unsure lines decides (most unsure lines of a
+        # Latin page stay Latin); it starts with the page's least sure lines, and a page where none
+        # of those reads better in another script is left to the Latin model. Only the lines a script
+        # model wins are read again with its re-reads.
+        unsure.sort(key=lambda i: results[i].confidence)
         winner: dict[int, tuple[str, float]] = {}
-        for script in self._loaders:
-            quick = self.alternate(script).predict([crops[i] for i in unsure], retry=False)
-            for i, other in zip(unsure, quick):
-                best = winner[i][1] if i in winner else results[i].confidence
-                if other.confidence > max(best, MIN_CONFIDENCE.get(script, 0.0)) and script_words(other.text, script):
-                    winner[i] = (script, other.confidence)
-                    if not options.get("retry", True):
-                        results[i] = other
-        if options.get("retry", True):
+        retry = options.get("retry", True)
+        self._quick_look(crops, unsure[:PROBE_LINES], results, winner, retry)
+        if winner and len(unsure) > PROBE_LINES:
+            self._quick_look(crops, unsure[PROBE_LINES:], results, winner, retry)
+        if retry:
             for script in self._loaders:
                 won = [i for i in unsure if winner.get(i, ("",))[0] == script]
                 for i, other in zip(won, self.alternate(script).predict([crops[i] for i in won]) if won else []):
