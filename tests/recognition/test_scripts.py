@@ -71,3 +71,12 @@ def test_the_surest_script_model_wins_and_arabic_needs_a_confident_reading():
     assert router.predict(crops(1))[0].text == "الطريق"
     unsure_arabic = ScriptRouter(ReadsAs("TOTAL", 0.4), {"arabic": lambda: ReadsAs("باه كميامم", 0.7)})
     assert unsure_arabic.predict(crops(1))[0].text == "TOTAL"  # below MIN_CONFIDENCE["arabic"]
+
+
+def test_a_page_whose_least_sure_lines_stay_latin_is_not_looked_at_further():
+    from textlens.recognition.scripts import PROBE_LINES
+
+    greek = ReadsAs("Haus", 0.99)  # never a Greek word: it wins nothing
+    router = ScriptRouter(ReadsAs("Haus", 0.5), {"greek": lambda: greek})
+    router.predict(crops(PROBE_LINES + 5))
+    assert greek.seen == PROBE_LINES
