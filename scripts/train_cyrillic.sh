@@ -3,7 +3,7 @@
 # (wordfreq Russian, Ukrainian, Bulgarian, Macedonian) drawn in 7 of every 8 font families (--synth-fonts
 # train), with the Latin real sets in the mix so Latin reading does not decay. The checkpoint is chosen on
 # 400 synthetic lines in the training fonts; `textlens synth lines --script cyrillic --fonts test` renders
-# test lines in the families it never saw. (Not trained or shipped yet: no real Cyrillic lines here.)
+# test lines in the families it never saw (`--pure`: Cyrillic text only). (Not shipped yet: no real Cyrillic lines here.)
 # Resumable: rerun the same command after an interruption and it continues from last.pt.
 #   DATA=../shared/data bash scripts/train_cyrillic.sh
 set -euo pipefail

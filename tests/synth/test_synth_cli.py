@@ -54,3 +54,12 @@ def test_synth_lines_refuses_an_unknown_script_or_font_split(tmp_path: Path, cap
     assert "--script" in capsys.readouterr().err
     assert main(["synth", "lines", "-n", "1", "-o", str(tmp_path / "y"), "--fonts", "some"]) == 2
     assert "--fonts" in capsys.readouterr().err
+
+
+def test_pure_script_lines_are_all_in_that_script(tmp_path: Path) -> None:
+    import unicodedata
+
+    out = tmp_path / "cyrillic"
+    assert main(["synth", "lines", "-n", "8", "-o", str(out), "--script", "cyrillic", "--pure"]) == 0
+    for row in _read(out):
+        assert any("CYRILLIC" in unicodedata.name(c, "") for c in row["text"]), row["text"]

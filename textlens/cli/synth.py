@@ -20,6 +20,7 @@ def lines(
     height: int = typer.Option(32, "--height", min=8, help="Output image height in pixels."),
     max_chars: int = typer.Option(48, "--max-chars", min=1, help="Longest text per line."),
     script: str = typer.Option("latin", "--script", help="Script group: latin, greek, cyrillic or arabic."),
+    pure: bool = typer.Option(False, "--pure", help="Only the script's own text (no Latin lines mixed in)."),
     fonts: str = typer.Option(
         "all",
         "--fonts",
@@ -51,7 +52,7 @@ def lines(
         height=height,
         max_chars=max_chars,
         charset=SCRIPT_CHARS[script],
-        source_weights=script_weights(script) or None,
+        source_weights=script_weights(script, pure=pure and script != "latin") or None,
         script=script,
         font_split=fonts,
     )

@@ -940,13 +940,16 @@ SCRIPT_WEIGHTS = {
     "arabic": {"arabic": 1.0},
 }
 ONLY_SCRIPT_SOURCES = frozenset({"arabic"})
+SCRIPT_SOURCES = {"greek": ("greek", "commentary"), "cyrillic": ("cyrillic",), "arabic": ("arabic",)}
 
 
-def script_weights(script: str, overrides: dict[str, float] | None = None) -> dict[str, float]:
-    """Source weight overrides for a script group's synthetic lines (``overrides`` replace its defaults)."""
+def script_weights(script: str, overrides: dict[str, float] | None = None, pure: bool = False) -> dict[str, float]:
+    """Source weight overrides for a script group's synthetic lines (``overrides`` replace its defaults);
+    ``pure``: only the group's own sources (test lines that are all in the script)."""
     weights = dict(overrides or SCRIPT_WEIGHTS.get(script, {}))
-    if script in ONLY_SCRIPT_SOURCES:
-        weights = {name: weights.get(name, 0.0) for name in SOURCES}
+    if script in ONLY_SCRIPT_SOURCES or pure:
+        own = SCRIPT_SOURCES.get(script, ()) if pure else tuple(SOURCES)
+        weights = {name: weights.get(name, 0.0) if name in own else 0.0 for name in SOURCES}
     return weights
 
 
