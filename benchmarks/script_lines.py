@@ -30,6 +30,7 @@ from pathlib import Path
 from benchmarks.run import ROOT, data_root
 from textlens.eval.metrics import char_edits
 from textlens.io.atomic import write_atomic
+from textlens.recognition.charset import normalize_text, strip_arabic_marks
 
 SETS = {
     # set: (folder, default --where, Tesseract's languages, strip Arabic marks)
@@ -37,13 +38,10 @@ SETS = {
     "arabic": ("arabic-print-lines-dev", "book=book_Yacqubi.Tarikh", "ara", True),
     "receipts": ("sroie-test-lines", None, "eng", False),  # Latin only: what --lang auto costs there
 }
-ARABIC_MARKS = {chr(c) for c in range(0x064B, 0x0653)} | {"\u0670", "\u0640"}
 
 
 def clean(text: str, arabic: bool, accents: bool = True) -> str:
-    text = unicodedata.normalize("NFC", " ".join(text.split()))
-    if arabic:
-        text = "".join(c for c in text if c not in ARABIC_MARKS)
+    text = normalize_text(strip_arabic_marks(text) if arabic else text)
     if not accents:
         text = "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
     return text

@@ -46,7 +46,7 @@ from textlens.layout.grouping import words_from_result
 from textlens.layout.language import guess_language
 from textlens.layout.orientation import Orientation, OrientationFinder, PageFrame, skew_angle
 from textlens.layout.reading_order import LayoutAnalyzer
-from textlens.models.registry import file_sha256, resolve_model, script_recognizer
+from textlens.models.registry import registered_models, script_recognizer
 from textlens.recognition.scripts import LANGUAGE_SCRIPTS, SCRIPT_NAMES, ScriptRouter, parse_languages
 
 __all__ = ["PageTask", "Pipeline", "PipelineConfig", "ReadResult", "assemble_results", "read", "read_pages"]
@@ -619,7 +619,9 @@ def _load_recognizer(config: PipelineConfig, threads: int | None):
     if not names:
         return latin
     alternates = {script: functools.partial(Recognizer.load, name, threads=threads) for script, name in names.items()}
-    infos = [ModelInfo(name, "recognizer", file_sha256(resolve_model(name, "recognizer"))) for name in names.values()]
+    # provenance from the registry's own record (each loaded model hashes its file as it loads)
+    entries = {e.name: e for e in registered_models()}
+    infos = [ModelInfo(name, "recognizer", entries[name].sha256) for name in names.values()]
     return ScriptRouter(latin, alternates, script_infos=infos)
 
 

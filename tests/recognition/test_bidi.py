@@ -22,3 +22,9 @@ def test_a_right_to_left_reading_lists_its_words_from_right_to_left():
     assert line.text == "في البيت"
     assert [w.text for w in line.words] == ["في", "البيت"]
     assert [w.x0 for w in line.words] == [60, 0]  # the boxes stay where the words are
+
+
+def test_stripping_arabic_marks_keeps_a_hamza_stored_as_a_combining_mark():
+    from textlens.recognition.charset import strip_arabic_marks
+
+    assert strip_arabic_marks("\u0627\u0654\u062e\u064e\u0630") == "أخذ"  # alef + combining hamza, fatha dropped

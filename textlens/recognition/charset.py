@@ -44,8 +44,9 @@ ARABIC_EXTRA = _arabic_letters() + "٠١٢٣٤٥٦٧٨٩،؛؟«»" + ARABIC_MAR
 
 
 def strip_arabic_marks(text: str) -> str:
-    """``text`` without harakat and tatweel (how Arabic transcriptions are usually written)."""
-    return "".join(c for c in text if c not in ARABIC_MARKS)
+    """``text`` without harakat and tatweel (how Arabic transcriptions are usually written). NFC first:
+    a hamza stored as a combining mark after its alef is part of the letter (أ), not a mark to drop."""
+    return "".join(c for c in unicodedata.normalize("NFC", text) if c not in ARABIC_MARKS)
 
 
 # Russian, Ukrainian, Belarusian, Bulgarian, Serbian and Macedonian letters, and the numero sign.
