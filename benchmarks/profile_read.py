@@ -74,6 +74,7 @@ def instrument(pipeline: Any, clock: StageClock) -> None:
     import textlens.recognition.predictor as recognition
 
     detector, recognizer = pipeline.detector, pipeline.recognizer
+    detector = getattr(detector, "document", detector)  # --mode auto: the document detector reads pages
     detector.session.run = clock.wrap(detector.session.run, "detection network")
     detector.predict = clock.wrap(detector.predict, "detection pre- and post-processing")
     recognizer.session.run = clock.wrap(

@@ -407,7 +407,7 @@ class Pipeline:
             found = Orientation(0, detect(image))
         else:
             start, detected_before = time.perf_counter(), timings.get("detection", 0.0)
-            found = self.orientation.find(image, detect, self._compare_read)
+            found = self.orientation.find(image, detect, self._compare_read, self._compare_read_turned)
             spent = time.perf_counter() - start - (timings.get("detection", 0.0) - detected_before)
             timings["orientation"] = timings.get("orientation", 0.0) + spent
         if not found.quads and image.shape[0] <= SMALL_PAGE_HEIGHT:
@@ -417,11 +417,17 @@ class Pipeline:
             return Orientation(0, [whole.astype(np.float32)]), [True], True
         return found, [q.tobytes() in weak_quads for q in found.quads], False
 
-    def _compare_read(self, crops: list[np.ndarray]) -> list[Any]:
+    def _compare_read(self, crops: list[np.ndarray], recognizer: Any = None) -> list[Any]:
         """Orientation only compares confidences: our recognizer may skip its re-read of unsure lines."""
-        if hasattr(self.recognizer, "retry_below"):
-            return self.recognizer.predict(crops, retry=False)
-        return self.recognizer.predict(crops)
+        recognizer = recognizer or self.recognizer
+        if hasattr(recognizer, "retry_below"):
+            return recognizer.predict(crops, retry=False)
+        return recognizer.predict(crops)
+
+    def _compare_read_turned(self, crops: list[np.ndarray]) -> list[Any]:
+        """Turned-over crops are read for their confidence alone: by the main model, without asking
+        the script models (--lang auto) about lines that are upside down."""
+        return self._compare_read(crops, getattr(self.recognizer, "primary", self.recognizer))
 
     def _line(self, result: Any, quad: np.ndarray, crop: LineCrop, frame: PageFrame) -> Line | None:
         if not result.text.strip() or result.confidence < self.config.min_confidence:

@@ -96,7 +96,7 @@ def test_orientation_finder_undoes_quarter_turns(turns, looks):
     found = finder.find(rotate_image(page, turns), detect, recognizer.predict)
     assert found.turns == (-turns) % 4
     assert len(found.quads) == 5
-    assert recognizer.calls == [6]  # 3 lines, each both ways up, in one call
+    assert recognizer.calls == [3, 3]  # 3 lines as they are, then turned over
     # a second look for vertical text, a third after turning the page over
     assert detector.calls == looks
     if found.turns in (0, 1):  # detected the right way up: the upright readings are kept
@@ -168,18 +168,29 @@ def test_a_close_call_reads_more_lines_and_ties_keep_the_page_as_it_is():
 
     lines = [_box(0, 20 * i, 200 - i, 10) for i in range(7)]
     found = OrientationFinder(samples=2, min_lines=2).find(np.zeros((200, 300, 3), np.uint8), lambda im: lines, reader)
-    assert calls == [4, 8]  # 2 lines both ways, then the next 4 longest both ways
+    assert calls == [2, 2, 4, 4]  # 2 lines each way up, then the next 4 longest each way up
     assert found.turns == 0 and sorted(found.known) == [0, 1, 2, 3, 4, 5]
 
 
 def _scripted(upright: list[tuple[str, float]], flipped: list[tuple[str, float]]):
-    """A reader for `_read_both_ways`: its one call holds the crops as they are, then turned over."""
+    """A reader for `_read_both_ways`: its first call reads the crops as they are, the next turned over."""
+    calls = []
 
     def reader(crops):
-        script = (upright + flipped)[: len(crops)]
+        script = (flipped if calls else upright)[: len(crops)]
+        calls.append(len(crops))
         return [type("R", (), {"text": text, "confidence": conf})() for text, conf in script]
 
+    reader.calls = calls
     return reader
+
+
+def test_lines_read_surely_as_they_are_are_not_read_turned_over():
+    lines = [_box(0, 20 * i, 200, 10) for i in range(2)]
+    reader = _scripted([("TOTAL 12.50", 0.97)] * 2, [("05.21 LATOT", 0.99)] * 2)
+    found = OrientationFinder(samples=2, min_lines=2).find(np.zeros((200, 300, 3), np.uint8), lambda im: lines, reader)
+    # a gain of at most 1 - 0.97 cannot reach the 0.05 margin: the turned-over reading is not needed
+    assert found.turns == 0 and reader.calls == [2] and sorted(found.known) == [0, 1]
 
 
 @pytest.mark.parametrize(("gain", "turns"), [(0.03, 0), (0.2, 2)])

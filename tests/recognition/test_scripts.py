@@ -80,3 +80,10 @@ def test_a_page_whose_least_sure_lines_stay_latin_is_not_looked_at_further():
     router = ScriptRouter(ReadsAs("Haus", 0.5), {"greek": lambda: greek})
     router.predict(crops(PROBE_LINES + 5))
     assert greek.seen == PROBE_LINES
+
+
+def test_a_speck_read_as_one_character_is_not_offered_to_the_script_models():
+    greek = ReadsAs("οὐ", 0.99)
+    router = ScriptRouter(ReadsAs(" 1 ", 0.2), {"greek": lambda: greek})
+    assert [r.text for r in router.predict(crops(3))] == [" 1 "] * 3
+    assert greek.seen == 0  # one character holds no two-letter word of another script

@@ -185,7 +185,12 @@ class OrientationFinder:
     crop_pad: float = 0.0
     crop_pad_end: float = 0.0
 
-    def find(self, image: np.ndarray, detect: Detect, recognize: Recognize) -> Orientation:
+    def find(
+        self, image: np.ndarray, detect: Detect, recognize: Recognize, recognize_turned: Recognize | None = None
+    ) -> Orientation:
+        """``recognize_turned`` reads the turned-over crops (default ``recognize``): only their
+        confidence counts, so it may be a plainer reader."""
+        turned_reader = recognize_turned or recognize
         quads = detect(image)
         turns, working = 0, image
         if not self.looks_upright(quads):
@@ -198,10 +203,14 @@ class OrientationFinder:
 
         longest = sorted(range(len(quads)), key=lambda i: -quad_size(quads[i])[0])
         sample = longest[: self.samples]
-        upright, flipped = self._read_both_ways(working, [quads[i] for i in sample], recognize)
+        upright, flipped = self._read_both_ways(working, [quads[i] for i in sample], recognize, turned_reader)
+        if flipped is None:
+            return Orientation(turns, quads, dict(zip(sample, upright)))
         if abs(_flip_gain(upright, flipped)) < self.unsure and len(longest) > len(sample):
             more = longest[self.samples : 3 * self.samples]
-            more_upright, more_flipped = self._read_both_ways(working, [quads[i] for i in more], recognize)
+            more_upright, more_flipped = self._read_both_ways(
+                working, [quads[i] for i in more], recognize, turned_reader, always=True
+            )
             sample, upright, flipped = sample + more, upright + more_upright, flipped + more_flipped
         if _flip_gain(upright, flipped) < self.flip_margin:
             return Orientation(turns, quads, dict(zip(sample, upright)))
@@ -212,11 +221,24 @@ class OrientationFinder:
         flipped_quads = [order_quad(rotate_points(q, 2, w, h)) for q in quads]
         return Orientation(turns, flipped_quads, dict(zip(sample, flipped)))
 
-    def _read_both_ways(self, image: np.ndarray, quads: list[np.ndarray], recognize: Recognize) -> tuple[list, list]:
-        """Recognizer results for the line crops as they are and turned over, in one call."""
+    def _read_both_ways(
+        self,
+        image: np.ndarray,
+        quads: list[np.ndarray],
+        recognize: Recognize,
+        recognize_turned: Recognize,
+        always: bool = False,
+    ) -> tuple[list, list | None]:
+        """Recognizer results for the line crops as they are and turned over; the turned-over
+        reading is skipped (None) unless ``always`` when the lines read so surely as they are that
+        no reading the other way could reach ``flip_margin`` (most upright pages: the gain is a
+        weighted mean of confidence differences, so it is at most the largest ``1 - confidence``)."""
         crops = [crop_line(image, quad, self.crop_pad, self.crop_pad_end).image for quad in quads]
-        results = recognize(crops + [rotate_image(c, 2) for c in crops])
-        return results[: len(crops)], results[len(crops) :]
+        upright = recognize(crops)
+        least_sure = min((r.confidence if r.text.strip() else 0.0 for r in upright), default=0.0)
+        if not always and 1.0 - least_sure < self.flip_margin:
+            return upright, None
+        return upright, recognize_turned([rotate_image(c, 2) for c in crops])
 
     def looks_upright(self, quads: Sequence[np.ndarray]) -> bool:
         """Enough wide boxes to take the page's text as horizontal without a second look."""

@@ -39,6 +39,10 @@ SWITCH_BELOW = 0.9
 MIN_CONFIDENCE = {"arabic": 0.8}
 # The least sure lines of a call (a page) looked at first: none read better in another script, no more.
 PROBE_LINES = 4
+# A line the Latin model reads as fewer characters than this is not questioned: a speck or a lone
+# digit holds no word of another script (script_words needs two letters), and on receipts such
+# crops are most of the unsure lines.
+MIN_PROBE_CHARS = 2
 
 
 def parse_languages(lang: str) -> tuple[str, ...]:
@@ -123,7 +127,11 @@ class ScriptRouter:
 
     def predict(self, crops: Sequence[np.ndarray], **options) -> list[LineResult]:
         results = self.primary.predict(crops, **options)
-        unsure = [i for i, r in enumerate(results) if r.confidence < self.switch_below]
+        unsure = [
+            i
+            for i, r in enumerate(results)
+            if r.confidence < self.switch_below and len(r.text.replace(" ", "")) >= MIN_PROBE_CHARS
+        ]
         if not unsure or options.get("lexicons") is not None:
             return results
         # A quick pass of every script model over the unsure lines decides (most unsure lines of a
