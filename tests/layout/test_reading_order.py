@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from textlens.layout.reading_order import LayoutAnalyzer, order_blocks
 
@@ -124,3 +126,12 @@ def test_empty_and_single():
 def test_analyzer_rejects_bad_settings():
     with pytest.raises(ValueError, match="block_gap"):
         LayoutAnalyzer(block_gap=0)
+
+
+@given(st.lists(st.floats(-1e4, 1e4, allow_nan=False), min_size=1, max_size=40), st.sampled_from([0, 10, 50, 90, 100]))
+@settings(max_examples=200, deadline=None)
+def test_the_percentile_of_sorted_edges_is_numpys(values, q):
+    from textlens.layout.reading_order import _sorted_percentile
+
+    ordered = np.sort(np.asarray(values))
+    assert _sorted_percentile(ordered, q) == pytest.approx(float(np.percentile(ordered, q)), rel=1e-9, abs=1e-6)

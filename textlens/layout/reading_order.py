@@ -157,15 +157,22 @@ class LayoutAnalyzer:
             return None
         sub = boxes[idx]
         best: tuple[float, float] | None = None  # (clear width, x)
-        for x in np.arange(sub[:, 0].min() + 2 * h, sub[:, 2].max() - 2 * h, h / 4):
-            left, right = sub[:, 2] <= x, sub[:, 0] >= x
-            crossing = len(idx) - int(left.sum()) - int(right.sum())
-            if min(left.sum(), right.sum()) < MIN_COLUMN_LINES or crossing > self.crossing * len(idx):
-                continue
+        xs = np.arange(sub[:, 0].min() + 2 * h, sub[:, 2].max() - 2 * h, h / 4)
+        # All candidate cuts at once: the lines left of x are a prefix of the lines sorted by right
+        # edge, those right of it a suffix of the lines sorted by left edge.
+        ends, starts = np.sort(sub[:, 2]), np.sort(sub[:, 0])
+        n_left = np.searchsorted(ends, xs, side="right")
+        n_right = len(idx) - np.searchsorted(starts, xs, side="left")
+        crossing = len(idx) - n_left - n_right
+        usable = (np.minimum(n_left, n_right) >= MIN_COLUMN_LINES) & (crossing <= self.crossing * len(idx))
+        for k in np.flatnonzero(usable):
+            x = xs[k]
             # the corridor most lines keep clear of: robust to a few long lines and margin numbers
-            clear = float(np.percentile(sub[right, 0], 10) - np.percentile(sub[left, 2], 90))
-            side_by_side = _overlap_1d(sub[left][:, [1, 3]], sub[right][:, [1, 3]]) >= 0.5
-            if clear >= self.column_gap * h and side_by_side and (best is None or clear > best[0]):
+            clear = _sorted_percentile(starts[len(idx) - n_right[k] :], 10) - _sorted_percentile(ends[: n_left[k]], 90)
+            if clear < self.column_gap * h or (best is not None and clear <= best[0]):
+                continue
+            left, right = sub[:, 2] <= x, sub[:, 0] >= x
+            if _overlap_1d(sub[left][:, [1, 3]], sub[right][:, [1, 3]]) >= 0.5:  # side by side
                 best = (clear, float(x))
         if best is None:
             return None
@@ -201,6 +208,14 @@ class LayoutAnalyzer:
                 if on_rows >= self.paired * len(side):
                     return False
         return True
+
+
+def _sorted_percentile(values: np.ndarray, q: float) -> float:
+    """``np.percentile(values, q)`` (linear interpolation) of values already sorted ascending."""
+    position = q / 100.0 * (len(values) - 1)
+    below = int(position)
+    above = min(below + 1, len(values) - 1)
+    return float(values[below] + (values[above] - values[below]) * (position - below))
 
 
 def _aligned(a: list[tuple[float, float]], b: list[tuple[float, float]]) -> bool:
