@@ -84,6 +84,28 @@ def test_text_too_large_for_the_fine_pass_is_found_by_the_coarse_pass():
     assert 150 <= min(xs) < 200 and 480 < max(xs) <= 650 and 250 <= min(ys) < 290 and 310 < max(ys) <= 350
 
 
+def test_a_page_of_many_small_lines_skips_the_coarse_pass_and_a_sign_does_not():
+    from PIL import Image, ImageDraw, ImageFont
+
+    from textlens.detection.predictor import Detector
+
+    det = Detector.load(threads=1)
+    passes = []
+    plain_regions = det._regions
+    det._regions = lambda image, long_side, full: passes.append(long_side) or plain_regions(image, long_side, full)
+    page = Image.new("RGB", (1240, 1754), "white")
+    font = ImageFont.truetype(_dejavu(), 28)
+    for row in range(30):
+        ImageDraw.Draw(page).text(
+            (100, 80 + 52 * row), f"Item {row:02d} sugar and flour  RM {row}.50", font=font, fill="black"
+        )
+    assert len(det.predict(np.asarray(page))) >= 25
+    assert passes == [det.long_side]  # receipt-like: the fine pass alone
+    passes.clear()
+    det.predict(_big_sign())
+    assert passes == [det.long_side, det.coarse_side]
+
+
 def test_large_type_on_an_image_smaller_than_the_coarse_pass_is_found():
     """A 400 x 111 screenshot of one 40 px line: the fine pass blows it up 3x past what it can
     see, so the coarse pass runs on small images too (it found nothing before)."""
