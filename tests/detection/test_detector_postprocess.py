@@ -13,6 +13,7 @@ from textlens.detection.postprocess import (
     order_polygon,
     order_rect,
     unclip,
+    unclip_rect,
 )
 from textlens.detection.targets import TargetConfig, make_targets
 from textlens.errors import TextlensError
@@ -117,3 +118,19 @@ def test_unclip_grows_by_area_over_perimeter():
     grown = unclip(square, 2.0)  # distance = 100 * 2 / 40 = 5
     assert grown[:, 0].min() == pytest.approx(-5, abs=0.2)
     assert grown[:, 0].max() == pytest.approx(15, abs=0.2)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_a_rectangle_unclipped_in_closed_form_matches_the_clipper_offset(seed):
+    rng = np.random.default_rng(seed)
+    rect = (
+        (float(rng.uniform(50, 500)), float(rng.uniform(50, 500))),
+        tuple(rng.uniform(2, 300, 2)),
+        float(rng.uniform(-90, 90)),
+    )
+    ratio = float(rng.uniform(0.5, 3.0))
+    (cx, cy), (w, h), _ = unclip_rect(rect, ratio)
+    (ex, ey), (ew, eh), _ = cv2.minAreaRect(unclip(cv2.boxPoints(rect), ratio).astype(np.float32))
+    assert (cx, cy) == pytest.approx((ex, ey), abs=0.15)
+    assert sorted((w, h)) == pytest.approx(sorted((ew, eh)), abs=0.3)
+    assert unclip_rect(((0, 0), (0.0, 5.0), 0.0), 1.5) is None

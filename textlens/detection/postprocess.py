@@ -116,6 +116,17 @@ def unclip(poly: np.ndarray, ratio: float) -> np.ndarray | None:
     return np.asarray(biggest, dtype=np.float64) / scale
 
 
+def unclip_rect(rect: tuple, ratio: float) -> tuple | None:
+    """``unclip`` for a rotated rectangle ((cx, cy), (w, h), angle), in closed form: grown by d on
+    every side, its minimum-area rectangle is (w + 2d) x (h + 2d) about the same centre (the
+    rounded corners lie inside it). None for a rectangle without area, as ``unclip`` gives."""
+    centre, (w, h), angle = rect
+    if w <= 0 or h <= 0:
+        return None
+    distance = w * h * ratio / (2.0 * (w + h))
+    return centre, (w + 2 * distance, h + 2 * distance), angle
+
+
 def _mean_score(prob: np.ndarray, contour: np.ndarray) -> float:
     """Mean probability inside ``contour`` (evaluated on its bounding box only)."""
     h, w = prob.shape
@@ -151,24 +162,26 @@ def boxes_from_map(
         contour = contour.reshape(-1, 2).astype(np.float64)
         if len(contour) < 3:
             continue
-        (_, _), (rw, rh), _ = cv2.minAreaRect(contour.astype(np.float32))
-        if min(rw, rh) < config.min_size - 1:
+        kernel_rect = cv2.minAreaRect(contour.astype(np.float32))
+        if min(kernel_rect[1]) < config.min_size - 1:
             continue
         score = _mean_score(prob, contour)
         if score < min_score:
             continue
-        kernel = contour if config.polygons else cv2.boxPoints(cv2.minAreaRect(contour.astype(np.float32)))
-        grown = unclip(kernel, config.unclip_ratio)
-        if grown is None or len(grown) < 3:
-            continue
+        pts, rect = None, None
         if config.polygons:
+            grown = unclip(contour, config.unclip_ratio)
+            if grown is None or len(grown) < 3:
+                continue
             eps = 0.005 * cv2.arcLength(grown.astype(np.float32), True)
             approx = cv2.approxPolyDP(grown.astype(np.float32), eps, True).reshape(-1, 2).astype(np.float64)
             pts = order_polygon(approx) if len(approx) >= 4 else None
-        else:
-            pts = None
-        if pts is None:
             rect = cv2.minAreaRect(grown.astype(np.float32))
+        else:
+            rect = unclip_rect(kernel_rect, config.unclip_ratio)
+            if rect is None:
+                continue
+        if pts is None:
             if min(rect[1]) < config.min_size + 1:
                 continue
             pts = order_rect(cv2.boxPoints(rect))
