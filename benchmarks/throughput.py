@@ -114,12 +114,33 @@ class TreeMemory:
         self._thread.join()
 
 
+def _adopt_orphans() -> None:
+    """Become the subreaper of the processes we start (Linux): a descendant whose parent exits
+    first (a fork server and its workers) is handed to us instead of init, so reaping it adds its
+    CPU time to RUSAGE_CHILDREN like any child's."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+    except (OSError, AttributeError):
+        pass
+
+
+def _reap_orphans() -> None:
+    while True:
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            return
+
+
 def run_measured(
     commands: list[list[str]], env: dict[str, str], stdin: str | None = None
 ) -> tuple[float, float, TreeMemory]:
     """Start ``commands`` at once under one sh, wait; (wall s, CPU s of the tree, memory)."""
     # Background jobs of sh read /dev/null, so a command fed on stdin runs in the foreground.
     script = shlex.join(commands[0]) if len(commands) == 1 else " & ".join(map(shlex.join, commands)) + " & wait"
+    _adopt_orphans()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     process = subprocess.Popen(
@@ -134,6 +155,7 @@ def run_measured(
     _, err = process.communicate(stdin)
     wall = time.perf_counter() - started
     memory.stop()
+    _reap_orphans()  # the CPU of descendants that outlived their parent counts too
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if process.returncode != 0:
         raise BenchError(f"{commands[0][0]} failed ({process.returncode}): {err.strip()[-300:]}")

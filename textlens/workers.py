@@ -143,11 +143,9 @@ class ProcessReader:
     def _pool_submit(self, unit: tuple[int, str, int], keep_images: bool) -> Future:
         """Submit to the pool, starting it (again) if needed: a new pool spawns fresh workers."""
         if self._pool is None:
-            import multiprocessing
-
             self._pool = ProcessPoolExecutor(
                 self.config.jobs,
-                mp_context=multiprocessing.get_context("spawn"),  # never fork a process running ORT threads
+                mp_context=_worker_context(),
                 initializer=_start_worker,
                 initargs=(self._worker_config.to_dict(),),
             )
@@ -158,6 +156,20 @@ class ProcessReader:
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
+
+
+def _worker_context() -> Any:
+    """Workers come from a fork server that has imported the pipeline once (each worker then
+    starts without importing NumPy, OpenCV and ONNX Runtime again) and has started no thread:
+    never fork a process running ONNX Runtime's threads. Spawn where there is no fork server."""
+    import multiprocessing
+
+    try:
+        context = multiprocessing.get_context("forkserver")
+    except ValueError:
+        return multiprocessing.get_context("spawn")
+    context.set_forkserver_preload(["textlens.pipeline"])
+    return context
 
 
 @dataclass
