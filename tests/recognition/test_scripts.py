@@ -82,8 +82,9 @@ def test_a_page_whose_least_sure_lines_stay_latin_is_not_looked_at_further():
     assert greek.seen == PROBE_LINES
 
 
-def test_a_speck_read_as_one_character_is_not_offered_to_the_script_models():
+@pytest.mark.parametrize("latin", [" 1 ", "41.50", "0:00:28 x"])
+def test_a_line_read_with_fewer_than_two_letters_is_not_offered_to_the_script_models(latin):
     greek = ReadsAs("οὐ", 0.99)
-    router = ScriptRouter(ReadsAs(" 1 ", 0.2), {"greek": lambda: greek})
-    assert [r.text for r in router.predict(crops(3))] == [" 1 "] * 3
-    assert greek.seen == 0  # one character holds no two-letter word of another script
+    router = ScriptRouter(ReadsAs(latin, 0.2), {"greek": lambda: greek})
+    assert [r.text for r in router.predict(crops(3))] == [latin] * 3
+    assert greek.seen == 0  # a speck or a price holds no two-letter word of another script

@@ -14,7 +14,9 @@ import numpy as np
 from textlens.recognition.charset import Charset
 from textlens.recognition.lm import UNKNOWN_LOG_PROB, CharNgramLM
 
-CANDIDATE_FLOOR = math.log(1e-4)  # a class this unlikely in a frame is not worth a beam
+# A class this unlikely in a frame is not worth a beam (1e-4 read 405 unsure sroie/docpages lines
+# exactly alike, 7% slower).
+CANDIDATE_FLOOR = math.log(1e-3)
 
 
 @dataclass

@@ -39,10 +39,10 @@ SWITCH_BELOW = 0.9
 MIN_CONFIDENCE = {"arabic": 0.8}
 # The least sure lines of a call (a page) looked at first: none read better in another script, no more.
 PROBE_LINES = 4
-# A line the Latin model reads as fewer characters than this is not questioned: a speck or a lone
-# digit holds no word of another script (script_words needs two letters), and on receipts such
-# crops are most of the unsure lines.
-MIN_PROBE_CHARS = 2
+# A line the Latin model reads with fewer letters than this is not questioned: a speck, a price or
+# a date holds no word of another script (script_words needs two letters; the Latin model reads a
+# Greek or Arabic word as letters), and on receipts such lines are most of the unsure ones.
+MIN_PROBE_LETTERS = 2
 
 
 def parse_languages(lang: str) -> tuple[str, ...]:
@@ -130,7 +130,7 @@ class ScriptRouter:
         unsure = [
             i
             for i, r in enumerate(results)
-            if r.confidence < self.switch_below and len(r.text.replace(" ", "")) >= MIN_PROBE_CHARS
+            if r.confidence < self.switch_below and sum(c.isalpha() for c in r.text) >= MIN_PROBE_LETTERS
         ]
         if not unsure or options.get("lexicons") is not None:
             return results
