@@ -88,3 +88,13 @@ def test_a_line_read_with_fewer_than_two_letters_is_not_offered_to_the_script_mo
     router = ScriptRouter(ReadsAs(latin, 0.2), {"greek": lambda: greek})
     assert [r.text for r in router.predict(crops(3))] == [latin] * 3
     assert greek.seen == 0  # a speck or a price holds no two-letter word of another script
+
+
+def test_the_arabic_model_looks_only_at_lines_the_latin_model_read_poorly():
+    from textlens.recognition.scripts import PROBE_BELOW
+
+    arabic = ReadsAs("الطريق", 0.95)
+    fair = ScriptRouter(ReadsAs("TOTAL", PROBE_BELOW["arabic"] + 0.1), {"arabic": lambda: arabic})
+    assert fair.predict(crops(2))[0].text == "TOTAL" and arabic.seen == 0  # Arabic reads far worse as Latin
+    poor = ScriptRouter(ReadsAs("TOTAL", PROBE_BELOW["arabic"] - 0.1), {"arabic": lambda: arabic})
+    assert poor.predict(crops(2))[0].text == "الطريق"

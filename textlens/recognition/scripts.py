@@ -37,12 +37,18 @@ SWITCH_BELOW = 0.9
 # receipt lines as Arabic-looking words at up to 0.76, and real Arabic lines at 0.85 or more (1 in 100
 # below; held-out arabic-print-lines-dev book); greek-crnn never won a receipt line at any level.
 MIN_CONFIDENCE = {"arabic": 0.8}
+# A script model looks only at lines the Latin model read less surely than this: it reads Arabic
+# lines at 0.28-0.54 (5th-99th percentile, 300 arabic-print-lines-dev lines), while Greek words in
+# Latin lines leave it up to 0.94 (hence SWITCH_BELOW).
+PROBE_BELOW = {"arabic": 0.6}
 # The least sure lines of a call (a page) looked at first: none read better in another script, no more.
 PROBE_LINES = 4
-# A line the Latin model reads with fewer letters than this is not questioned: a speck, a price or
-# a date holds no word of another script (script_words needs two letters; the Latin model reads a
-# Greek or Arabic word as letters), and on receipts such lines are most of the unsure ones.
-MIN_PROBE_LETTERS = 2
+# A line is shown to a script model only when its Latin reading leaves room for that script's words
+# (script_words needs two letters): Greek and Cyrillic letters read as Latin look-alikes, so the Latin
+# reading must hold two letters (a price, a date or a speck does not: on receipts such lines are most
+# of the unsure ones); Arabic may read as marks and digits, so two characters of any kind.
+MIN_PROBE_LETTERS = {"greek": 2, "cyrillic": 2}
+MIN_PROBE_CHARS = 2
 
 
 def parse_languages(lang: str) -> tuple[str, ...]:
@@ -116,22 +122,28 @@ class ScriptRouter:
     ) -> None:
         """Each script model's greedy reading of ``lines``; the surest one holding a word of its
         script (and sure enough for that script) is noted in ``winner`` (and taken when not ``retry``)."""
+        latin = {i: results[i] for i in lines}
         for script in self._loaders:
-            quick = self.alternate(script).predict([crops[i] for i in lines], retry=False)
-            for i, other in zip(lines, quick):
+            asked = [i for i in lines if self._may_be(script, latin[i])]
+            quick = self.alternate(script).predict([crops[i] for i in asked], retry=False) if asked else []
+            for i, other in zip(asked, quick):
                 best = winner[i][1] if i in winner else results[i].confidence
                 if other.confidence > max(best, MIN_CONFIDENCE.get(script, 0.0)) and script_words(other.text, script):
                     winner[i] = (script, other.confidence)
                     if not retry:
                         results[i] = other
 
+    def _may_be(self, script: str, latin: LineResult) -> bool:
+        """Whether a line the Latin model read as ``latin`` may hold words of ``script``."""
+        if latin.confidence >= min(self.switch_below, PROBE_BELOW.get(script, 1.0)):
+            return False
+        if sum(c.isalpha() for c in latin.text) < MIN_PROBE_LETTERS.get(script, 0):
+            return False
+        return len(latin.text.replace(" ", "")) >= MIN_PROBE_CHARS
+
     def predict(self, crops: Sequence[np.ndarray], **options) -> list[LineResult]:
         results = self.primary.predict(crops, **options)
-        unsure = [
-            i
-            for i, r in enumerate(results)
-            if r.confidence < self.switch_below and sum(c.isalpha() for c in r.text) >= MIN_PROBE_LETTERS
-        ]
+        unsure = [i for i, r in enumerate(results) if any(self._may_be(script, r) for script in self._loaders)]
         if not unsure or options.get("lexicons") is not None:
             return results
         # A quick pass of every script model over the unsure lines decides (most unsure lines of a
