@@ -14,7 +14,8 @@ included, the way a user runs it on a batch, writing one text file per image:
 * rapidocr: C single-threaded processes over interleaved shares of the images
   (``rapidocr xC``), and one process with C threads (``rapidocr 1xC``); the table shows both.
 
-One round runs every engine once, in turn (side by side under the same load); a row is the
+One round runs every engine once, in turn (side by side under the same load; each round starts
+with the next engine, so none always runs first or after the heaviest); a row is the
 median of ``--runs`` rounds: wall seconds, pages/s, CPU seconds (user + sys of every process),
 peak RSS of the whole process tree (sampled every 20 ms) and of its largest process, and the
 accuracy of the text files (page CER case-insensitive and bag-of-words F1, scored exactly as
@@ -237,8 +238,13 @@ def measure_set(bench: BenchSet, args: argparse.Namespace) -> list[Row]:
     env = {**os.environ, "OMP_THREAD_LIMIT": "1", "OMP_WAIT_POLICY": "PASSIVE"}
     rows = {name: Row(name, how) for name, (how, _) in engines(args).items()}
     launchers = {name: launch for name, (_, launch) in engines(args).items()}
+    names = list(launchers)
     for round_number in range(1, args.runs + 1):
-        for name, launch in launchers.items():
+        # each round starts with the next engine: none always runs first, or always right after the
+        # heaviest one (a CPU that has been busy for a minute may run slower for the next)
+        shift = (round_number - 1) % len(names)
+        for name in names[shift:] + names[:shift]:
+            launch = launchers[name]
             with tempfile.TemporaryDirectory(prefix="textlens-throughput-") as tmp:
                 out = Path(tmp)
                 commands, stdin = launch(images, out)
