@@ -137,3 +137,14 @@ def test_pieces_of_one_row_are_joined_and_other_rows_are_not():
     assert join_rows([*pieces, far, taller, below]) == [(130, 0, 170, 60), (10, 10, 120, 31), (400, 10, 460, 30), below]
     many = [(x, 10, x + 8, 30) for x in range(0, 4000, 10)]  # a textured picture: hundreds of boxes
     assert join_rows(many) == [(0, 10, 3998, 30)]
+
+
+def test_a_speck_followed_inside_a_new_row_does_not_hide_the_row():
+    from textlens.apps.subtitles import SubtitleReader, _Track
+
+    def track(box):
+        return _Track(box, np.array([0]), np.array([1]), 1.0, 20.0, None, 0.0)
+
+    row = (24, 130, 1221, 217)  # the first line of a boxed two-line subtitle
+    assert not SubtitleReader._follows(track((169, 178, 244, 233)), row)  # a speck of the picture in it
+    assert SubtitleReader._follows(track((20, 128, 1100, 219)), row)  # the same row, followed already

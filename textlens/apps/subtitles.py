@@ -192,11 +192,19 @@ class SubtitleReader:
                     track.box = wider  # the first look saw part of the row (a fade, a busy picture)
                     self._remask(track, frame)
         # each row is followed alone (the rows of one subtitle are joined when read): the
-        # picture's own text, found beside a subtitle, must not share its fate
+        # picture's own text, found beside a subtitle, must not share its fate. A row is new unless
+        # a track covers most of it: a speck of the picture followed inside a row must not hide it
+        # (a boxed two-line subtitle lost its first line so), and a piece of the row followed
+        # earlier is dropped when the rows are assembled.
         for box in boxes:
-            if not any(overlap(box, t.box) >= 0.5 * min(area(box), area(t.box)) for t in staying):
+            if not any(self._follows(t, box) for t in staying):
                 staying.append(self._track(frame, box, recent))
         return staying
+
+    @staticmethod
+    def _follows(track: _Track, box: Box) -> bool:
+        """Whether ``track`` already follows the row the detector found at ``box`` (covers most of it)."""
+        return overlap(box, track.box) >= 0.5 * area(box)
 
     def _detect(self, frame: _Frame) -> list[Box]:
         """The rows of text in the band: the detector's boxes on one row joined (it may cut a
