@@ -75,7 +75,9 @@ def test_outputs_mirror_the_inputs_and_match_the_library(local_ray, inputs, tmp_
     outputs = sorted(str(p.relative_to(out)) for p in out.rglob("*.json") if ".textlens-batch" not in p.parts)
     assert outputs == ["a.json", "sub/b.json", "sub/doc.json"]
     assert [f["input"] for f in failures(out)] == [str(inputs / "bad.png")]
-    expected = Pipeline.from_config(PipelineConfig(orientation=False)).read(str(inputs / "sub" / "doc.pdf"))
+    # the library at the workers' settings (one thread per model): ONNX Runtime's sums may round
+    # differently with another thread count, and a line read at a near tie can come out otherwise
+    expected = Pipeline.from_config(PipelineConfig(orientation=False, threads=1)).read(str(inputs / "sub" / "doc.pdf"))
     assert (out / "sub" / "doc.txt").read_bytes() == export_document(expected, "txt")
     document = json.loads((out / "sub" / "doc.json").read_text())
     assert [p["index"] for p in document["pages"]] == [0, 1, 2]
