@@ -3,7 +3,7 @@ import pytest
 
 from textlens.errors import TextlensError
 from textlens.recognition.decoding import LineResult
-from textlens.recognition.scripts import ScriptRouter, parse_languages, script_letters, script_words
+from textlens.recognition.scripts import ScriptRouter, parse_languages, script_words
 
 
 class ReadsAs:
@@ -30,9 +30,7 @@ def test_languages_parse_and_bad_codes_are_refused():
             parse_languages(bad)
 
 
-def test_script_letters_and_words_count_only_that_script():
-    assert script_letters("ἀλλʼ οὐ vgl. 45", "greek") == 5
-    assert script_letters("Haus 12", "greek") == 0
+def test_script_words_count_only_that_script():
     assert script_words("ἀλλʼ οὐ vgl. 45", "greek") == 2
     assert script_words("ng@οjcgroup.com ο", "greek") == 0  # a lone omicron in Latin text is no Greek word
 

@@ -64,12 +64,6 @@ def parse_languages(lang: str) -> tuple[str, ...]:
     return codes
 
 
-def script_letters(text: str, script: str) -> int:
-    """How many letters of ``text`` belong to ``script``."""
-    prefix = SCRIPT_NAMES[script]
-    return sum(1 for c in text if c.isalpha() and unicodedata.name(c, "").startswith(prefix))
-
-
 def script_words(text: str, script: str) -> int:
     """How many words of ``text`` are written in ``script`` only, with two letters or more (a
     Greek model reading Latin text may write a lone omicron for an "o"; it does not write words)."""
@@ -116,15 +110,16 @@ class ScriptRouter:
         self,
         crops: Sequence[np.ndarray],
         lines: list[int],
+        scripts: dict[int, list[str]],
         results: list[LineResult],
         winner: dict[int, tuple[str, float]],
         retry: bool,
     ) -> None:
-        """Each script model's greedy reading of ``lines``; the surest one holding a word of its
-        script (and sure enough for that script) is noted in ``winner`` (and taken when not ``retry``)."""
-        latin = {i: results[i] for i in lines}
+        """Each script model's greedy reading of those ``lines`` that ``scripts`` offers it; the
+        surest one holding a word of its script (and sure enough for that script) is noted in
+        ``winner`` (and taken when not ``retry``)."""
         for script in self._loaders:
-            asked = [i for i in lines if self._may_be(script, latin[i])]
+            asked = [i for i in lines if script in scripts[i]]
             quick = self.alternate(script).predict([crops[i] for i in asked], retry=False) if asked else []
             for i, other in zip(asked, quick):
                 best = winner[i][1] if i in winner else results[i].confidence
@@ -143,7 +138,8 @@ class ScriptRouter:
 
     def predict(self, crops: Sequence[np.ndarray], **options) -> list[LineResult]:
         results = self.primary.predict(crops, **options)
-        unsure = [i for i, r in enumerate(results) if any(self._may_be(script, r) for script in self._loaders)]
+        scripts = {i: [script for script in self._loaders if self._may_be(script, r)] for i, r in enumerate(results)}
+        unsure = [i for i, offered in scripts.items() if offered]
         if not unsure or options.get("lexicons") is not None:
             return results
         # A quick pass of every script model over the unsure lines decides (most unsure lines of a
@@ -153,9 +149,9 @@ class ScriptRouter:
         unsure.sort(key=lambda i: results[i].confidence)
         winner: dict[int, tuple[str, float]] = {}
         retry = options.get("retry", True)
-        self._quick_look(crops, unsure[:PROBE_LINES], results, winner, retry)
+        self._quick_look(crops, unsure[:PROBE_LINES], scripts, results, winner, retry)
         if winner and len(unsure) > PROBE_LINES:
-            self._quick_look(crops, unsure[PROBE_LINES:], results, winner, retry)
+            self._quick_look(crops, unsure[PROBE_LINES:], scripts, results, winner, retry)
         if retry:
             for script in self._loaders:
                 won = [i for i in unsure if winner.get(i, ("",))[0] == script]
