@@ -4,7 +4,6 @@ imports torch."""
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -115,47 +114,62 @@ def beam_decode(
     which keeps this fast enough for long lines; frames where blank has >= 0.999 probability are
     skipped outright.
     """
-    # prefix -> (log p ending in blank, log p ending in its last character, LM score of the prefix)
-    beams: dict[tuple[int, ...], tuple[float, float, float]] = {(): (0.0, -math.inf, 0.0)}
+    # prefix -> [log p ending in blank, log p ending in its last character, LM score of the prefix]
+    beams: dict[tuple[int, ...], list[float]] = {(): [0.0, -math.inf, 0.0]}
     blanks = log_probs[:, 0].tolist()
     for t, frame_candidates in enumerate(_all_candidates(log_probs, top_k)):
-        if blanks[t] > -1e-3:  # near-certain blank: every prefix just absorbs it
-            blank = blanks[t]
-            beams = {p: (_logaddexp(b, nb) + blank, -math.inf, s) for p, (b, nb, s) in beams.items()}
+        blank = blanks[t]
+        if blank > -1e-3:  # near-certain blank: every prefix just absorbs it
+            beams = {p: [_logaddexp(b, nb) + blank, -math.inf, s] for p, (b, nb, s) in beams.items()}
             continue
         candidates = [(c, lp) for c, lp in frame_candidates if c != 0]
-        next_beams: dict[tuple[int, ...], list[float]] = {}
+        beams = _next_beams(beams, blank, candidates, lm, beam_width)
 
-        def add(prefix: tuple[int, ...], blank: float, nonblank: float, lm_score: float, _nb=next_beams) -> None:
-            entry = _nb.get(prefix)
-            if entry is None:
-                _nb[prefix] = [blank, nonblank, lm_score]
-            else:
-                entry[0] = _logaddexp(entry[0], blank)
-                entry[1] = _logaddexp(entry[1], nonblank)
-
-        blank = blanks[t]
-        for prefix, (p_b, p_nb, score) in beams.items():
-            p_total = _logaddexp(p_b, p_nb)
-            add(prefix, p_total + blank, -math.inf, score)
-            extra = lm.scores(prefix) if lm is not None else None
-            for c, lp in candidates:
-                grown = score + (float(extra[c]) if extra is not None else 0.0)
-                if prefix and prefix[-1] == c:
-                    add(prefix + (c,), -math.inf, p_b + lp, grown)  # repeat separated by blank
-                    add(prefix, -math.inf, p_nb + lp, score)  # repeat merged
-                else:
-                    add(prefix + (c,), -math.inf, p_total + lp, grown)
-        ranked = heapq.nlargest(beam_width, next_beams.items(), key=_beam_score)
-        beams = {p: (v[0], v[1], v[2]) for p, v in ranked}
-
-    def final(item: tuple[tuple[int, ...], tuple[float, float, float]]) -> float:
+    def final(item: tuple[tuple[int, ...], list[float]]) -> float:
         prefix, (p_b, p_nb, score) = item
         end = float(lm.scores(prefix)[0]) if lm is not None else 0.0
         return _logaddexp(p_b, p_nb) + score + end
 
     best_prefix = max(beams.items(), key=final)[0]
     return align_prefix(log_probs, best_prefix, charset)
+
+
+def _next_beams(
+    beams: dict[tuple[int, ...], list[float]],
+    blank: float,
+    candidates: list[tuple[int, float]],
+    lm: LmFusion | None,
+    beam_width: int,
+) -> dict[tuple[int, ...], list[float]]:
+    """One frame of the prefix beam search: every prefix absorbs the blank or grows by a
+    candidate (a repeat of its last character either merges or, after a blank, grows); the
+    ``beam_width`` best survive. The inner loop of every unsure line, so written flat: a
+    probability that stays -inf is left alone rather than added (log-adding -inf changes nothing)."""
+    grown_beams: dict[tuple[int, ...], list[float]] = {}
+    find = grown_beams.get
+    for prefix, (p_b, p_nb, score) in beams.items():
+        p_total = _logaddexp(p_b, p_nb)
+        entry = find(prefix)
+        if entry is None:
+            grown_beams[prefix] = [p_total + blank, -math.inf, score]
+        else:
+            entry[0] = _logaddexp(entry[0], p_total + blank)
+        extra = lm.scores(prefix) if lm is not None else None
+        last = prefix[-1] if prefix else -1
+        for c, lp in candidates:
+            longer = prefix + (c,)
+            grown = score + extra.item(c) if extra is not None else score
+            path = (p_b if c == last else p_total) + lp  # a repeat grows only after a blank
+            entry = find(longer)
+            if entry is None:
+                grown_beams[longer] = [-math.inf, path, grown]
+            else:
+                entry[1] = _logaddexp(entry[1], path)
+            if c == last:  # ... or merges into the prefix (added just above, so it is there)
+                entry = grown_beams[prefix]
+                entry[1] = _logaddexp(entry[1], p_nb + lp)
+    ranked = sorted(grown_beams.items(), key=_beam_score, reverse=True)[:beam_width]
+    return dict(ranked)
 
 
 def _beam_score(item: tuple[tuple[int, ...], list[float]]) -> float:

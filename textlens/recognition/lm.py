@@ -63,6 +63,7 @@ class CharNgramLM:
         self._tables = [tuple(t) for t in tables]
         self._cache: dict[str, np.ndarray] = {}  # context -> probabilities (every suffix length)
         self._log_cache: dict[str, np.ndarray] = {}  # full-length context -> log probabilities
+        self._unseen: set[str] = set()  # contexts (of the cache) the model never saw
 
     # ------------------------------------------------------------------ building
 
@@ -145,6 +146,7 @@ class CharNgramLM:
             if len(self._log_cache) >= _CACHE_LIMIT:
                 self._log_cache.clear()
                 self._cache.clear()
+                self._unseen.clear()
             cached = self._log_cache[context] = np.log(self._probs(context))
         return cached
 
@@ -156,11 +158,15 @@ class CharNgramLM:
             return cached
         if context:
             lower = self._probs(context[1:])
+            # every context the model saw has its suffix among the shorter ones it saw: a context
+            # whose suffix went unseen went unseen too (most long contexts of an unsure line)
+            found = self._lookup(len(context), context) if context[1:] not in self._unseen else None
         else:
             lower = np.full(len(self.vocab) + 1, 1.0 / (len(self.vocab) + 1))
-        found = self._lookup(len(context), context)
+            found = self._lookup(0, context)
         if found is None:
             probs = lower
+            self._unseen.add(context)
         else:
             symbols, counts, total = found
             probs = lower * (self.discount * len(symbols) / total)
