@@ -158,6 +158,16 @@ class ProcessReader:
             self._pool = None
 
 
+def start_worker_server() -> None:
+    """Start the fork server workers come from now, so that it imports the pipeline while this
+    process is still parsing its arguments and finding its inputs."""
+    context = _worker_context()
+    if context.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
 def _worker_context() -> Any:
     """Workers come from a fork server that has imported the pipeline once (each worker then
     starts without importing NumPy, OpenCV and ONNX Runtime again) and has started no thread:

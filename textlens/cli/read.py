@@ -90,6 +90,10 @@ def read_command(
     Every input that can be read is read: a bad one gets a one-line error on stderr and the
     exit code is 3 when some inputs failed, 2 when all did (``--fail-fast``: stop at the first).
     """
+    if _use_processes(_jobs(jobs, threads, inputs), inputs, in_process):  # several inputs: start early
+        from textlens.workers import start_worker_server
+
+        start_worker_server()
     from textlens.io.loading import expand_inputs
     from textlens.pipeline import PipelineConfig
 
@@ -147,7 +151,7 @@ def _reader(config: Any, files: list[str], opened: dict[int, Any], in_process: b
     """What reads the inputs, and what to hand it: worker processes given the paths (several pages
     at once, each process with its own GIL), or a pipeline in this process given the inputs
     (stdin, which only this process can read, and pages already opened to check them)."""
-    if _use_processes(config, files, in_process):
+    if _use_processes(config.jobs, files, in_process):
         from textlens.workers import ProcessReader
 
         for _first, rest in opened.values():
@@ -162,8 +166,8 @@ def _reader(config: Any, files: list[str], opened: dict[int, Any], in_process: b
     yield Pipeline.from_config(config), sources
 
 
-def _use_processes(config: Any, files: list[str], in_process: bool) -> bool:
-    return config.jobs > 1 and not in_process and "-" not in files
+def _use_processes(jobs: int, files: list[str], in_process: bool) -> bool:
+    return jobs > 1 and not in_process and "-" not in files
 
 
 def _write(document: Any, fmt: str, target: Path | None, overlay: Path | None, images: list | None) -> None:
