@@ -221,6 +221,11 @@ def _start_worker(config: dict[str, Any]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     try:
         _pipeline = Pipeline.from_config(PipelineConfig(**config))
+        threads = _pipeline.config.model_threads()
+        if threads:  # OpenCV's own pool would use every core, beside the other workers
+            import cv2
+
+            cv2.setNumThreads(threads)
     except Exception as exc:  # noqa: BLE001  (a failing initializer would look like a dead worker)
         _start_error = _picklable(exc)
 
