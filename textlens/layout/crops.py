@@ -29,9 +29,11 @@ def order_quad(points: np.ndarray | Polygon) -> np.ndarray:
     pts = np.asarray(points, dtype=np.float64).reshape(-1, 2)
     centre = pts.mean(axis=0)
     pts = pts[np.argsort(np.arctan2(pts[:, 1] - centre[1], pts[:, 0] - centre[0]), kind="stable")]
-    edges = np.roll(pts, -1, axis=0) - pts
+    following = (np.arange(len(pts)) + 1) % len(pts)
+    edges = pts[following] - pts
     cosines = edges[:, 0] / (np.hypot(edges[:, 0], edges[:, 1]) + 1e-12)
-    return np.roll(pts, -int(np.argmax(cosines + 1e-9 * -np.arange(len(pts)))), axis=0)
+    start = int(np.argmax(cosines + 1e-9 * -np.arange(len(pts))))
+    return pts[(np.arange(len(pts)) + start) % len(pts)]
 
 
 def polygon_to_quad(polygon: np.ndarray | Polygon) -> np.ndarray:

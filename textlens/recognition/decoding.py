@@ -51,18 +51,15 @@ class LineResult:
 def greedy_decode(log_probs: np.ndarray, charset: Charset) -> list[CharHit]:
     """Best path: argmax per frame, merge repeats, drop blanks. ``log_probs``: (T, C)."""
     best = log_probs.argmax(-1)
+    if not len(best):
+        return []
     probs = np.exp(log_probs.max(-1))
-    hits: list[CharHit] = []
-    prev = 0
-    for t, idx in enumerate(best):
-        idx = int(idx)
-        if idx != 0 and idx == prev and hits:
-            hits[-1].last_frame = t
-            hits[-1].confidence = max(hits[-1].confidence, float(probs[t]))
-        elif idx != 0:
-            hits.append(CharHit(charset.decode([idx]), float(probs[t]), t, t))
-        prev = idx
-    return hits
+    # each run of one class is a character (a blank run: none), as sure as its surest frame
+    starts = np.flatnonzero(np.diff(best, prepend=-1))
+    ends = np.append(starts[1:], len(best)) - 1
+    surest = np.maximum.reduceat(probs, starts)
+    runs = zip(best[starts].tolist(), surest.tolist(), starts.tolist(), ends.tolist())
+    return [CharHit(charset.decode([c]), p, first, last) for c, p, first, last in runs if c != 0]
 
 
 # Contexts whose LM scores are kept: a beam revisits the same few contexts frame after frame
@@ -294,13 +291,18 @@ def align_prefix(log_probs: np.ndarray, labels: tuple[int, ...], charset: Charse
         score[1] = emissions[0, 1]
     back = np.zeros((T, S), dtype=np.int64)
     states = np.arange(S)
+    step, skip = np.full(S, -np.inf), np.full(S, -np.inf)  # the previous state's score, the one before's
+    cannot_skip = ~can_skip
     for t in range(1, T):
-        stay = score
-        step = np.concatenate(([-np.inf], score[:-1]))
-        skip = np.where(can_skip, np.concatenate(([-np.inf, -np.inf], score[:-2])), -np.inf)
-        options = np.stack([stay, step, skip])
-        choice = options.argmax(axis=0)
-        score = options[choice, states] + emissions[t]
+        # the best of staying, stepping and skipping (ties: in that order), without temporaries
+        step[1:] = score[:-1]
+        skip[2:] = score[:-2]
+        skip[cannot_skip] = -np.inf
+        choice = (step > score).astype(np.int64)
+        best = np.maximum(score, step)
+        took_skip = skip > best
+        choice[took_skip] = 2
+        score = np.maximum(best, skip) + emissions[t]
         back[t] = states - choice
     s = S - 1 if S < 2 or score[S - 1] >= score[S - 2] else S - 2
     path = np.zeros(T, dtype=np.int64)

@@ -54,7 +54,9 @@ def pad_batch(lines: list[np.ndarray], width: int | None = None) -> np.ndarray:
     width = width or max(line.shape[1] for line in lines)
     out = np.empty((len(lines), 1, lines[0].shape[0], width), dtype=lines[0].dtype)
     for i, line in enumerate(lines):
-        out[i, 0] = np.pad(line, ((0, 0), (0, width - line.shape[1])), mode="edge")
+        w = line.shape[1]
+        out[i, 0, :, :w] = line
+        out[i, 0, :, w:] = line[:, -1:]  # each row's last pixel, repeated (np.pad's "edge")
     return out
 
 
