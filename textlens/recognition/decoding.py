@@ -55,11 +55,15 @@ def greedy_decode(log_probs: np.ndarray, charset: Charset) -> list[CharHit]:
         return []
     probs = np.exp(log_probs.max(-1))
     # each run of one class is a character (a blank run: none), as sure as its surest frame
-    starts = np.flatnonzero(np.diff(best, prepend=-1))
-    ends = np.append(starts[1:], len(best)) - 1
-    surest = np.maximum.reduceat(probs, starts)
-    runs = zip(best[starts].tolist(), surest.tolist(), starts.tolist(), ends.tolist())
-    return [CharHit(charset.decode([c]), p, first, last) for c, p, first, last in runs if c != 0]
+    new_run = np.empty(len(best), dtype=bool)
+    new_run[0] = True
+    np.not_equal(best[1:], best[:-1], out=new_run[1:])
+    starts = np.flatnonzero(new_run)
+    surest = np.maximum.reduceat(probs, starts).tolist()
+    ends = (np.append(starts[1:], len(best)) - 1).tolist()
+    chars = charset.chars
+    runs = zip(best[starts].tolist(), surest, starts.tolist(), ends)
+    return [CharHit(chars[c - 1] if c <= len(chars) else "", p, a, b) for c, p, a, b in runs if c]
 
 
 # Contexts whose LM scores are kept: a beam revisits the same few contexts frame after frame
