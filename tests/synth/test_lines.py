@@ -65,3 +65,21 @@ def test_explicit_fonts(synth: LineSynthesizer) -> None:
     one = LineSynthesizer(fonts=synth.fonts[:1])
     img, text = one.sample(np.random.default_rng(3))
     assert img.shape[0] == 32 and text
+
+
+def test_tex_family_names_are_set_as_their_logos() -> None:
+    """LaTeX as documents print it: a small A raised, the E lowered, the letters pulled together."""
+    from PIL import ImageFont
+
+    from textlens.synth.fonts import discover_fonts
+    from textlens.synth.lines import _placements
+
+    font = ImageFont.truetype(discover_fonts("LaTeX")[0], 40)
+    runs, width = _placements(font, "see LaTeX and BibTeX.")
+    texts = [text for _, _, text, _ in runs]
+    assert "".join(texts) == "see LATEX and BibTEX."  # the glyphs drawn; the label stays LaTeX
+    shifts = {(text, dy > 0, dy < 0) for _, dy, text, _ in runs}
+    assert ("E", True, False) in shifts and ("A", False, True) in shifts  # E lowered, A raised
+    small = [run_font.size for _, _, text, run_font in runs if text == "A"]
+    assert small == [30]
+    assert width < font.getlength("see LaTeX and BibTeX.")  # kerned together

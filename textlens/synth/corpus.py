@@ -260,11 +260,17 @@ _LATEX_COMMANDS = (
 )  # fmt: skip
 
 
+_TEX_NAMES = (
+    "TeX", "LaTeX", "LaTeX", "LaTeX", "LaTeX", "BibTeX", "XeTeX", "LuaTeX", "pdfTeX", "REVTeX", "LaTeX3",
+    "XeLaTeX", "LuaLaTeX", "pdfLaTeX", "AMS-LaTeX", "ConTeXt", "TeX Live", "MiKTeX", "LaTeX2e",
+)  # fmt: skip
+
+
 def typeset(rng: np.random.Generator) -> str:
     """A line of typeset prose as books, papers and manuals print it: typographic apostrophes
     (don’t, world’s, l’année) and quotes, dashes in ranges (1986–1996) and asides (—), a word
     hyphenated at the line's end (coopera-), and now and then markup set in the text
-    (\\usepackage[english]{babel}, \\emph{...})."""
+    (\\usepackage[english]{babel}, \\emph{...}) or a TeX-family name (LaTeX, BibTeX)."""
     common, english, _ = _word_lists()
     ws = [_pick(rng, common if rng.random() < 0.55 else english) for _ in range(int(rng.integers(3, 11)))]
     for i, w in enumerate(ws):
@@ -288,6 +294,9 @@ def typeset(rng: np.random.Generator) -> str:
         ws.insert(int(rng.integers(1, len(ws) + 1)), _pick(rng, ("—", "–", "…")))
     if rng.random() < 0.12:
         ws.insert(int(rng.integers(0, len(ws) + 1)), _latex(rng, english))
+    if rng.random() < 0.15:  # the TeX family's names, which the renderer often draws as their logos
+        name = _pick(rng, _TEX_NAMES) + _pick(rng, ("", "", "", "’s", ",", "."))
+        ws.insert(int(rng.integers(0, len(ws) + 1)), name)
     if rng.random() < 0.25 and len(ws[-1]) > 5 and ws[-1].isalpha():
         ws[-1] = ws[-1][: int(rng.integers(3, len(ws[-1]) - 1))] + "-"  # hyphenated at the line's end
     text = " ".join(ws)

@@ -16,6 +16,7 @@ deterministic given the numpy ``rng`` (and the installed fonts).
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 import zlib
 from dataclasses import dataclass
@@ -256,6 +257,10 @@ class LineSynthesizer:
         # (never joined scripts: glyph by glyph, Arabic letters would lose their joining forms)
         spaced = len(text) <= 24 and rng.random() < cfg.p_char_spacing and cfg.script not in RTL_SCRIPTS
         spacing = draw_size * rng.uniform(0.05, 0.35) if spaced else 0.0
+        # TeX, LaTeX, BibTeX... set as their logos (E lowered, A small and raised), as documents print them
+        logos = not spacing and bool(TEX_LOGO.search(text)) and rng.random() < P_TEX_LOGO
+        if logos:
+            spacing = -1.0  # the glyph-by-glyph layout of _placements
         text_w = _text_width(font, text, spacing)
         pitch = draw_size * rng.uniform(1.05, 1.5)
         safe = int(draw_size * 0.8 + 4)
@@ -422,6 +427,9 @@ class LineSynthesizer:
 
 
 def _text_width(font: ImageFont.FreeTypeFont, text: str, spacing: float) -> float:
+    """Advance width of the line; ``spacing`` < 0: TeX-family names set as logos."""
+    if spacing < 0:
+        return _placements(font, text)[1]
     if not spacing:
         return float(font.getlength(text))
     return float(sum(_advance(font, c) for c in text) + spacing * (len(text) - 1))
@@ -429,6 +437,10 @@ def _text_width(font: ImageFont.FreeTypeFont, text: str, spacing: float) -> floa
 
 def _draw_text(draw: ImageDraw.ImageDraw, xy: tuple[float, float], text: str, font, spacing: float) -> None:
     x, y = xy
+    if spacing < 0:
+        for dx, dy, run, run_font in _placements(font, text)[0]:
+            draw.text((x + dx, y + dy), run, fill=255, font=run_font, anchor="ls")
+        return
     if not spacing:
         draw.text((x, y), text, fill=255, font=font, anchor="ls")
         return
@@ -436,6 +448,41 @@ def _draw_text(draw: ImageDraw.ImageDraw, xy: tuple[float, float], text: str, fo
         if c != " ":
             draw.text((x, y), c, fill=255, font=font, anchor="ls")
         x += _advance(font, c) + spacing
+
+
+# TeX-family names as LaTeX sets them: T, E lowered half an ex and pulled in, X pulled in (TeX), after
+# an L with a small A raised to the cap height (LaTeX).
+TEX_LOGO = re.compile(r"(La)?TeX")
+P_TEX_LOGO = 0.8  # share of lines with such a name that draw the logo (else plain letters)
+
+
+def _placements(font: ImageFont.FreeTypeFont, text: str) -> tuple[list[tuple[float, float, str, object]], float]:
+    """(x, baseline shift, text, font) runs of ``text`` with its TeX-family names as logos, and the width."""
+    em = float(font.size)
+    cap = -float(font.getbbox("T", anchor="ls")[1])
+    ex = -float(font.getbbox("x", anchor="ls")[1])
+    small = _font(font.path, max(6, int(round(0.75 * font.size))))
+    runs: list[tuple[float, float, str, object]] = []
+    x, done = 0.0, 0
+    for match in TEX_LOGO.finditer(text):
+        plain = text[done : match.start()]
+        runs.append((x, 0.0, plain, font))
+        x += float(font.getlength(plain))
+        if match.group(1):  # La: L, then a small A raised so its top meets the T's
+            runs.append((x, 0.0, "L", font))
+            x += _advance(font, "L") - 0.36 * em
+            runs.append((x, -0.25 * cap, "A", small))
+            x += float(small.getlength("A")) - 0.15 * em
+        runs.append((x, 0.0, "T", font))
+        x += _advance(font, "T") - 0.1667 * em
+        runs.append((x, 0.5 * ex, "E", font))
+        x += _advance(font, "E") - 0.125 * em
+        runs.append((x, 0.0, "X", font))
+        x += _advance(font, "X")
+        done = match.end()
+    runs.append((x, 0.0, text[done:], font))
+    x += float(font.getlength(text[done:]))
+    return [r for r in runs if r[2]], x
 
 
 @lru_cache(maxsize=65536)
