@@ -103,35 +103,7 @@ def test_a_page_of_many_small_lines_skips_the_coarse_pass_and_a_sign_does_not():
     assert passes == [det.long_side]  # receipt-like: the fine pass alone
     passes.clear()
     det.predict(_big_sign())
-    assert passes == [800, det.long_side, det.coarse_side]  # its own size finds too few lines
-
-
-def _small_page(size: int, rows: int) -> np.ndarray:
-    """A 700 x 900 page (a phone-sized receipt) of ``rows`` lines of ``size`` px type."""
-    from PIL import Image, ImageDraw, ImageFont
-
-    page = Image.new("RGB", (700, 900), "white")
-    font = ImageFont.truetype(_dejavu(), size)
-    for row in range(rows):
-        text = f"Item {row:02d} flour  RM {row}.50"
-        ImageDraw.Draw(page).text((40, 30 + int(1.6 * size) * row), text, font=font, fill="black")
-    return np.asarray(page)
-
-
-def test_a_small_page_of_large_enough_type_is_detected_at_its_own_size_only():
-    from textlens.detection.predictor import OWN_SIZE_MIN_HEIGHT, Detector
-
-    det = Detector.load(threads=1)
-    passes = []
-    plain_regions = det._regions
-    det._regions = lambda image, long_side, full: passes.append(long_side) or plain_regions(image, long_side, full)
-    large = det.predict(_small_page(26, 20))
-    assert passes == [928] and len(large) >= 18  # 900 px rounded up to the network's multiple of 32
-    heights = sorted(max(y for _, y in r.polygon) - min(y for _, y in r.polygon) for r in large)
-    assert heights[len(heights) // 2] >= OWN_SIZE_MIN_HEIGHT
-    passes.clear()
-    small = det.predict(_small_page(11, 40))  # type too small at 900 px: upscaled as before
-    assert passes == [928, det.long_side] and len(small) >= 36
+    assert passes == [det.long_side, det.coarse_side]
 
 
 def test_large_type_on_an_image_smaller_than_the_coarse_pass_is_found():

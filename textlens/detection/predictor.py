@@ -35,11 +35,6 @@ STRIP_SIDE = 256
 # height in the fine pass's input is at least this many px (see Detector._may_hold_large_type).
 COARSE_MAX_LINES = 12
 COARSE_MIN_HEIGHT = 40.0
-# A page smaller than the model's input is first detected at its own size (no smaller than
-# OWN_SIZE_MIN_SIDE), and that is kept when it holds more than COARSE_MAX_LINES lines of a median
-# height of at least OWN_SIZE_MIN_HEIGHT px: text that large is found as well as upscaled.
-OWN_SIZE_MIN_SIDE = 320
-OWN_SIZE_MIN_HEIGHT = 20.0
 
 
 @dataclass
@@ -124,39 +119,15 @@ class Detector:
 
     def _predict(self, image: np.ndarray) -> list[DetectedRegion]:
         full = (image.shape[0], image.shape[1])
-        regions = self._at_own_size(image, full)
-        if regions is None:
-            regions = self._at_model_size(image, full)
-        return join_row_fragments(regions, self.join_gap) if self.join_gap is not None else regions
-
-    def _at_model_size(self, image: np.ndarray, full: tuple[int, int]) -> list[DetectedRegion]:
-        """The fine pass at the model's long side, and the coarse pass where large type may hide."""
         if not (self.coarse_side and self.coarse_side < self.long_side):
-            return self._regions(image, self.long_side, full)
-        # a large page is shrunk once, to the fine pass's input, and the coarse pass shrinks that
-        work = _shrunk(image, self.long_side)
-        regions = self._regions(work, self.long_side, full)
-        if self._may_hold_large_type(regions, full):
-            regions = _add_missed(regions, self._regions(work, self.coarse_side, full), full)
-        return regions
-
-    def _at_own_size(self, image: np.ndarray, full: tuple[int, int]) -> list[DetectedRegion] | None:
-        """The regions of a page smaller than the model's input, detected at the page's own size,
-        when its text is large enough there (see ``OWN_SIZE_MIN_HEIGHT``); else None. Upscaling
-        such a page costs up to twice the network time and helps only small type (small receipts:
-        sroie-test 6% faster, CER 4.44 -> 4.45%, F1 91.59 -> 91.95); a page of few lines may hold
-        type too large for any fine pass and goes the usual way, with the coarse pass."""
-        side = max(full)
-        if not OWN_SIZE_MIN_SIDE <= side < self.long_side - 32:
-            return None
-        own = -(-side // 32) * 32  # the page's long side, rounded up as the network needs
-        regions = self._regions(image, own, full)
-        lines = [r for r in regions if not r.weak]
-        if len(lines) <= COARSE_MAX_LINES:
-            return None
-        to_input = input_size(*full, own)[0] / full[0]
-        heights = [_line_height(r.polygon) * to_input for r in lines]
-        return regions if median(heights) >= OWN_SIZE_MIN_HEIGHT else None
+            regions = self._regions(image, self.long_side, full)
+        else:
+            # a large page is shrunk once, to the fine pass's input, and the coarse pass shrinks that
+            work = _shrunk(image, self.long_side)
+            regions = self._regions(work, self.long_side, full)
+            if self._may_hold_large_type(regions, full):
+                regions = _add_missed(regions, self._regions(work, self.coarse_side, full), full)
+        return join_row_fragments(regions, self.join_gap) if self.join_gap is not None else regions
 
     def _may_hold_large_type(self, regions: list[DetectedRegion], full: tuple[int, int]) -> bool:
         """Whether the coarse pass may find what the fine pass could not: type too large for it
