@@ -70,6 +70,8 @@ def test_typeset_lines_carry_typographic_marks() -> None:
     rng = np.random.default_rng(0)
     lines = [typeset(rng) for _ in range(400)]
     text = "".join(lines)
-    assert all(mark in text for mark in "’“”–\\{")
+    assert all(mark in text for mark in "’“”–\\{×")
     assert sum(line.endswith("-") for line in lines) > 20
+    assert sum(line.startswith("• ") for line in lines) > 5  # list items
+    assert sum("TeX" in line for line in lines) > 20  # LaTeX, BibTeX... (drawn as logos by the renderer)
     assert set(text) <= set(DEFAULT_CHARS)

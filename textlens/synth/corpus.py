@@ -270,7 +270,8 @@ def typeset(rng: np.random.Generator) -> str:
     """A line of typeset prose as books, papers and manuals print it: typographic apostrophes
     (don’t, world’s, l’année) and quotes, dashes in ranges (1986–1996) and asides (—), a word
     hyphenated at the line's end (coopera-), and now and then markup set in the text
-    (\\usepackage[english]{babel}, \\emph{...}) or a TeX-family name (LaTeX, BibTeX)."""
+    (\\usepackage[english]{babel}, \\emph{...}), a TeX-family name (LaTeX, BibTeX), a product sign
+    (3 × 4) or a list item's bullet."""
     common, english, _ = _word_lists()
     ws = [_pick(rng, common if rng.random() < 0.55 else english) for _ in range(int(rng.integers(3, 11)))]
     for i, w in enumerate(ws):
@@ -297,10 +298,16 @@ def typeset(rng: np.random.Generator) -> str:
     if rng.random() < 0.15:  # the TeX family's names, which the renderer often draws as their logos
         name = _pick(rng, _TEX_NAMES) + _pick(rng, ("", "", "", "’s", ",", "."))
         ws.insert(int(rng.integers(0, len(ws) + 1)), name)
+    if rng.random() < 0.08:  # a product or a size: 3 × 4, 1280×720
+        a, b = int(rng.integers(1, 2000)), int(rng.integers(1, 2000))
+        ws.insert(int(rng.integers(0, len(ws) + 1)), _pick(rng, (f"{a} × {b}", f"{a}×{b}", f"{a % 10} ×")))
     if rng.random() < 0.25 and len(ws[-1]) > 5 and ws[-1].isalpha():
         ws[-1] = ws[-1][: int(rng.integers(3, len(ws[-1]) - 1))] + "-"  # hyphenated at the line's end
     text = " ".join(ws)
-    return text[:1].upper() + text[1:] if rng.random() < 0.4 else text
+    text = text[:1].upper() + text[1:] if rng.random() < 0.4 else text
+    if rng.random() < 0.1:  # an item of a list set with bullets
+        text = _pick(rng, ("• ", "• ", "• ", "– ", "* ")) + text
+    return text
 
 
 _SPOKEN = (
