@@ -63,12 +63,10 @@ def _big_sign() -> np.ndarray:
     """A sign-like word 80 px tall on an 800 x 600 photo-like background (rendered by us)."""
     from PIL import Image, ImageDraw, ImageFont
 
-    from textlens.synth.fonts import discover_fonts
-
     image = Image.new("RGB", (800, 600), (120, 130, 125))
     draw = ImageDraw.Draw(image)
     draw.rectangle([150, 250, 650, 350], fill=(230, 200, 140))
-    draw.text((170, 255), "ANFIELD", font=ImageFont.truetype(discover_fonts("ANFIELD")[0], 80), fill=(40, 40, 40))
+    draw.text((170, 255), "ANFIELD", font=ImageFont.truetype(_dejavu(), 80), fill=(40, 40, 40))
     return np.asarray(image)
 
 
