@@ -33,19 +33,22 @@ DIGITS = "0123456789 "
 TINY = dict(channels=(4, 8, 8, 16, 16), rnn_hidden=16, rnn_input=16, rnn_layers=1)
 
 
-@pytest.fixture(scope="module")
-def line_set(tmp_path_factory):
-    """A small manifest of rendered digit lines (our own renderer)."""
-    root = tmp_path_factory.mktemp("lines")
+def _write_lines(root, synth: LineSynthesizer, count: int = 40):
+    """``count`` rendered lines of ``synth`` (seed 0) as a manifest under ``root``."""
     (root / "img").mkdir()
-    synth = LineSynthesizer(LineSynthConfig(charset=DIGITS))
     rng = np.random.default_rng(0)
     with open(root / "manifest.jsonl", "w") as handle:
-        for i in range(40):
+        for i in range(count):
             image, text = synth.sample(rng)
             Image.fromarray(image).save(root / "img" / f"{i}.png")
             handle.write(json.dumps({"image": f"img/{i}.png", "text": text}) + "\n")
     return root / "manifest.jsonl"
+
+
+@pytest.fixture(scope="module")
+def line_set(tmp_path_factory):
+    """A small manifest of rendered digit lines (our own renderer)."""
+    return _write_lines(tmp_path_factory.mktemp("lines"), LineSynthesizer(LineSynthConfig(charset=DIGITS)))
 
 
 @pytest.fixture(scope="module")
@@ -54,17 +57,9 @@ def clean_line_set(tmp_path_factory):
     reader reads them right, so a less sure copy of it can only lose on the loss."""
     from textlens.synth.fonts import discover_fonts
 
-    root = tmp_path_factory.mktemp("clean-lines")
-    (root / "img").mkdir()
     face = [f for f in discover_fonts(DIGITS) if f.endswith("/DejaVuSans.ttf")][:1]
     synth = LineSynthesizer(LineSynthConfig(charset=DIGITS, degrade=0.0), fonts=face)
-    rng = np.random.default_rng(0)
-    with open(root / "manifest.jsonl", "w") as handle:
-        for i in range(40):
-            image, text = synth.sample(rng)
-            Image.fromarray(image).save(root / "img" / f"{i}.png")
-            handle.write(json.dumps({"image": f"img/{i}.png", "text": text}) + "\n")
-    return root / "manifest.jsonl"
+    return _write_lines(tmp_path_factory.mktemp("clean-lines"), synth)
 
 
 def tiny_config(out, data, **kw) -> RecognizerTrainConfig:
