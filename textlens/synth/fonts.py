@@ -36,6 +36,13 @@ _SKIP = re.compile(
     r"bebas|small ?caps|[-_ ]sc\b|caps\d|biolinum_k|hairline|thin|z003|chancery",
     re.IGNORECASE,
 )
+# Font identification also learns the display, script and segment faces (caps-only ones included):
+# only fonts whose letters are not letters stay out.
+_SKIP_NON_TEXT = re.compile(
+    r"emoji|symbol|math|dingbat|awesome|icons?\b|d050000l|cmex|cmsy|cmmi|stixsize|stixnonuni|braille|ornament|"
+    r"musica|wingding|webdings|opensymbol|standardsymbols|drm|fontawesome|lastresort|biolinum_k|^cm[a-z]+\d+\.",
+    re.IGNORECASE,
+)
 # fonts-noto-core ships hundreds of script fonts; keep the Latin families (Greek and Cyrillic
 # included) and the Arabic ones.
 _NOTO_LATIN = re.compile(
@@ -55,14 +62,14 @@ class FontInfo:
     weight: int = 400  # OS/2 usWeightClass: 100 thin .. 400 regular .. 700 bold .. 900 black
 
 
-def _candidate_files() -> list[Path]:
+def _candidate_files(skip: re.Pattern[str] = _SKIP) -> list[Path]:
     files: dict[str, Path] = {}
     dirs = [Path(d).expanduser() for d in FONT_DIRS] + _package_font_dirs()
     for root in dirs:
         if not root.is_dir():
             continue
         for path in sorted(root.rglob("*")):
-            if path.suffix.lower() not in _FONT_EXTS or _SKIP.search(path.name):
+            if path.suffix.lower() not in _FONT_EXTS or skip.search(path.name):
                 continue
             if path.name.startswith("Noto") and not _NOTO_LATIN.match(path.name):
                 continue
@@ -83,8 +90,9 @@ def _package_font_dirs() -> list[Path]:
     return dirs
 
 
-def _probe(path: Path, probe_chars: str) -> FontInfo | None:
-    """Read the cmap with fontTools when installed, else ask Pillow for glyph masks."""
+def _probe(path: Path, probe_chars: str, caps_only: bool = False) -> FontInfo | None:
+    """Read the cmap with fontTools when installed, else ask Pillow for glyph masks.
+    ``caps_only``: keep fonts that draw "a" as "A" (else they are left out)."""
     try:
         from fontTools.ttLib import TTFont
     except ImportError:
@@ -93,7 +101,7 @@ def _probe(path: Path, probe_chars: str) -> FontInfo | None:
     try:
         with TTFont(str(path), lazy=True, fontNumber=0) as font:
             cmap = font.getBestCmap() or {}
-            if cmap.get(ord("a")) is not None and cmap.get(ord("a")) == cmap.get(ord("A")):
+            if not caps_only and cmap.get(ord("a")) is not None and cmap.get(ord("a")) == cmap.get(ord("A")):
                 return None  # caps-only font: "a" would be drawn as "A"
             family = _family(font, path)
             italic, weight = _style(font, path)
@@ -151,9 +159,9 @@ def _cache_file(key: str) -> Path:
 
 
 @lru_cache(maxsize=8)
-def _scan(probe_chars: str) -> tuple[FontInfo, ...]:
-    files = _candidate_files()
-    sig = hashlib.sha1(f"{_CACHE_VERSION}\0{probe_chars}".encode())
+def _scan(probe_chars: str, every_face: bool = False) -> tuple[FontInfo, ...]:
+    files = _candidate_files(_SKIP_NON_TEXT if every_face else _SKIP)
+    sig = hashlib.sha1(f"{_CACHE_VERSION}\0{probe_chars}\0{every_face}".encode())
     for f in files:
         st = f.stat()
         sig.update(f"{f}\0{st.st_size}\0{st.st_mtime_ns}\n".encode())
@@ -163,7 +171,7 @@ def _scan(probe_chars: str) -> tuple[FontInfo, ...]:
         return tuple(FontInfo(**{**r, "chars": frozenset(r["chars"])}) for r in rows)
     except (OSError, ValueError, KeyError):
         pass
-    infos = tuple(i for i in (_probe(f, probe_chars) for f in files) if i is not None)
+    infos = tuple(i for i in (_probe(f, probe_chars, every_face) for f in files) if i is not None)
     rows = [{**dataclasses.asdict(i), "chars": "".join(sorted(i.chars))} for i in infos]
     try:
         write_atomic(cache, json.dumps(rows, ensure_ascii=False))
@@ -185,6 +193,12 @@ def font_infos(charset_required: str = PRINTABLE_ASCII, probe_chars: str | None 
     return [i for i in _scan(probe) if need <= i.chars]
 
 
+def every_text_face(probe_chars: str = PRINTABLE_ASCII) -> list[FontInfo]:
+    """Every font whose glyphs are text, with its coverage of ``probe_chars``: the recognizer's fonts
+    and also the display, script, caps-only and segment faces they leave out (font identification)."""
+    return [i for i in _scan("".join(sorted(set(probe_chars))), True) if i.chars & set(string.digits)]
+
+
 def _all_script_chars() -> str:
     """Every character some recognizer can write: each font's coverage of all of them is recorded."""
     from textlens.recognition.charset import SCRIPT_CHARS
@@ -203,7 +217,7 @@ def font_info(path: str) -> FontInfo:
     for info in font_infos(charset_required=""):
         if info.path == path:
             return info
-    info = _probe(Path(path), _all_script_chars())
+    info = _probe(Path(path), _all_script_chars(), caps_only=True)
     if info is None:
         from textlens.errors import TextlensError
 

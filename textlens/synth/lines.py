@@ -176,6 +176,19 @@ class LineSynthesizer:
                 return self._render(rng, text, path, source), text
         raise TextlensError("could not render a line: the fonts do not cover the charset")
 
+    def sample_in(self, rng: np.random.Generator, path: str) -> tuple[np.ndarray, str]:
+        """A random line drawn in the font file ``path`` (font identification's samples)."""
+        cfg = self.config
+        info = font_info(path)
+        for _ in range(10):
+            source, text = sample_source(rng, cfg.max_chars, cfg.charset, cfg.source_weights)
+            if any(c.isalpha() for c in text) and not any(c.islower() for c in info.chars):
+                text = text.upper()  # caps-only and segment faces
+            text = _fit_to_font(text, info, cfg.charset)
+            if text.strip():
+                return self._render(rng, text, path, source), text
+        raise TextlensError(f"{path}: could not draw a line in this font")
+
     # -- internals -------------------------------------------------------------------------
 
     def _font_families(self) -> tuple[list[list[str]], list[list[str]]]:
