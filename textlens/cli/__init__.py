@@ -64,6 +64,8 @@ def _register_commands() -> None:
         "erase",
         "subtitles",
         "signature",
+        "font",
+        "digits",
     ):
         try:
             importlib.import_module(f"textlens.cli.{name}")

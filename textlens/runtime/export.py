@@ -24,6 +24,28 @@ def _add_metadata(path: Path, metadata: dict[str, object]) -> None:
         handle.write(model.SerializeToString())
 
 
+def export_with_metadata(
+    model: object, example: object, output: str | Path, names: tuple[list[str], list[str]],
+    dynamic_axes: dict[str, dict[int, str]], metadata: dict[str, object],
+) -> Path:  # fmt: skip
+    """Export a PyTorch module to ``output`` (.onnx) with ``metadata`` (kind, version and name added
+    by the caller): written beside it first and renamed, so a failed export never leaves half a model."""
+    import torch
+
+    output = Path(output)
+    if output.suffix != ".onnx":
+        raise TextlensError(f"{output}: the exported model file must end in .onnx")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_suffix(".tmp.onnx")
+    torch.onnx.export(
+        model, (example,), str(tmp), input_names=names[0], output_names=names[1], dynamic_axes=dynamic_axes,
+        opset_version=17, dynamo=False,
+    )  # fmt: skip
+    _add_metadata(tmp, metadata)
+    tmp.replace(output)
+    return output
+
+
 def export_recognizer(checkpoint: str | Path, output: str | Path, name: str | None = None) -> Path:
     """Write an ONNX recognizer (dynamic batch and width) with its charset/config in the metadata.
 

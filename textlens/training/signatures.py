@@ -233,32 +233,25 @@ def evaluate(model: Any, held_out: list[Sample], references: int) -> dict[str, f
 
 
 def save_checkpoint(path: Path, model: Any, config: SignatureTrainConfig, result: dict[str, Any]) -> None:
-    import torch
+    from textlens.training.common import save_checkpoint as save
 
-    from textlens.io.atomic import atomic_open
-
-    state = {
-        "kind": CHECKPOINT_KIND,
-        "model": {k: v.detach().clone() for k, v in model.state_dict().items()},
-        "config": config.model.to_dict(),
-        "train": {k: v for k, v in asdict(config).items() if k != "model"},
-        "result": result,
-        "validation_writers": list(config.extra_validation_writers),
-    }
-    with atomic_open(path, "wb") as handle:
-        torch.save(state, handle)
+    save(
+        path,
+        {
+            "kind": CHECKPOINT_KIND,
+            "model": {k: v.detach().clone() for k, v in model.state_dict().items()},
+            "config": config.model.to_dict(),
+            "train": {k: v for k, v in asdict(config).items() if k != "model"},
+            "result": result,
+            "validation_writers": list(config.extra_validation_writers),
+        },
+    )
 
 
 def load_checkpoint(path: str | Path) -> dict[str, Any]:
-    import torch
+    from textlens.training.common import read_checkpoint
 
-    try:
-        state = torch.load(str(path), map_location="cpu", weights_only=True)  # never unpickles code
-    except Exception as exc:  # noqa: BLE001 - torch raises many types for a bad file
-        raise TextlensError(f"{path}: not a signature checkpoint ({str(exc).splitlines()[0][:120]})") from None
-    if not isinstance(state, dict) or state.get("kind") != CHECKPOINT_KIND:
-        raise TextlensError(f"{path}: not a signature checkpoint")
-    return state
+    return read_checkpoint(path, CHECKPOINT_KIND, "signature")
 
 
 def export_onnx(checkpoint: str | Path, output: str | Path, name: str | None = None) -> Path:
@@ -266,29 +259,13 @@ def export_onnx(checkpoint: str | Path, output: str | Path, name: str | None = N
     import torch
 
     from textlens import __version__
-    from textlens.runtime.export import _add_metadata
+    from textlens.runtime.export import export_with_metadata
     from textlens.signature.model import SignatureNet
 
     state = load_checkpoint(checkpoint)
     model = SignatureNet(SignatureConfig.from_dict(state["config"]))
     model.load_state_dict(state["model"])
     model.eval()
-    output = Path(output)
-    if output.suffix != ".onnx":
-        raise TextlensError(f"{output}: the exported model file must end in .onnx")
-    output.parent.mkdir(parents=True, exist_ok=True)
-    dummy = torch.zeros(2, 1, model.config.height, model.config.width)
-    tmp = output.with_suffix(".tmp.onnx")
-    torch.onnx.export(
-        model,
-        (dummy,),
-        str(tmp),
-        input_names=["images"],
-        output_names=["embeddings"],
-        dynamic_axes={"images": {0: "batch"}, "embeddings": {0: "batch"}},
-        opset_version=17,
-        dynamo=False,
-    )
     result = state.get("result", {})
     settings = state.get("train", {})
     writers = state.get("validation_writers") or []
@@ -297,12 +274,16 @@ def export_onnx(checkpoint: str | Path, output: str | Path, name: str | None = N
         f"{len(writers) or settings.get('val_writers', '?')} held-out writers, {settings.get('references', 5)} "
         f"genuine references each (EER there {100 * result.get('eer', float('nan')):.1f}%)"
     )
-    _add_metadata(
-        tmp,
+    return export_with_metadata(
+        model,
+        torch.zeros(2, 1, model.config.height, model.config.width),
+        output,
+        (["images"], ["embeddings"]),
+        {"images": {0: "batch"}, "embeddings": {0: "batch"}},
         {
             "textlens_kind": "signature",
             "textlens_version": __version__,
-            "name": name or output.stem,
+            "name": name or Path(output).stem,
             "config": state["config"],
             "threshold": result.get("threshold", 1.0),
             "threshold_meaning": meaning,
@@ -310,5 +291,3 @@ def export_onnx(checkpoint: str | Path, output: str | Path, name: str | None = N
             "validation_writers": writers,
         },
     )
-    tmp.replace(output)
-    return output

@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The shipped `font-net`: font identification over every text face scripts/install-fonts.sh installs
+# (102 classes, 139 families: families whose Latin letters are drawn alike are one class), trained on
+# synthetic lines only (textlens.training.fonts). Resumable: rerun the same command after an
+# interruption and it continues from $OUT/last.pt. The run's result and its time are in the
+# closing notes and benchmarks/README.md (benchmarks/fonts.py scores held-out renders and pages).
+#   bash scripts/train_fonts.sh
+set -euo pipefail
+OUT=${OUT:-runs/font-net}
+export OMP_WAIT_POLICY=PASSIVE
+.venv/bin/textlens train font -o "$OUT" --minutes ${MINUTES:-110} --steps ${STEPS:-9000} \
+  --threads ${THREADS:-2} --workers ${WORKERS:-1} --seed 0
+.venv/bin/textlens export font "$OUT/last.pt" -o textlens/models/font-net.onnx --name font-net
