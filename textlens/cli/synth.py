@@ -92,3 +92,41 @@ def _write_image(path: Path, data: bytes) -> None:
     except OSError as exc:
         tmp.unlink(missing_ok=True)
         raise TextlensError(f"{path}: cannot write image ({exc.strerror})") from None
+
+
+@synth_app.command("digits")
+def digits(
+    count: int = typer.Option(..., "--count", "-n", min=1, help="How many crops to render."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder: writes img/*.png and manifest.jsonl."),
+    seed: int = typer.Option(0, "--seed", help="Random seed; the same seed gives the same images."),
+    split: str = typer.Option(
+        "train", "--split", help="train: drawn segments, training font families; test: DSEG segments, held-out ones."
+    ),
+    look: str = typer.Option(None, "--look", help="Only this look: lcd, led, counter, plate, sign or print."),
+) -> None:
+    """Render digit sequences as meters, displays, plates, signs and print show them (colour PNG crops)."""
+    import cv2
+    import numpy as np
+
+    from textlens.io.atomic import atomic_open
+    from textlens.synth.digits import render_digits
+
+    try:
+        (out / "img").mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise TextlensError(f"{out}: cannot create the output folder ({exc.strerror or exc})") from None
+    width = max(6, len(str(count - 1)))
+    rows = []
+    for i in range(count):
+        image, text = render_digits(np.random.default_rng([seed, i]), split, look)
+        name = f"img/{i:0{width}d}.png"
+        ok, buf = cv2.imencode(".png", cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
+        if not ok:
+            raise TextlensError(f"{out / name}: PNG encoding failed")
+        _write_image(out / name, buf.tobytes())
+        rows.append(json.dumps({"image": name, "text": text}, ensure_ascii=False))
+    if hasattr(os, "sync"):
+        os.sync()
+    with atomic_open(out / "manifest.jsonl") as handle:
+        handle.write("\n".join(rows) + "\n")
+    typer.echo(f"wrote {count} digit crops to {out / 'manifest.jsonl'}")
