@@ -66,6 +66,7 @@ def _register_commands() -> None:
         "signature",
         "font",
         "digits",
+        "spines",
     ):
         try:
             importlib.import_module(f"textlens.cli.{name}")
