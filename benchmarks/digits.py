@@ -1,0 +1,79 @@
+"""Digit sequences: synthetic crops in held-out styles and the digit-only words of the scene sets.
+
+    python -m benchmarks.digits [--crops 1000] [--threads 2] [--engines digits-crnn,latin-crnn,rapidocr]
+
+Sets: ``--crops`` crops rendered by ``textlens.synth.digits`` with the test split (DSEG segment fonts
+and font families the digits reader never trained on; seed 7), and the digit-only words of the
+held-out 10% of iiit5k-train, icdar2015-rec-train, svt-train and icdar2003-train-rec (the parts
+`textlens train recognizer` holds out with seed 0: scripts/digit_words.py). Each engine reads both
+sets through benchmarks.run (whole-sequence accuracy is its "accuracy" column): textlens with the
+digits reader, textlens with the general Latin reader, and RapidOCR (benchmarks/setup.sh).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.run import ROOT, RESULTS, data_root
+
+TEST_SEED = 7
+
+
+def render_test_crops(folder: Path, count: int) -> Path:
+    """``count`` test-split crops and their manifest in ``folder`` (kept: the same seed, the same set)."""
+    import cv2
+
+    from textlens.synth.digits import render_digits
+
+    manifest = folder / "manifest.jsonl"
+    if manifest.is_file() and sum(1 for _ in manifest.open()) == count:
+        return manifest
+    (folder / "img").mkdir(parents=True, exist_ok=True)
+    rows = []
+    for i in range(count):
+        image, text = render_digits(np.random.default_rng([TEST_SEED, i]), "test")
+        name = f"img/{i:05d}.png"
+        cv2.imwrite(str(folder / name), cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
+        rows.append(json.dumps({"image": name, "text": text}))
+    manifest.write_text("\n".join(rows) + "\n")
+    return manifest
+
+
+def held_out_words(folder: Path) -> Path:
+    subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "digit_words.py"), "--data", str(data_root()), "--out", str(folder)],
+        check=True,
+    )
+    return folder / "real-heldout.jsonl"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--crops", type=int, default=1000)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--engines", default="digits-crnn,latin-crnn,rapidocr")
+    args = parser.parse_args(argv)
+
+    from benchmarks.run import main as run
+
+    synthetic = render_test_crops(RESULTS / "digits-test", args.crops)
+    real = held_out_words(RESULTS / "digits-words")
+    status = 0
+    for engine in args.engines.split(","):
+        common = ["--data", str(synthetic), "--data", str(real), "--threads", str(args.threads)]
+        out = ["--out", str(RESULTS / f"digits-{engine}.md")]
+        if engine == "rapidocr":
+            status |= run([*common, "--engines", "rapidocr", *out])
+        else:
+            status |= run([*common, "--engines", "textlens", "--textlens-model", engine, *out])
+    return status
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
