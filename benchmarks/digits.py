@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.run import ROOT, RESULTS, data_root
+from benchmarks.run import RESULTS, ROOT, data_root
 
 TEST_SEED = 7
 
