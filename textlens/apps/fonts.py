@@ -52,12 +52,10 @@ def identify_page_fonts(
     """The font of every line ``read`` finds on ``page`` (RGB uint8), in reading order; lines lower
     than ``min_height`` pixels are left out (too few pixels to tell faces apart)."""
     from textlens.layout.crops import crop_line
-    from textlens.pipeline import Pipeline
 
     page = _checked(page)
     rgb = np.repeat(page[..., None], 3, axis=2) if page.ndim == 2 else page[..., :3]
-    pipeline = pipeline or Pipeline.from_config()
-    read = pipeline.read(rgb).pages[0]
+    read = (pipeline or _default_pipeline()).read(rgb).pages[0]
     lines, crops = [], []
     for line in read.lines:
         if not line.text.strip():
@@ -70,6 +68,18 @@ def identify_page_fonts(
             crops.append(crop)
     guesses = classifier(model).identify(crops, top) if crops else []
     return [LineFont(line.text, pixel_box(line.polygon), guess) for line, guess in zip(lines, guesses)]
+
+
+_pipelines: list[Any] = []
+
+
+def _default_pipeline() -> Any:
+    """The reader for pages (loaded once)."""
+    from textlens.pipeline import Pipeline
+
+    if not _pipelines:
+        _pipelines.append(Pipeline.from_config())
+    return _pipelines[0]
 
 
 def looks_like_crop(image: np.ndarray) -> bool:

@@ -176,6 +176,10 @@ class LineSynthesizer:
                 return self._render(rng, text, path, source), text
         raise TextlensError("could not render a line: the fonts do not cover the charset")
 
+    def render_text(self, rng: np.random.Generator, text: str, path: str) -> np.ndarray:
+        """``text`` drawn in the font file ``path`` with this synthesizer's crops and degradations."""
+        return self._render(rng, text, path, "words")
+
     def sample_in(self, rng: np.random.Generator, path: str) -> tuple[np.ndarray, str]:
         """A random line drawn in the font file ``path`` (font identification's samples)."""
         cfg = self.config
