@@ -6,8 +6,10 @@ Sets: ``--crops`` crops rendered by ``textlens.synth.digits`` with the test spli
 and font families the digits reader never trained on; seed 7), and the digit-only words of the
 held-out 10% of iiit5k-train, icdar2015-rec-train, svt-train and icdar2003-train-rec (the parts
 `textlens train recognizer` holds out with seed 0: scripts/digit_words.py). Each engine reads both
-sets through benchmarks.run (whole-sequence accuracy is its "accuracy" column): textlens with the
-digits reader, textlens with the general Latin reader, and RapidOCR (benchmarks/setup.sh).
+sets through benchmarks.run: textlens with the digits reader, textlens with the general Latin reader,
+and RapidOCR (benchmarks/setup.sh). The summary gives whole-sequence accuracy exactly as labelled and
+as scene-text sets are scored (acc36: letters and digits only, case-blind; the IIIT5K and ICDAR
+labels leave out the dashes, slashes and dots printed between digits).
 """
 
 from __future__ import annotations
@@ -65,14 +67,38 @@ def main(argv: list[str] | None = None) -> int:
     synthetic = render_test_crops(RESULTS / "digits-test", args.crops)
     real = held_out_words(RESULTS / "digits-words")
     status = 0
+    rows = [
+        "| engine | held-out styles: exact | acc36 | scene digit words: exact | acc36 |",
+        "|---|---:|---:|---:|---:|",
+    ]
     for engine in args.engines.split(","):
+        saved = RESULTS / f"digits-predictions-{engine}"
         common = ["--data", str(synthetic), "--data", str(real), "--threads", str(args.threads)]
-        out = ["--out", str(RESULTS / f"digits-{engine}.md")]
+        common += ["--out", str(RESULTS / f"digits-{engine}.md"), "--save-predictions", str(saved)]
         if engine == "rapidocr":
-            status |= run([*common, "--engines", "rapidocr", *out])
+            status |= run([*common, "--engines", "rapidocr"])
         else:
-            status |= run([*common, "--engines", "textlens", "--textlens-model", engine, *out])
+            status |= run([*common, "--engines", "textlens", "--textlens-model", engine])
+        cells = []
+        for name in (synthetic.parent.name, real.stem):
+            found = sorted(saved.glob(f"{name}-*.jsonl"))
+            cells += _accuracies(found[0]) if found else ["-", "-"]
+        rows.append(f"| {engine} | " + " | ".join(cells) + " |")
+    summary = "\n".join(["# Digit sequences, whole-sequence accuracy %", "", *rows]) + "\n"
+    (RESULTS / "digits.md").write_text(summary)
+    print(summary)
     return status
+
+
+def _alnum(text: str) -> str:
+    return "".join(c for c in text.casefold() if c.isalnum())
+
+
+def _accuracies(predictions: Path) -> list[str]:
+    rows = [json.loads(line) for line in predictions.read_text(encoding="utf-8").splitlines() if line.strip()]
+    exact = sum(r["text"] == r["ref"] for r in rows) / max(len(rows), 1)
+    loose = sum(_alnum(r["text"]) == _alnum(r["ref"]) for r in rows) / max(len(rows), 1)
+    return [f"{100 * exact:.1f}", f"{100 * loose:.1f}"]
 
 
 if __name__ == "__main__":

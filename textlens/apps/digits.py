@@ -20,7 +20,8 @@ from textlens.errors import TextlensError
 
 DIGITS_MODEL = "digits-crnn"
 CROP_MAX_HEIGHT = 200  # lower images that are wider than tall are one sequence (``as_crop="auto"``)
-_NUMBER = re.compile(r"^(-?\d+(?:[.,]\d+)?)(?:\s*([^\d\s].*))?$")
+# a number, then maybe a unit: letters (kWh, m³), a per cent or a degree sign
+_NUMBER = re.compile(r"^(-?\d+(?:[.,]\d+)?)(?:\s*([^\W\d_][^\d]*|%|°[A-Za-z]?))?$")
 
 
 @dataclass
