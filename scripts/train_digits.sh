@@ -6,6 +6,8 @@
 # parts, never trained on, are what benchmarks/digits.py scores). Resumable: rerun after an
 # interruption and training continues from $OUT/last.pt (the data are rendered once).
 #   DATA=../shared/data bash scripts/train_digits.sh
+# The shipped model: MINUTES=25 (best = step 10307 of 25 min on 2 cores, beside the font model's training;
+# synthetic validation 92.4% exact, from 37.6% for latin-crnn); then its sha256 goes into the registry.
 set -euo pipefail
 DATA=${DATA:-../shared/data}
 WORK=${WORK:-runs/digits-data}
@@ -18,4 +20,7 @@ export OMP_WAIT_POLICY=PASSIVE
   --val "$WORK/synth-val/manifest.jsonl" --finetune latin-crnn --charset-from-data --synth-ratio 0 \
   --minutes ${MINUTES:-45} --steps 200000 --val-every 1000 --patience 100 --batch-size 32 --lr ${LR:-5e-4} \
   --threads ${THREADS:-1} --workers 1 --seed 0 --out "$OUT" "$@"
-.venv/bin/textlens export recognizer "$OUT/best.pt" -o textlens/models/digits-crnn.onnx --name digits-crnn
+.venv/bin/textlens export recognizer "$OUT/best.pt" -o "$OUT/digits-crnn-float.onnx" --name digits-crnn
+mkdir -p "$OUT/calibration" && cp "$WORK"/synth/img/0000[0-5]*.png "$OUT/calibration/"
+.venv/bin/textlens export int8 "$OUT/digits-crnn-float.onnx" -o textlens/models/digits-crnn.onnx --name digits-crnn \
+  --lines "$OUT/calibration"
