@@ -81,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
             status |= run([*common, "--engines", "textlens", "--textlens-model", engine])
         cells = []
         for name in (synthetic.parent.name, real.stem):
-            found = sorted(saved.glob(f"{name}-*.jsonl"))
+            found = sorted(saved.glob(f"*{name}-*.jsonl"))
             cells += _accuracies(found[0]) if found else ["-", "-"]
         rows.append(f"| {engine} | " + " | ".join(cells) + " |")
     summary = "\n".join(["# Digit sequences, whole-sequence accuracy %", "", *rows]) + "\n"
