@@ -38,7 +38,7 @@ def test_a_crop_of_a_number_is_read_with_its_value():
 
 def test_a_photo_is_searched_for_numbers(tmp_path):
     scene = np.full((400, 600, 3), 200, np.uint8)
-    scene[150:228, 180:180 + _plate("315").shape[1]] = _plate("315")
+    scene[150:228, 180 : 180 + _plate("315").shape[1]] = _plate("315")
     readings = read_digits(scene)
     assert any(r.text == "315" and r.box[0] >= 170 and r.box[1] >= 140 for r in readings)
 
