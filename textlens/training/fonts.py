@@ -110,11 +110,12 @@ def crop_or_pad(line: np.ndarray, width: int, rng: np.random.Generator) -> np.nd
     return out
 
 
-def _stream(sampler: FontSampler, batch_size: int, width: int, seed: int) -> Iterator[tuple[Any, Any, Any]]:
+def _stream(sampler: FontSampler, batch_size: int, width: int, seed: int, step: int) -> Iterator[tuple[Any, Any, Any]]:
     import torch
 
     info = torch.utils.data.get_worker_info()
-    rng = np.random.default_rng([seed, info.id if info else 0, int(time.time() * 1000) % 100_000])
+    # the same run draws the same lines; a resumed one draws new ones (it starts at a later step)
+    rng = np.random.default_rng([seed, info.id if info else 0, step])
     while True:
         images, fonts, kinds = [], [], []
         while len(images) < batch_size:
@@ -205,7 +206,7 @@ def train(config: FontTrainConfig, classes: list[FontClass] | None = None) -> di
 
     class Stream(IterableDataset):
         def __iter__(self):
-            return _stream(sampler, config.batch_size, config.crop_width, config.seed + step)
+            return _stream(sampler, config.batch_size, config.crop_width, config.seed, step)
 
     loader = DataLoader(Stream(), batch_size=None, num_workers=config.workers, persistent_workers=False)
     started, seen = time.monotonic(), 0
