@@ -46,11 +46,8 @@ def render_lines(folder: Path, symbol: str, count: int, split: str, seed: int) -
     from textlens.synth.lines import LineSynthConfig, LineSynthesizer, held_out_family
 
     synth = LineSynthesizer(LineSynthConfig())
-    fonts = [
-        p
-        for p in synth.fonts
-        if symbol in font_info(p).chars and held_out_family(font_info(p).family) == (split == "test")
-    ]
+    split_fonts = [p for p in synth.fonts if held_out_family(font_info(p).family) == (split == "test")]
+    fonts = [p for p in split_fonts if _draws(p, symbol)]
     if not fonts:
         raise SystemExit(f"no {split}-split font draws {symbol!r}")
     (folder / "img").mkdir(parents=True, exist_ok=True)
@@ -65,6 +62,17 @@ def render_lines(folder: Path, symbol: str, count: int, split: str, seed: int) -
     manifest = folder / "manifest.jsonl"
     manifest.write_text("\n".join(rows) + "\n", encoding="utf-8")
     return manifest
+
+
+def _draws(path: str, symbol: str) -> bool:
+    """Whether the font's character map has the symbol (the renderer's coverage table does not list it)."""
+    from fontTools.ttLib import TTFont
+
+    try:
+        with TTFont(path, lazy=True, fontNumber=0) as font:
+            return ord(symbol) in (font.getBestCmap() or {})
+    except Exception:  # noqa: BLE001 - an unreadable font simply does not count
+        return False
 
 
 def symbol_scores(model: str, manifest: Path, symbol: str) -> dict[str, float]:
