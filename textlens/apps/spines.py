@@ -1,12 +1,14 @@
 """Book spines on a shelf: the titles that run up or down each spine, left to right.
 
-``read_spines(shelf)`` reads the photo turned a quarter both ways with the one ``Pipeline`` (page
-orientation off: the turn is ours), so text running down a spine (English-language books) and text
-running up it (many continental ones) both come out as horizontal lines. Where the two readings
-found the same text, the surer one stays (text read upside down reads poorly). The lines are put back
-into the photo's coordinates and gathered into spines: lines close side by side belong to one spine
-unless a long, near-vertical edge (the border between two books) runs between them. A spine's lines
-are read title first (for text running down the spine, that is its rightmost line).
+``read_spines(shelf)`` reads the photo turned a quarter both ways (page orientation off: the turn is
+ours) with the document and the scene detectors' pipelines, so text running down a spine
+(English-language books) and text running up it (many continental ones) both come out as horizontal
+lines, small print and large titles alike. Where readings overlap, the surest stays: confidence, plus
+the character LM per character (text read upside down is letters no language strings together), less
+a margin against the shelf's main direction. The lines are put back into the photo's coordinates and
+gathered into spines: lines close side by side belong to one book unless a border (a steep step down
+most rows between them), a crease (two round backs touching) or another binding colour lies between
+them. A spine's lines are read title first (for text running down the spine, its rightmost line).
 """
 
 from __future__ import annotations
