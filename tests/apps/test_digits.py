@@ -56,3 +56,12 @@ def test_bad_input_is_one_clear_error(tmp_path, capsys):
     Image.fromarray(_plate("1")).save(tmp_path / "one.png")
     assert main(["digits", str(tmp_path / "one.png"), "--as", "sideways"]) != 0
     assert "--as" in capsys.readouterr().err
+
+
+def test_a_bad_file_among_good_ones_is_reported_and_the_rest_is_read(tmp_path, capsys):
+    Image.fromarray(_plate("61")).save(tmp_path / "good.png")
+    (tmp_path / "bad.png").write_bytes(b"not an image")
+    code = main(["digits", str(tmp_path / "bad.png"), str(tmp_path / "good.png"), "--as", "crop", "--json"])
+    captured = capsys.readouterr()
+    assert code == 3 and "bad.png" in captured.err and "Traceback" not in captured.err
+    assert json.loads(captured.out)["digits"][0]["text"] == "61"  # the good file's reading is kept

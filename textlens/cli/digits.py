@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import typer
 
 from textlens.cli import app
+from textlens.cli.inputs import FAIL_FAST_HELP, InputErrors, each_page, echo_json
 from textlens.errors import TextlensError
 
 
@@ -16,25 +15,28 @@ def digits_command(
     mode: str = typer.Option("auto", "--as", help="crop: each image is one sequence; page: find them first; auto."),
     model: str = typer.Option(None, "--model", help="Digits recognizer: registered name or .onnx path."),
     as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
+    fail_fast: bool = typer.Option(False, "--fail-fast", help=FAIL_FAST_HELP),
 ) -> None:
     """Read digit sequences: the text as shown, its value and unit where it is one number, and where it is."""
     from textlens.apps.digits import read_digits
-    from textlens.io.loading import iter_pages
+    from textlens.io.loading import PageImage
 
     if mode not in ("auto", "crop", "page"):
         raise TextlensError(f"--as {mode!r}: use auto, crop or page")
     as_crop = {"auto": None, "crop": True, "page": False}[mode]
-    results = []
-    for source in images:
-        for page in iter_pages(source):
-            where = source if page.index == 0 else f"{source}#{page.index + 1}"
-            readings = read_digits(page.image, model=model, as_crop=as_crop)
-            results.append({"image": where, "digits": [r.to_dict() for r in readings]})
-            if as_json:
-                continue
-            if not readings:
-                typer.echo(f"{where}: no digits found")
-            for r in readings:
-                typer.echo(f"{where}: {r.text} (confidence {r.confidence:.2f}, box {','.join(map(str, r.box))})")
+    errors, results = InputErrors(fail_fast), []
+
+    def read_one(where: str, page: PageImage) -> None:
+        readings = read_digits(page.image, model=model, as_crop=as_crop)
+        results.append({"image": where, "digits": [r.to_dict() for r in readings]})
+        if as_json:
+            return
+        if not readings:
+            typer.echo(f"{where}: no digits found")
+        for r in readings:
+            typer.echo(f"{where}: {r.text} (confidence {r.confidence:.2f}, box {','.join(map(str, r.box))})")
+
+    each_page(images, errors, read_one)
     if as_json:
-        typer.echo(json.dumps(results if len(results) != 1 else results[0], indent=2, ensure_ascii=False))
+        echo_json(results)
+    errors.finish(len(images))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import typer
 
 from textlens.cli import app
 from textlens.cli.groups import export_app, train_app
+from textlens.cli.inputs import FAIL_FAST_HELP, InputErrors, each_page, echo_json
 from textlens.errors import TextlensError
 
 
@@ -22,33 +22,36 @@ def font_command(
     ),
     model: str = typer.Option(None, "--model", help="Font model: registered name or .onnx path."),
     as_json: bool = typer.Option(False, "--json", help="Print the results as JSON."),
+    fail_fast: bool = typer.Option(False, "--fail-fast", help=FAIL_FAST_HELP),
 ) -> None:
     """Which font family (and kind: serif, sans, mono, script, display) is the text set in?"""
-    from textlens.apps.fonts import identify_font, identify_page_fonts, looks_like_crop
-    from textlens.io.loading import iter_pages
+    from textlens.apps.fonts import classifier, identify_font, identify_page_fonts, looks_like_crop
+    from textlens.io.loading import PageImage
 
     if mode not in ("auto", "crop", "page"):
         raise TextlensError(f"--as {mode!r}: use auto, crop or page")
-    results = []
-    for source in images:
-        for page in iter_pages(source):
-            crop = mode == "crop" or (mode == "auto" and looks_like_crop(page.image))
-            where = source if page.index == 0 else f"{source}#{page.index + 1}"
-            if crop:
-                guess = identify_font(page.image, top=top, model=model)
-                results.append({"image": where, **guess.to_dict()})
-                if not as_json:
-                    _print_guess(where, guess.fonts, guess.kind)
-                continue
-            lines = identify_page_fonts(page.image, top=top, model=model)
-            results.append({"image": where, "lines": [line.to_dict() for line in lines]})
+    classifier(model)  # a model that is not a font model stops the run before any input is read
+    errors, results = InputErrors(fail_fast), []
+
+    def read_one(where: str, page: PageImage) -> None:
+        if mode == "crop" or (mode == "auto" and looks_like_crop(page.image)):
+            guess = identify_font(page.image, top=top, model=model)
+            results.append({"image": where, **guess.to_dict()})
             if not as_json:
-                if not lines:
-                    typer.echo(f"{where}: no text lines found")
-                for line in lines:
-                    _print_guess(f"{where} {line.text[:40]!r}", line.guess.fonts, line.guess.kind)
+                _print_guess(where, guess.fonts, guess.kind)
+            return
+        lines = identify_page_fonts(page.image, top=top, model=model)
+        results.append({"image": where, "lines": [line.to_dict() for line in lines]})
+        if not as_json:
+            if not lines:
+                typer.echo(f"{where}: no text lines found")
+            for line in lines:
+                _print_guess(f"{where} {line.text[:40]!r}", line.guess.fonts, line.guess.kind)
+
+    each_page(images, errors, read_one)
     if as_json:
-        typer.echo(json.dumps(results if len(results) != 1 else results[0], indent=2, ensure_ascii=False))
+        echo_json(results)
+    errors.finish(len(images))
 
 
 def _print_guess(label: str, fonts: list[tuple[str, float]], kind: str) -> None:

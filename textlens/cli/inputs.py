@@ -7,8 +7,9 @@ eval). With ``fail_fast`` the first error stops the run, as a single bad input a
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import typer
 
@@ -61,3 +62,21 @@ def _message(name: str, error: BaseException) -> str:
     if isinstance(error, MemoryError):
         return f"{name}: not enough memory to read this input; shrink it"
     return f"{name}: unexpected error ({type(error).__name__}: {one_line(error)}); please report it"
+
+
+def each_page(sources: list[str], errors: InputErrors, work: Callable[[str, Any], None]) -> None:
+    """``work(label, page)`` for every page of every source ("file", then "file#2" ...); a source that
+    cannot be read, or whose page ``work`` fails on, is reported and the run goes on with the next."""
+    from textlens.io.loading import iter_pages
+
+    for source in sources:
+        with errors.guard(source):
+            for page in iter_pages(source):
+                work(source if page.index == 0 else f"{source}#{page.index + 1}", page)
+
+
+def echo_json(results: list[dict]) -> None:
+    """The results as JSON: one object for one page, a list for several."""
+    import json
+
+    typer.echo(json.dumps(results if len(results) != 1 else results[0], indent=2, ensure_ascii=False))
