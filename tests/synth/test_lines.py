@@ -83,3 +83,32 @@ def test_tex_family_names_are_set_as_their_logos() -> None:
     small = [run_font.size for _, _, text, run_font in runs if text == "A"]
     assert small == [30]
     assert width < font.getlength("see LaTeX and BibTeX.")  # kerned together
+
+
+def test_typeset_lines_use_old_style_figures_and_small_caps_where_the_font_has_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Books print 1986 with a descending 9 and names in small capitals: where a font has those
+    OpenType features some lines are drawn with them (never receipt text), the label unchanged."""
+    import textlens.synth.lines as lines
+    from textlens.synth.fonts import discover_fonts, opentype_features
+
+    with_both = [p for p in discover_fonts() if {"onum", "smcp"} <= opentype_features(p)]
+    if not with_both:
+        pytest.skip("no installed font has old-style figures and small capitals")
+    path = with_both[0]
+    synth = LineSynthesizer(LineSynthConfig(height=48, degrade=0.0))
+    rng = np.random.default_rng(0)
+    assert synth._features(rng, "Fell in 1986, said Smith", path, receipt=True) is None
+    monkeypatch.setattr(lines, "P_OLD_STYLE_FIGURES", 1.0)
+    monkeypatch.setattr(lines, "P_SMALL_CAPS", 1.0)
+    assert synth._features(rng, "Fell in 1986, said Smith", path, receipt=False) == ["onum", "smcp"]
+    assert synth._features(rng, "all lower case, no digit", path, receipt=False) is None
+    assert synth._features(rng, "ALL CAPITALS 1986", path, receipt=False) == ["onum"]
+
+    from PIL import ImageFont
+
+    font = ImageFont.truetype(path, 40)
+    plain = lines._text_width(font, "Small Capitals", 0.0)
+    assert lines._text_width(font, "Small Capitals", 0.0, ["smcp"]) > plain  # small caps are wider
+    assert opentype_features("/nonexistent/font.ttf") == frozenset()

@@ -223,3 +223,21 @@ def font_info(path: str) -> FontInfo:
 
         raise TextlensError(f"{path}: cannot read this font file; pass another font or none")
     return info
+
+
+@lru_cache(maxsize=4096)
+def opentype_features(path: str) -> frozenset[str]:
+    """The GSUB feature tags of a font file (``onum``: old-style figures, ``smcp``: small capitals...);
+    empty when the font has none or fontTools cannot read it."""
+    try:
+        from fontTools.ttLib import TTFont
+    except ImportError:  # pragma: no cover - fontTools is a dependency
+        return frozenset()
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    try:
+        with TTFont(path, lazy=True, fontNumber=0) as font:
+            if "GSUB" not in font or font["GSUB"].table.FeatureList is None:
+                return frozenset()
+            return frozenset(record.FeatureTag for record in font["GSUB"].table.FeatureList.FeatureRecord)
+    except Exception:  # broken font file: draw it without features
+        return frozenset()

@@ -30,7 +30,12 @@ from textlens.errors import TextlensError
 from textlens.recognition.charset import DEFAULT_CHARS, RTL_SCRIPTS, normalize_text
 from textlens.synth import degrade
 from textlens.synth.corpus import sample_source
-from textlens.synth.fonts import PRINTABLE_ASCII, FontInfo, discover_fonts, font_info
+from textlens.synth.fonts import PRINTABLE_ASCII, FontInfo, discover_fonts, font_info, opentype_features
+
+# Shares of the lines (not receipts) whose font has the feature that are drawn with it: old-style
+# figures where the line has a digit, small capitals where it mixes capitals and lower case.
+P_OLD_STYLE_FIGURES = 0.3
+P_SMALL_CAPS = 0.08
 
 # Sources whose text is typically printed by receipt/invoice printers in monospace fonts.
 _RECEIPT_SOURCES = frozenset({"receipt", "short", "address", "price", "code", "numbers", "date", "separator"})
@@ -278,7 +283,8 @@ class LineSynthesizer:
         logos = not spacing and bool(TEX_LOGO.search(text)) and rng.random() < P_TEX_LOGO
         if logos:
             spacing = -1.0  # the glyph-by-glyph layout of _placements
-        text_w = _text_width(font, text, spacing)
+        features = None if spacing or pixel else self._features(rng, text, path, receipt)
+        text_w = _text_width(font, text, spacing, features)
         pitch = draw_size * rng.uniform(1.05, 1.5)
         safe = int(draw_size * 0.8 + 4)
         base_y = int(safe + pitch) if mode != "tight" else safe + ascent
@@ -288,7 +294,7 @@ class LineSynthesizer:
         draw = ImageDraw.Draw(img)
         if pixel:
             draw.fontmode = "1"
-        _draw_text(draw, (safe, base_y), text, font, spacing)
+        _draw_text(draw, (safe, base_y), text, font, spacing, features)
         neighbours = mode != "tight" and rng.random() < cfg.p_neighbours
         if neighbours:
             for sign in (-1, 1):
@@ -303,6 +309,25 @@ class LineSynthesizer:
             mask = _pixels_to_print(mask, factor, pixel, rng)
         f = float(factor)
         return _Canvas(mask, safe * f, base_y * f, ascent * f, descent * f, text_w * f, draw_size * f, neighbours)
+
+    def _features(self, rng: np.random.Generator, text: str, path: str, receipt: bool) -> list[str] | None:
+        """OpenType looks of typeset books and papers, where the font has them: old-style figures
+        (1986 with a descending 9, read "1g86" by a model that never saw them) and small capitals
+        for the lower-case letters of a line that also has capitals (its label keeps the case)."""
+        if receipt:
+            return None
+        available = opentype_features(path)
+        chosen = []
+        if "onum" in available and any(c.isdigit() for c in text) and rng.random() < P_OLD_STYLE_FIGURES:
+            chosen.append("onum")
+        if (
+            "smcp" in available
+            and any(c.isupper() for c in text)
+            and any(c.islower() for c in text)
+            and rng.random() < P_SMALL_CAPS
+        ):
+            chosen.append("smcp")
+        return chosen or None
 
     def _reference_box(self, rng: np.random.Generator, c: _Canvas, mode: str) -> np.ndarray:
         """The main line's box: its ink (tight) or the font's line box, as a detector draws it."""
@@ -443,23 +468,30 @@ class LineSynthesizer:
         return img
 
 
-def _text_width(font: ImageFont.FreeTypeFont, text: str, spacing: float) -> float:
+def _text_width(font: ImageFont.FreeTypeFont, text: str, spacing: float, features: list[str] | None = None) -> float:
     """Advance width of the line; ``spacing`` < 0: TeX-family names set as logos."""
     if spacing < 0:
         return _placements(font, text)[1]
     if not spacing:
-        return float(font.getlength(text))
+        return float(font.getlength(text, features=features))
     return float(sum(_advance(font, c) for c in text) + spacing * (len(text) - 1))
 
 
-def _draw_text(draw: ImageDraw.ImageDraw, xy: tuple[float, float], text: str, font, spacing: float) -> None:
+def _draw_text(
+    draw: ImageDraw.ImageDraw,
+    xy: tuple[float, float],
+    text: str,
+    font,
+    spacing: float,
+    features: list[str] | None = None,
+) -> None:
     x, y = xy
     if spacing < 0:
         for dx, dy, run, run_font in _placements(font, text)[0]:
             draw.text((x + dx, y + dy), run, fill=255, font=run_font, anchor="ls")
         return
     if not spacing:
-        draw.text((x, y), text, fill=255, font=font, anchor="ls")
+        draw.text((x, y), text, fill=255, font=font, anchor="ls", features=features)
         return
     for c in text:  # letter-spaced (receipt headers): one glyph at a time
         if c != " ":
