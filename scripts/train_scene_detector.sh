@@ -36,19 +36,7 @@ LR=${LR:-2e-3}
 INIT_ARGS=()
 [ -n "${INIT_MODEL:-}" ] && INIT_ARGS=(--init "$INIT_MODEL")
 mkdir -p "$OUT"
-.venv/bin/python - "$DATA/icdar2015-det-dev/manifest.jsonl" "$OUT" <<'PY'
-import json, re, sys
-from pathlib import Path
-manifest, out = Path(sys.argv[1]).resolve(), Path(sys.argv[2])
-halves = {"train": [], "test": []}
-for line in manifest.read_text().splitlines():
-    entry = json.loads(line)
-    entry["image"] = str(manifest.parent / entry["image"])
-    number = int(re.search(r"(\d+)", Path(entry["image"]).stem).group(1))
-    halves["train" if number % 2 else "test"].append(json.dumps(entry))
-for name, lines in halves.items():
-    (out / f"icdar2015-{name}.jsonl").write_text("\n".join(lines) + "\n")
-PY
+.venv/bin/python scripts/split_icdar2015.py "$DATA/icdar2015-det-dev/manifest.jsonl" "$OUT"
 RESUME=()
 [ -f "$OUT/last.pt" ] && RESUME=(--resume)
 .venv/bin/textlens train detector \

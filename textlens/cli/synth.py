@@ -105,11 +105,39 @@ def digits(
     look: str = typer.Option(None, "--look", help="Only this look: lcd, led, counter, plate, sign or print."),
 ) -> None:
     """Render digit sequences as meters, displays, plates, signs and print show them (colour PNG crops)."""
+    from textlens.synth.digits import render_digits
+
+    _write_crops(out, count, seed, lambda rng: render_digits(rng, split, look))
+    typer.echo(f"wrote {count} digit crops to {out / 'manifest.jsonl'}")
+
+
+@synth_app.command("words")
+def words(
+    count: int = typer.Option(..., "--count", "-n", min=1, help="How many word crops to render."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder: writes img/*.png and manifest.jsonl."),
+    seed: int = typer.Option(0, "--seed", help="Random seed; the same seed gives the same images."),
+    backgrounds: list[Path] = typer.Option(
+        None,
+        "--backgrounds",
+        help="Photos to lay the words on (repeatable): a folder of images, or a manifest.jsonl whose "
+        "region quads mark the photos' own text (avoided). Without it: made-up backgrounds.",
+    ),
+) -> None:
+    """Render scene words (signs, shop fronts, products) as photos show them (colour PNG crops)."""
+    from textlens.synth.scenes import Backgrounds, SceneWordSynthesizer
+
+    synth = SceneWordSynthesizer(Backgrounds.load(list(backgrounds or [])) if backgrounds else None)
+    _write_crops(out, count, seed, synth.sample)
+    typer.echo(f"wrote {count} scene words to {out / 'manifest.jsonl'}")
+
+
+def _write_crops(out: Path, count: int, seed: int, render) -> None:
+    """``count`` colour crops ``render(rng) -> (RGB image, label)`` (one generator per index: crop i
+    does not depend on ``count``) as img/*.png, then the manifest that lists them."""
     import cv2
     import numpy as np
 
     from textlens.io.atomic import atomic_open
-    from textlens.synth.digits import render_digits
 
     try:
         (out / "img").mkdir(parents=True, exist_ok=True)
@@ -118,7 +146,7 @@ def digits(
     width = max(6, len(str(count - 1)))
     rows = []
     for i in range(count):
-        image, text = render_digits(np.random.default_rng([seed, i]), split, look)
+        image, text = render(np.random.default_rng([seed, i]))
         name = f"img/{i:0{width}d}.png"
         ok, buf = cv2.imencode(".png", cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
         if not ok:
@@ -129,4 +157,3 @@ def digits(
         os.sync()
     with atomic_open(out / "manifest.jsonl") as handle:
         handle.write("\n".join(rows) + "\n")
-    typer.echo(f"wrote {count} digit crops to {out / 'manifest.jsonl'}")

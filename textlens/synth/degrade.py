@@ -177,7 +177,7 @@ def speckle(img: np.ndarray, rng: np.random.Generator, amount: float | None = No
 def jpeg(img: np.ndarray, rng: np.random.Generator, quality: int | None = None) -> np.ndarray:
     quality = int(rng.integers(15, 75)) if quality is None else quality
     ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, quality])
-    return cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE) if ok else img
+    return cv2.imdecode(buf, cv2.IMREAD_UNCHANGED) if ok else img  # grey stays grey, colour colour
 
 
 def low_resolution(img: np.ndarray, rng: np.random.Generator, factor: float | None = None) -> np.ndarray:

@@ -372,8 +372,7 @@ def _photograph(rng: np.random.Generator, image: np.ndarray) -> np.ndarray:
         small = cv2.resize(out, (max(4, int(out.shape[1] * scale)), max(4, int(out.shape[0] * scale))))
         out = cv2.resize(small, (out.shape[1], out.shape[0]), interpolation=cv2.INTER_LINEAR)
     if rng.random() < 0.5:
-        out = np.clip(out + rng.normal(0, rng.uniform(2, 10), out.shape), 0, 255).astype(np.uint8)
+        out = degrade.noise(out, rng, sigma=rng.uniform(2, 10))
     if rng.random() < 0.4:
-        ok, data = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, int(rng.integers(25, 85))])
-        out = cv2.imdecode(data, cv2.IMREAD_UNCHANGED) if ok else out
+        out = degrade.jpeg(out, rng, quality=int(rng.integers(25, 85)))
     return out
