@@ -3,6 +3,7 @@ plus one end-to-end read with the shipped models when they are installed."""
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import sys
 from pathlib import Path
@@ -11,7 +12,7 @@ import cv2
 import numpy as np
 import pytest
 
-from textlens.document import polygon_bbox
+from textlens.document import ModelInfo, polygon_bbox
 from textlens.errors import TextlensError
 from textlens.layout.orientation import OrientationFinder, rotate_image, rotate_points
 from textlens.pipeline import Pipeline, PipelineConfig, read
@@ -402,3 +403,51 @@ def test_a_page_mixing_latin_and_greek_lines_reads_each_in_its_script():
     assert len(read_lines) == 2
     for found, text in zip(read_lines, lines):
         assert Levenshtein.normalized_distance(found, text) < 0.2, found
+
+
+class SceneBottomDetector(BarDetector):
+    """Takes the bottom row for words of a photo (as ModeDetector marks the scene detector's)."""
+
+    def predict(self, image):
+        regions = super().predict(image)
+        lowest = max(min(y for _, y in r.polygon) for r in regions)
+        for region in regions:
+            region.scene = min(y for _, y in region.polygon) == lowest
+        return regions
+
+
+class ShoutingRecognizer(BarRecognizer):
+    """A scene recognizer double: reads bars as the bar recognizer does, in capitals."""
+
+    def _read(self, crop):
+        result = super()._read(crop)
+        words = [dataclasses.replace(word, text=word.text.upper()) for word in result.words]
+        return dataclasses.replace(result, text=result.text.upper(), words=words)
+
+
+@pytest.mark.parametrize("turns", [0, 2])
+def test_words_of_photos_are_read_by_the_scene_recognizer_loaded_on_first_use(turns):
+    image, _ = draw_page(sample_lines())
+    loads = []
+
+    def load_scene_recognizer():
+        loads.append(1)
+        return ShoutingRecognizer(info=ModelInfo("scene-double", "recognizer", "2" * 64))
+
+    config = PipelineConfig()
+    finder = OrientationFinder(samples=config.orientation_samples, min_lines=3)
+    documents_only = Pipeline(
+        BarDetector(), BarRecognizer(), config, orientation=finder, scene_recognizer=load_scene_recognizer
+    )
+    assert documents_only.read(image).pages[0].text == EXPECTED_TEXT and not loads  # never loaded for pages
+
+    pipeline = Pipeline(
+        SceneBottomDetector(), BarRecognizer(), config, orientation=finder, scene_recognizer=load_scene_recognizer
+    )
+    page = pipeline.read(rotate_image(image, turns)).pages[0]
+    assert page.text == EXPECTED_TEXT.replace("w9\nw0", "W9\nW0") and loads == [1]
+    assert pipeline.with_options(deskew=False).read(image).pages[0].text.endswith("W0") and loads == [1]
+    assert [info.name for info in pipeline.models][-1] == "scene-double"  # in every Document's provenance
+
+    without = Pipeline(SceneBottomDetector(), BarRecognizer(), config, orientation=finder)
+    assert without.read(image).pages[0].text == EXPECTED_TEXT  # no scene recognizer: the main one reads all

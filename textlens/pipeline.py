@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
+import threading
 import time
 from collections import deque
 from collections.abc import Iterable, Iterator
@@ -205,10 +206,15 @@ class Pipeline:
         *,
         orientation: OrientationFinder | None = None,
         layout: LayoutAnalyzer | None = None,
+        scene_recognizer: Any = None,
     ) -> None:
         self.config = config or PipelineConfig()
         self.detector = detector
         self.recognizer = recognizer
+        # reads the words the scene detector finds in photos (None: ``recognizer`` does); may be a
+        # callable that loads it, on the first photo, so documents never pay for it
+        self._scene_recognizer = scene_recognizer
+        self._scene_lock = threading.Lock()
         if orientation is None and self.config.orientation:
             orientation = OrientationFinder(
                 samples=self.config.orientation_samples,
@@ -233,7 +239,10 @@ class Pipeline:
         if config.detector is None and config.mode != "document" and has_scene_detector():
             scene = functools.partial(_load_detector, SCENE_DETECTOR, config, threads)  # loaded on the first photo
             detector = ModeDetector(detector, scene() if config.mode == "scene" else scene, config.mode)
-        return cls(detector, _load_recognizer(config, threads), config)
+        scene_reader = None
+        if config.recognizer is None and config.lang == "auto" and config.mode != "document" and has_scene_recognizer():
+            scene_reader = functools.partial(_load_scene_recognizer, config, threads)
+        return cls(detector, _load_recognizer(config, threads), config, scene_recognizer=scene_reader)
 
     def with_options(self, **changes: Any) -> Pipeline:
         """A pipeline that reads with other options (dpi, orientation, deskew, min_confidence, ...)
@@ -242,7 +251,9 @@ class Pipeline:
         fixed = [name for name in _MODEL_OPTIONS if getattr(config, name) != getattr(self.config, name)]
         if fixed:
             raise TextlensError(f"{', '.join(fixed)}: load a new Pipeline to change models or threads")
-        return Pipeline(self.detector, self.recognizer, config, layout=self.layout)
+        return Pipeline(
+            self.detector, self.recognizer, config, layout=self.layout, scene_recognizer=self._scene_recognizer
+        )
 
     @property
     def models(self) -> list[ModelInfo]:
@@ -250,7 +261,20 @@ class Pipeline:
         infos = [*infos, getattr(self.recognizer, "info", None)]
         infos.append(getattr(self.recognizer, "lm_info", None))
         infos.extend(getattr(self.recognizer, "script_infos", ()))  # --lang auto's script models
+        if hasattr(self._scene_recognizer, "predict"):  # loaded: it has read a photo
+            infos.append(getattr(self._scene_recognizer, "info", None))
         return [info for info in infos if isinstance(info, ModelInfo)]
+
+    @property
+    def scene_recognizer(self) -> Any:
+        """The recognizer of photos' words (loaded on first use), or the main one."""
+        if self._scene_recognizer is None:
+            return self.recognizer
+        if not hasattr(self._scene_recognizer, "predict"):
+            with self._scene_lock:
+                if not hasattr(self._scene_recognizer, "predict"):
+                    self._scene_recognizer = self._scene_recognizer()
+        return self._scene_recognizer
 
     # --- documents ---------------------------------------------------------------------------
 
@@ -348,7 +372,7 @@ class Pipeline:
         """Read one RGB uint8 page image into a ``Page``; stage seconds are added to ``timings``."""
         timings = {} if timings is None else timings
         height, width = image.shape[:2]
-        found, weak, whole_page = self._orient(image, timings)
+        found, weak, scene, whole_page = self._orient(image, timings)
         frame = PageFrame(width, height, found.turns)
         upright = frame.upright_image(image)
 
@@ -358,10 +382,15 @@ class Pipeline:
             crops = [crop_line(upright, quad, pad, end_pad) for quad in found.quads]
             # lines the orientation check read are reused, unless a lexicon must constrain them
             known = {} if getattr(self.recognizer, "lexicon", None) is not None else found.known
-            todo = [i for i in range(len(crops)) if i not in known]
+            # the orientation check read with the main recognizer: a scene recognizer reads photos' words again
+            own_scene_reader = self._scene_recognizer is not None
+            todo = [i for i in range(len(crops)) if i not in known or (scene[i] and own_scene_reader)]
             results = dict(known)
-            if todo:
-                results.update(zip(todo, self.recognizer.predict([crops[i].image for i in todo])))
+            for part in (False, True):
+                these = [i for i in todo if scene[i] == part]
+                if these:
+                    reader = self.scene_recognizer if part else self.recognizer  # loaded on the first photo
+                    results.update(zip(these, reader.predict([crops[i].image for i in these])))
 
         with _timer(timings, "layout"):
             if self.config.deskew:
@@ -391,16 +420,19 @@ class Pipeline:
             language=guess_language("\n".join(line.text for line in lines)),
         )
 
-    def _orient(self, image: np.ndarray, timings: dict[str, float]) -> tuple[Orientation, list[bool], bool]:
-        """Page orientation and upright quads, with a flag per quad: the detector was unsure of it;
-        and whether the quad is the whole page (a small crop where the detector found nothing)."""
+    def _orient(self, image: np.ndarray, timings: dict[str, float]) -> tuple[Orientation, list[bool], list[bool], bool]:
+        """Page orientation and upright quads, with two flags per quad: the detector was unsure of
+        it; it is a word of a photo (the scene detector's); and whether the quad is the whole page
+        (a small crop where the detector found nothing)."""
         weak_quads: set[bytes] = set()  # by content: the orientation finder hands back our arrays
+        scene_quads: set[bytes] = set()
 
         def detect(rgb: np.ndarray) -> list[np.ndarray]:
             with _timer(timings, "detection"):
                 regions = self.detector.predict(rgb)
             quads = [polygon_to_quad(region.polygon) for region in regions]
             weak_quads.update(q.tobytes() for q, region in zip(quads, regions) if getattr(region, "weak", False))
+            scene_quads.update(q.tobytes() for q, region in zip(quads, regions) if getattr(region, "scene", False))
             return quads
 
         if self.orientation is None:
@@ -414,8 +446,9 @@ class Pipeline:
             # A word or letter crop (a 6 x 12 px scene letter) gives the detector too little to see:
             # the whole image is the line, kept when the recognizer reads it (see read_image).
             whole = np.array([[0, 0], [image.shape[1], 0], [image.shape[1], image.shape[0]], [0, image.shape[0]]])
-            return Orientation(0, [whole.astype(np.float32)]), [True], True
-        return found, [q.tobytes() in weak_quads for q in found.quads], False
+            return Orientation(0, [whole.astype(np.float32)]), [True], [False], True
+        flags = [(q.tobytes() in weak_quads, q.tobytes() in scene_quads) for q in found.quads]
+        return found, [w for w, _ in flags], [s for _, s in flags], False
 
     def _compare_read(self, crops: list[np.ndarray], recognizer: Any = None) -> list[Any]:
         """Orientation only compares confidences: our recognizer may skip its re-read of unsure lines."""
@@ -595,12 +628,21 @@ def _clip(polygon: Polygon, frame: PageFrame) -> Polygon:
 
 
 SCENE_DETECTOR = "scene-dbnet"  # the registered scene detector that modes auto and scene use
+SCENE_RECOGNIZER = "scene-crnn"  # the registered recognizer of the words the scene detector finds
 
 
 def has_scene_detector() -> bool:
-    from textlens.models.registry import registered_models
-
     return any(e.name == SCENE_DETECTOR for e in registered_models())
+
+
+def has_scene_recognizer() -> bool:
+    return any(e.name == SCENE_RECOGNIZER for e in registered_models())
+
+
+def _load_scene_recognizer(config: PipelineConfig, threads: int | None):
+    from textlens.recognition.predictor import Recognizer
+
+    return Recognizer.load(SCENE_RECOGNIZER, threads=threads, lm=config.lm, lexicon=config.lexicon)
 
 
 def _load_recognizer(config: PipelineConfig, threads: int | None):

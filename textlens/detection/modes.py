@@ -86,10 +86,18 @@ class ModeDetector:
 
     def predict(self, image: np.ndarray) -> list[Any]:
         if self.mode == "scene":
-            return self.scene.predict(image)
+            return _in_photo(self.scene.predict(image))
         regions = self.document.predict(image)
         # the lines the document detector is sure of: a photo's clutter gives many weak regions
         confident = sum(1 for region in regions if not getattr(region, "weak", False))
         if self.mode == "auto" and self.test.is_photo(image, confident):
-            return self.scene.predict(image)
+            return _in_photo(self.scene.predict(image))
         return regions
+
+
+def _in_photo(regions: list[Any]) -> list[Any]:
+    """The scene detector's regions, marked as words of a photo (the scene recognizer reads them)."""
+    for region in regions:
+        if hasattr(region, "scene"):
+            region.scene = True
+    return regions

@@ -40,11 +40,13 @@ COARSE_MIN_HEIGHT = 40.0
 @dataclass
 class DetectedRegion:
     """One text region: polygon in original pixels (clockwise from the top-left) and its score;
-    ``weak``: scored below the box threshold (only returned when a weak threshold is set)."""
+    ``weak``: scored below the box threshold (only returned when a weak threshold is set);
+    ``scene``: a word the scene detector found in a photo (read by the scene recognizer, if any)."""
 
     polygon: list[tuple[float, float]]
     score: float
     weak: bool = False
+    scene: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         data: dict[str, Any] = {"polygon": [[x, y] for x, y in self.polygon], "score": self.score}
