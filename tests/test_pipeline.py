@@ -178,19 +178,25 @@ def test_weak_regions_are_kept_only_when_read_confidently(needed, expected, turn
     """The detector is unsure of the bottom row (two regions); bars read at 0.95 confidence.
     Upside down, the page is detected twice: the flags of the upright detection count."""
     image, _ = draw_page(sample_lines())
-    detector, recognizer = WeakBottomDetector(), BarRecognizer()
+    detector, recognizer = BottomRowDetector(), BarRecognizer()
     config = PipelineConfig(weak_min_confidence=needed)
     finder = OrientationFinder(samples=config.orientation_samples, min_lines=3)
     page = Pipeline(detector, recognizer, config, orientation=finder).read(rotate_image(image, turns)).pages[0]
     assert page.text == expected and page.orientation == 90 * turns
 
 
-class WeakBottomDetector(BarDetector):
+@dataclasses.dataclass
+class BottomRowDetector(BarDetector):
+    """Sets ``flag`` on the bottom row's regions: unsure of them (weak), or takes them for words
+    of a photo (scene, as ModeDetector marks the scene detector's)."""
+
+    flag: str = "weak"
+
     def predict(self, image):
         regions = super().predict(image)
         lowest = max(min(y for _, y in r.polygon) for r in regions)
         for region in regions:
-            region.weak = min(y for _, y in region.polygon) == lowest
+            setattr(region, self.flag, min(y for _, y in region.polygon) == lowest)
         return regions
 
 
@@ -405,17 +411,6 @@ def test_a_page_mixing_latin_and_greek_lines_reads_each_in_its_script():
         assert Levenshtein.normalized_distance(found, text) < 0.2, found
 
 
-class SceneBottomDetector(BarDetector):
-    """Takes the bottom row for words of a photo (as ModeDetector marks the scene detector's)."""
-
-    def predict(self, image):
-        regions = super().predict(image)
-        lowest = max(min(y for _, y in r.polygon) for r in regions)
-        for region in regions:
-            region.scene = min(y for _, y in region.polygon) == lowest
-        return regions
-
-
 class ShoutingRecognizer(BarRecognizer):
     """A scene recognizer double: reads bars as the bar recognizer does, in capitals."""
 
@@ -442,12 +437,16 @@ def test_words_of_photos_are_read_by_the_scene_recognizer_loaded_on_first_use(tu
     assert documents_only.read(image).pages[0].text == EXPECTED_TEXT and not loads  # never loaded for pages
 
     pipeline = Pipeline(
-        SceneBottomDetector(), BarRecognizer(), config, orientation=finder, scene_recognizer=load_scene_recognizer
+        BottomRowDetector(flag="scene"),
+        BarRecognizer(),
+        config,
+        orientation=finder,
+        scene_recognizer=load_scene_recognizer,
     )
     page = pipeline.read(rotate_image(image, turns)).pages[0]
     assert page.text == EXPECTED_TEXT.replace("w9\nw0", "W9\nW0") and loads == [1]
     assert pipeline.with_options(deskew=False).read(image).pages[0].text.endswith("W0") and loads == [1]
     assert [info.name for info in pipeline.models][-1] == "scene-double"  # in every Document's provenance
 
-    without = Pipeline(SceneBottomDetector(), BarRecognizer(), config, orientation=finder)
+    without = Pipeline(BottomRowDetector(flag="scene"), BarRecognizer(), config, orientation=finder)
     assert without.read(image).pages[0].text == EXPECTED_TEXT  # no scene recognizer: the main one reads all
