@@ -2,6 +2,7 @@
 
     python -m benchmarks.lexicon [--data iiit5k-train --data svt-train --data icdar2015-rec-train]
         [--sizes 50,1000] [--engines textlens,rapidocr] [--threads 1] [--limit N] [--out FILE]
+        [--textlens-model NAME_OR_ONNX]
 
 Each set is scored on the 10% of its crops that recognizer training holds out (``--split
 heldout`` of benchmarks.run: never trained on). Every crop gets a lexicon of each size: its own
@@ -62,12 +63,14 @@ def nearest(reading: str, lexicon: list[str]) -> str:
     return process.extractOne(reading.casefold(), [w.casefold() for w in lexicon], scorer=Levenshtein.distance)[0]
 
 
-def textlens_readings(bench: BenchSet, lexicons: dict[int, list[list[str]]], threads: int) -> dict[str, object]:
+def textlens_readings(
+    bench: BenchSet, lexicons: dict[int, list[list[str]]], threads: int, model: str | None = None
+) -> dict[str, object]:
     from textlens.io.loading import load_image
     from textlens.recognition.lexicon import Lexicon
     from textlens.recognition.predictor import Recognizer
 
-    recognizer = Recognizer.load(threads=threads)
+    recognizer = Recognizer.load(model, threads=threads)
     images = [load_image(item.image) for item in bench.items]
     started = time.perf_counter()
     free = [r.text for r in recognizer.predict(images)]
@@ -102,11 +105,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "lexicon.md")
     parser.add_argument("--bench-venv", type=Path, default=ROOT / ".bench-venv")
+    parser.add_argument("--textlens-model", help="recognizer for the textlens engine (name or .onnx path)")
     args = parser.parse_args(argv)
     args.data = args.data or list(DEFAULT_SETS)
     args.sizes = [int(s) for s in args.sizes.split(",")]
     args.engines = args.engines.split(",")
-    args.textlens_model = args.textlens_detector = None  # what benchmarks.run.run_engine reads
+    args.textlens_detector = None  # what benchmarks.run.run_engine reads
     return args
 
 
@@ -126,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         rows: list[tuple[str, str, list[str]]] = []
         if "textlens" in args.engines:
             print(f"[{bench.name}] textlens ...", file=sys.stderr, flush=True)
-            read = textlens_readings(bench, lexicons, args.threads)
+            read = textlens_readings(bench, lexicons, args.threads, args.textlens_model)
             rows.append(("textlens", "none", read["free"]))  # type: ignore[arg-type]
             for size in args.sizes:
                 rows.append(("textlens", f"{size} words, CTC scores", read[f"lex{size}"]))  # type: ignore[arg-type]
