@@ -127,6 +127,20 @@ def test_line_crops_split_an_ink_image_into_its_lines_with_margins():
     assert all(c.ndim == 3 and c.shape[0] > (s[3] - s[1]) for c, s in zip(crops, spans))
 
 
+def test_a_speck_joining_two_lines_does_not_make_them_one_and_a_speck_beside_a_line_is_left_out():
+    ink = np.full((120, 400), 255, np.uint8)
+    ink[10:40, 100:300] = 0  # line 1
+    ink[40:50, 100:110] = 0  # its descenders: part of it, never a line of their own
+    ink[62:92, 120:280] = 0  # line 2
+    ink[30:75, 200:204] = 0  # a speck of the picture reaching from line 1 into line 2
+    ink[70:85, 5:20] = 0  # another, far left of line 2
+    crops, spans = line_crops(ink)
+    assert len(crops) == 2
+    (l1, t1, r1, b1), (l2, t2, r2, b2) = spans
+    assert (l1, t1, r1) == (100, 10, 300) and 50 <= b1 <= 62  # descenders kept
+    assert (l2, r2, b2) == (120, 280, 92) and 50 <= t2 <= 62
+
+
 def test_pieces_of_one_row_are_joined_and_other_rows_are_not():
     from textlens.apps.subtitle_ink import join_rows
 
@@ -148,3 +162,6 @@ def test_a_speck_followed_inside_a_new_row_does_not_hide_the_row():
     row = (24, 130, 1221, 217)  # the first line of a boxed two-line subtitle
     assert not SubtitleReader._follows(track((169, 178, 244, 233)), row)  # a speck of the picture in it
     assert SubtitleReader._follows(track((20, 128, 1100, 219)), row)  # the same row, followed already
+    # a block of the busy picture above the subtitle, followed as one tall track, covers the row
+    # too: it must not hide the subtitle's first line
+    assert not SubtitleReader._follows(track((0, 0, 1280, 220)), row)

@@ -88,17 +88,21 @@ def ink_image(luma: np.ndarray, glyphs: np.ndarray, ring: np.ndarray, other: np.
 def line_crops(ink: np.ndarray, margin: float = 0.25) -> tuple[list[np.ndarray], list[tuple[int, int, int, int]]]:
     """The text lines of a clean ink image (dark on white), as RGB crops with ``margin`` x the
     line's height around the ink, and their ink boxes (x0, y0, x1, y1): rows of ink apart from
-    the next by a blank gap; an accent or an i's dot close above its letters stays with them."""
+    the next by a blank gap, or by a row that holds only a speck of the picture (under ``SPECK_ROW``
+    of the busiest row's ink) halfway down a run twice a line's height; an accent or an i's dot
+    close above its letters stays with them; each line keeps only its run of letters, not a speck
+    of the picture beside it."""
     dark = ink < 128
-    rows = np.flatnonzero(dark.any(axis=1))
+    per_row = dark.sum(axis=1)
+    rows = np.flatnonzero(per_row)
     if rows.size == 0:
         return [], []
     runs, begin = [], rows[0]
     for previous, row in zip(rows[:-1], rows[1:]):
         if row - previous > 1:
-            runs.append([begin, previous + 1])
+            runs.extend(_split_at_speck(begin, previous + 1, per_row))
             begin = row
-    runs.append([begin, rows[-1] + 1])
+    runs.extend(_split_at_speck(begin, rows[-1] + 1, per_row))
     lines: list[list[int]] = []
     for run in runs:  # a run shorter than a third of its neighbour below is its accents or dots
         if (
@@ -110,19 +114,52 @@ def line_crops(ink: np.ndarray, margin: float = 0.25) -> tuple[list[np.ndarray],
         else:
             lines.append(run)
     crops, spans = [], []
-    height, width = ink.shape
     for top, bottom in lines:
-        cols = np.flatnonzero(dark[top:bottom].any(axis=0))
         line_height = bottom - top
-        if line_height < 4 or cols.size == 0:
+        span = _letters_run(dark[top:bottom], line_height)
+        if line_height < 4 or span is None:
             continue
+        left, right = span
         pad = max(2, round(margin * line_height))
-        left, right = cols[0], cols[-1] + 1
         crop = np.full((line_height + 2 * pad, right - left + 2 * pad), 255, np.uint8)
         crop[pad : pad + line_height, pad : pad + right - left] = ink[top:bottom, left:right]
         crops.append(np.repeat(crop[..., None], 3, axis=2))
         spans.append((int(left), int(top), int(right), int(bottom)))
     return crops, spans
+
+
+SPECK_ROW = 0.03  # share of the busiest row's ink below which a row counts as blank between lines
+
+
+def _split_at_speck(top: int, bottom: int, per_row: np.ndarray) -> list[list[int]]:
+    """The run of rows [top, bottom) as one line, or as two where a row in its middle third holds
+    only a speck of ink: two lines that a speck of the picture joins (never a line's descenders,
+    which lie in its last quarter)."""
+    height = bottom - top
+    middle = np.arange(top + int(0.35 * height), bottom - int(0.35 * height))
+    if middle.size == 0:
+        return [[top, bottom]]
+    row = int(middle[np.argmin(per_row[middle])])
+    if per_row[row] > SPECK_ROW * per_row[top:bottom].max():
+        return [[top, bottom]]
+    return [*_split_at_speck(top, row, per_row), *_split_at_speck(row + 1, bottom, per_row)]
+
+
+WORD_GAP = 1.5  # line heights: letters of one subtitle line are never further apart than this
+
+
+def _letters_run(dark: np.ndarray, line_height: int) -> tuple[int, int] | None:
+    """(left, right) of the line's letters: the columns of ink split where they lie more than
+    ``WORD_GAP`` line heights apart, and the group with the most ink kept."""
+    counts = dark.sum(axis=0)
+    cols = np.flatnonzero(counts)
+    if cols.size == 0:
+        return None
+    breaks = np.flatnonzero(np.diff(cols) > WORD_GAP * line_height)
+    starts, ends = np.r_[cols[0], cols[breaks + 1]], np.r_[cols[breaks], cols[-1]] + 1
+    inks = [counts[a:b].sum() for a, b in zip(starts, ends)]
+    best = int(np.argmax(inks))
+    return int(starts[best]), int(ends[best])
 
 
 def area(box: Box) -> float:

@@ -188,7 +188,7 @@ class SubtitleReader:
                 track.moves += 1
             for box in boxes:
                 wider = union(box, track.box)
-                if iou(box, track.box) >= 0.3 and area(wider) > 1.1 * area(track.box):
+                if iou(box, track.box) >= 0.3 and area(wider) > 1.1 * area(track.box) and _similar_rows(box, track.box):
                     track.box = wider  # the first look saw part of the row (a fade, a busy picture)
                     self._remask(track, frame)
         # each row is followed alone (the rows of one subtitle are joined when read): the
@@ -203,8 +203,10 @@ class SubtitleReader:
 
     @staticmethod
     def _follows(track: _Track, box: Box) -> bool:
-        """Whether ``track`` already follows the row the detector found at ``box`` (covers most of it)."""
-        return overlap(box, track.box) >= 0.5 * area(box)
+        """Whether ``track`` already follows the row the detector found at ``box``: covers most of
+        it, and is a row of its height (a block of the busy picture above a subtitle, followed as
+        one tall track, must not hide the subtitle's first line)."""
+        return overlap(box, track.box) >= 0.5 * area(box) and _similar_rows(box, track.box)
 
     def _detect(self, frame: _Frame) -> list[Box]:
         """The rows of text in the band: the detector's boxes on one row joined (it may cut a
@@ -263,9 +265,11 @@ class SubtitleReader:
         self.reads += 1
         luma = track.best_frame.luma
         x0, y0, x1, y1 = track.box
-        # the row's ends may lie beyond the box (the detector lost a first letter in the picture)
-        reach = y1 - y0
-        x0, x1 = max(0, x0 - reach), min(luma.shape[1], x1 + reach)
+        # the row's ends may lie beyond the box (the detector lost a first letter or word in the
+        # picture); subtitles are centred, so the row reaches as far left of the centre as right
+        reach, centre = y1 - y0, luma.shape[1] / 2
+        x0, x1 = min(x0, 2 * centre - x1) - reach, max(x1, 2 * centre - x0) + reach
+        x0, x1 = max(0, int(x0)), min(luma.shape[1], int(x1))
         glyphs, ring, _ = glyph_mask(luma, [(x0, y0, x1, y1)])
         clean = ink_image(luma, glyphs, ring, track.other_luma)[y0:y1, x0:x1]
         crops, spans = line_crops(clean)
@@ -334,6 +338,12 @@ def _lines_of(rows: list[_Row]) -> list[list[_Row]]:
         else:
             lines.append([row])
     return [sorted(line, key=lambda r: r.box[0]) for line in lines]
+
+
+def _similar_rows(a: Box, b: Box, ratio: float = 1.6) -> bool:
+    """Whether two boxes are rows of text of about one height (at most ``ratio`` times the other)."""
+    ha, hb = a[3] - a[1], b[3] - b[1]
+    return max(ha, hb) <= ratio * max(1, min(ha, hb))
 
 
 def _band_luma(source: Any, band: tuple[int, int, int, int]) -> np.ndarray:
