@@ -10,7 +10,8 @@ yellow, with an outline, on a box, or with an outline and a drop shadow, half wi
 with `textlens subtitles`' code (``textlens.apps.subtitles.read_subtitles``, one process, models
 loaded once) and compared with its SRT:
 
-* texts are compared with typographic apostrophes and quotes as typed ones (’ = ', “ = ");
+* texts are compared with typographic apostrophes, quotes and ellipses as typed ones (’ = ', “ = ",
+  … = ...: the same marks on screen);
 * each true subtitle is paired with the found cue that overlaps it longest in time; its CER is the
   edit distance of the texts (line breaks as spaces) over the true length (a subtitle not found
   counts all its characters); the CER reported is over all characters;
@@ -138,7 +139,7 @@ def render_set(work: Path, count: int, seconds: float, seed: int) -> list[tuple[
     return pairs
 
 
-TYPED = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
+TYPED = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"', "…": "..."})
 
 
 def plain(text: str) -> str:

@@ -165,3 +165,21 @@ def test_a_speck_followed_inside_a_new_row_does_not_hide_the_row():
     # a block of the busy picture above the subtitle, followed as one tall track, covers the row
     # too: it must not hide the subtitle's first line
     assert not SubtitleReader._follows(track((0, 0, 1280, 220)), row)
+
+
+def test_rows_as_tall_as_a_shop_sign_are_the_pictures_text_not_a_subtitle():
+    from types import SimpleNamespace
+
+    from textlens.apps.subtitles import SubtitleReader, _Frame
+    from textlens.detection.predictor import DetectedRegion
+
+    def region(x0, y0, x1, y1):
+        return DetectedRegion([(x0, y0), (x1, y0), (x1, y1), (x0, y1)], 0.9)
+
+    sign, line = region(100, 20, 1100, 160), region(400, 200, 880, 240)  # 140 px and 40 px tall
+    detector = SimpleNamespace(predict=lambda rgb: [sign, line])
+    reader = SubtitleReader(SimpleNamespace(detector=detector))
+    reader.band, reader.frame_height = (0, 396, 1280, 720), 720
+    frame = np.zeros((720, 1280, 3), np.uint8)
+    rows = reader._detect(_Frame(0.0, frame[396:, :, 0], frame))
+    assert len(rows) == 1 and rows[0][1] < 200 < 240 < rows[0][3]  # the subtitle line only (grown a little)

@@ -43,7 +43,10 @@ class SubtitleConfig:
     ``min_duration``: shorter finds are dropped (text of the moving picture passing through);
     ``min_contrast``: grey levels between a subtitle's letters and their outline, box or
     surroundings at its clearest (subtitles are made to stand out; specks of the picture do not);
-    ``merge_gap``: the same text shown again within this many seconds is one subtitle."""
+    ``merge_gap``: the same text shown again within this many seconds is one subtitle;
+    ``min_line_height``: rows lower than this many pixels are specks; ``max_line_height``: rows
+    taller than this share of the frame's height are the picture's own text (a shop sign, a title),
+    not a subtitle line (subtitles are set at 4-8% of the frame's height)."""
 
     region: tuple[float, float, float, float] | str = "bottom"
     step: float = 0.2
@@ -52,6 +55,7 @@ class SubtitleConfig:
     min_contrast: float = 60.0
     merge_gap: float = 0.3
     min_line_height: int = 8
+    max_line_height: float = 0.12
 
     def band(self, width: int, height: int) -> tuple[int, int, int, int]:
         region = REGIONS.get(self.region, self.region) if isinstance(self.region, str) else self.region
@@ -141,12 +145,14 @@ class SubtitleReader:
         self.pipeline = pipeline
         self.config = config or SubtitleConfig()
         self.band: tuple[int, int, int, int] | None = None
+        self.frame_height = 0
         self.looks = 0
         self.reads = 0
 
     def read_frames(self, frames: Iterator[tuple[float, Any]], size: tuple[int, int]) -> list[Cue]:
         """``frames``: (seconds, decoded frame or RGB array) in time order; ``size``: (width, height)."""
         self.band = self.config.band(*size)
+        self.frame_height = size[1]
         found: list[tuple[_Track, float]] = []
         shown: list[_Track] = []
         recent: list[_Frame] = []
@@ -219,10 +225,13 @@ class SubtitleReader:
             if box[3] - box[1] >= self.config.min_line_height:
                 boxes.append(box)
         rows = []
+        tallest = self.config.max_line_height * self.frame_height
         for x0, y0, x1, y1 in join_rows(boxes):
             height = y1 - y0
             if x1 - x0 < height:
                 continue  # a letter alone: a speck of the picture, or part of a row found whole later
+            if height > tallest:
+                continue  # the picture's own large text
             grow = round(0.15 * height)
             rows.append(
                 (max(0, x0 - grow), max(0, y0 - grow), min(rgb.shape[1], x1 + grow), min(rgb.shape[0], y1 + grow))
