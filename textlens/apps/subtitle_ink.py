@@ -65,10 +65,12 @@ def _inner_blobs(mask: np.ndarray, patch: np.ndarray, polarity: int) -> np.ndarr
     return keep[labels]
 
 
-def ink_image(luma: np.ndarray, glyphs: np.ndarray, ring: np.ndarray, other: np.ndarray | None = None) -> np.ndarray:
+def ink_image(
+    luma: np.ndarray, glyphs: np.ndarray, ring: np.ndarray, others: list[np.ndarray] | np.ndarray | None = None
+) -> np.ndarray:
     """The subtitle alone, dark on white: each pixel near the glyphs placed between the ring's
     level (white) and the glyphs' level (black); the moving picture around it is gone, and so is
-    any pixel that changed between ``luma`` and ``other`` (a later view of the same subtitle)."""
+    any pixel that changed between ``luma`` and one of ``others`` (other views of the same subtitle)."""
     flat = luma.reshape(-1).astype(np.float32)
     glyph_level, ring_level = float(flat[glyphs].mean()), float(flat[ring].mean())
     span = glyph_level - ring_level
@@ -77,7 +79,7 @@ def ink_image(luma: np.ndarray, glyphs: np.ndarray, ring: np.ndarray, other: np.
     marked = np.zeros(luma.size, np.uint8)
     marked[glyphs] = 1
     near = cv2.dilate(marked.reshape(luma.shape), np.ones((3, 3), np.uint8)).astype(bool)
-    if other is not None:
+    for other in [others] if isinstance(others, np.ndarray) else others or []:
         near &= np.abs(luma.astype(np.int16) - other.astype(np.int16)) <= STILL
     ink = np.clip((luma.astype(np.float32) - ring_level) / span, 0.0, 1.0)
     out = np.full(luma.shape, 255, np.uint8)

@@ -111,7 +111,9 @@ class _Track:
     best_frame: _Frame
     start: float
     moves: int = 0  # looks at which the glyphs matched better shifted: text of the moving picture
-    other_luma: np.ndarray | None = None  # another clear view of it, later: what moved is not text
+    # other clear views of it, the first and the latest: what moved between them is not text
+    first_luma: np.ndarray | None = None
+    other_luma: np.ndarray | None = None
 
     def contrast(self, luma: np.ndarray) -> float:
         if self.glyphs.size == 0 or self.ring.size == 0:
@@ -190,6 +192,8 @@ class SubtitleReader:
                 self._remask(track, frame)
             elif contrast >= 0.85 * track.best:
                 track.other_luma = frame.luma
+                if track.first_luma is None:
+                    track.first_luma = frame.luma
             if track.moved(frame.luma):
                 track.moves += 1
             for box in boxes:
@@ -280,7 +284,8 @@ class SubtitleReader:
         x0, x1 = min(x0, 2 * centre - x1) - reach, max(x1, 2 * centre - x0) + reach
         x0, x1 = max(0, int(x0)), min(luma.shape[1], int(x1))
         glyphs, ring, _ = glyph_mask(luma, [(x0, y0, x1, y1)])
-        clean = ink_image(luma, glyphs, ring, track.other_luma)[y0:y1, x0:x1]
+        others = [view for view in (track.first_luma, track.other_luma) if view is not None]
+        clean = ink_image(luma, glyphs, ring, others)[y0:y1, x0:x1]
         crops, spans = line_crops(clean)
         results = self.pipeline.recognizer.predict(crops) if crops else []
         ox, oy = self.band[0] + x0, self.band[1] + y0
