@@ -443,8 +443,10 @@ def test_words_of_photos_are_read_by_the_scene_recognizer_loaded_on_first_use(tu
         orientation=finder,
         scene_recognizer=load_scene_recognizer,
     )
-    page = pipeline.read(rotate_image(image, turns)).pages[0]
+    document = pipeline.read(rotate_image(image, turns))
+    page = document.pages[0]
     assert page.text == EXPECTED_TEXT.replace("w9\nw0", "W9\nW0") and loads == [1]
+    assert [info.name for info in document.provenance.models][-1] == "scene-double"  # what read it
     assert pipeline.with_options(deskew=False).read(image).pages[0].text.endswith("W0") and loads == [1]
     assert [info.name for info in pipeline.models][-1] == "scene-double"  # in every Document's provenance
 

@@ -20,7 +20,7 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
@@ -307,7 +307,7 @@ class Pipeline:
 
         An input that cannot be loaded or read gives its error in its result and the others go on;
         ``keep_images`` keeps each page's RGB image (for overlays and searchable PDFs)."""
-        return assemble_results(self._in_order(self._page_tasks(sources)), self.models, keep_images=keep_images)
+        return assemble_results(self._in_order(self._page_tasks(sources)), lambda: self.models, keep_images=keep_images)
 
     def _page_tasks(self, sources: Iterable[Any]) -> Iterator[PageTask]:
         """Each page of each input as it loads, then one last task per input: None when all its
@@ -472,17 +472,23 @@ class Pipeline:
 
 
 def assemble_results(
-    pairs: Iterable[tuple[PageTask, Any]], models: list[ModelInfo], *, keep_images: bool = False
+    pairs: Iterable[tuple[PageTask, Any]],
+    models: list[ModelInfo] | Callable[[], list[ModelInfo]],
+    *,
+    keep_images: bool = False,
 ) -> Iterator[ReadResult]:
     """Page tasks with their outcomes, in order -> one ``ReadResult`` per input.
 
     An outcome is (Page, timings), the exception that stopped the page, or None for an input's
-    closing task. ``models`` go into each document's provenance (read when its first page is in)."""
+    closing task. ``models`` go into each document's provenance, asked for when its first page is
+    in (a callable then names the models loaded on demand too: the scene detector and recognizer
+    of a photo)."""
     current: ReadResult | None = None
     for task, outcome in pairs:
         if current is None or current.number != task.number:
             current = ReadResult(task.source, number=task.number, page_images=[] if keep_images else None)
-            current.document = Document(source=_source_name(task.source), provenance=Provenance(models=list(models)))
+            used = models() if callable(models) else models
+            current.document = Document(source=_source_name(task.source), provenance=Provenance(models=list(used)))
         document = current.document
         assert document is not None
         document.provenance.add_time("load", task.load_seconds)
