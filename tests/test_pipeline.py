@@ -210,6 +210,7 @@ class BottomRowDetector(BarDetector):
         ("crop_pad", -1.0),
         ("weak_box_thresh", 1.0),
         ("weak_min_confidence", -0.5),
+        ("scene_min_confidence", 1.5),
         ("lm", 3),
     ],
 )
@@ -449,6 +450,10 @@ def test_words_of_photos_are_read_by_the_scene_recognizer_loaded_on_first_use(tu
     assert [info.name for info in document.provenance.models][-1] == "scene-double"  # what read it
     assert pipeline.with_options(deskew=False).read(image).pages[0].text.endswith("W0") and loads == [1]
     assert [info.name for info in pipeline.models][-1] == "scene-double"  # in every Document's provenance
+
+    # words of a photo read less surely than scene_min_confidence are its texture, not text
+    strict = pipeline.with_options(scene_min_confidence=0.99).read(image).pages[0]
+    assert strict.text == EXPECTED_TEXT.replace("\n\nw9\nw0", "")
 
     without = Pipeline(BottomRowDetector(flag="scene"), BarRecognizer(), config, orientation=finder)
     assert without.read(image).pages[0].text == EXPECTED_TEXT  # no scene recognizer: the main one reads all

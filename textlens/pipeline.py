@@ -85,6 +85,8 @@ class PipelineConfig:
     ``weak_box_thresh``: also take regions the detector scores between this and its own box
     threshold (faint or tiny text, such as an isolated quantity "1") and keep them only when the
     recognizer reads them with at least ``weak_min_confidence`` (None: only confident regions);
+    ``scene_min_confidence``: words the scene detector finds in a photo are kept when read with at
+    least this confidence (a street's texture reads as junk words);
     ``jobs``: pages read at once, each in its own thread, sharing the ``threads`` budget (pages of
     one input and of the next overlap; results keep their order). One page uses a core poorly
     (Python stages, small recognizer batches), so several inputs read faster with ``jobs`` =
@@ -110,6 +112,7 @@ class PipelineConfig:
     crop_pad_end: float = 0.225
     weak_box_thresh: float | None = 0.3
     weak_min_confidence: float = 0.9
+    scene_min_confidence: float = 0.4
     jobs: int = 1
 
     def __post_init__(self) -> None:
@@ -136,6 +139,8 @@ class PipelineConfig:
             raise TextlensError(f"weak_box_thresh must lie in [0, 1) or be None, got {self.weak_box_thresh!r}")
         if not 0.0 <= self.weak_min_confidence <= 1.0:
             raise TextlensError(f"weak_min_confidence must lie in [0, 1], got {self.weak_min_confidence!r}")
+        if not 0.0 <= self.scene_min_confidence <= 1.0:
+            raise TextlensError(f"scene_min_confidence must lie in [0, 1], got {self.scene_min_confidence!r}")
         for name in ("detector", "recognizer", "lm", "lexicon"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, (str, os.PathLike)):
@@ -400,6 +405,8 @@ class Pipeline:
             for i, (quad, crop) in enumerate(zip(found.quads, crops)):
                 if weak[i] and results[i].confidence < bar:
                     continue  # an unsure region the recognizer could not confirm
+                if scene[i] and results[i].confidence < self.config.scene_min_confidence:
+                    continue  # a photo's texture (leaves, bricks, railings) read as junk
                 line = self._line(results[i], quad, crop, frame)
                 if line is not None:
                     lines.append(line)
