@@ -22,6 +22,9 @@
 # latin-crnn-int8 (stage 12): icdar2015-rec 57.9 / 25.7 (54.4 / 29.6), iiit5k 91.0 / 3.9 (89.0 / 4.7), svt
 # 69.2 / 16.3 (73.1 / 21.1; 26 words). End to end on the even icdar2015 half (benchmarks.run, 1 thread):
 # bag-of-words F1 24.0 -> 32.4, detection H-mean 46.9 -> 48.5 (RapidOCR 40.9 / 43.5 in the same run).
+# Resumed with MINUTES=120 (stopped at 104 min, step 15000; best = step 13000, validation CER 21.3%): held-out
+# words icdar2015 58.8 / 25.2, iiit5k 90.0 / 4.2, svt 69.2 / 15.0 INT8, no clear gain; not shipped. Longer runs
+# want a GPU (or a larger model: this is the 32-px CRNN).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${DATA:-../shared/data}
