@@ -52,3 +52,14 @@ def test_a_checkpoint_that_would_run_code_is_refused_without_running_it(tmp_path
     with pytest.raises(TextlensError, match="cannot read checkpoint"):
         read_checkpoint(path, "k", "thing")
     assert PWNED == []
+
+
+@pytest.mark.parametrize("module", ["textlens.training.fonts", "textlens.training.signatures"])
+def test_each_trainers_checkpoint_loader_refuses_a_file_that_is_not_a_checkpoint(tmp_path, module):
+    pytest.importorskip("torch")
+    import importlib
+
+    bad = tmp_path / "x.pt"
+    bad.write_bytes(b"not a checkpoint")
+    with pytest.raises(TextlensError, match="cannot read checkpoint"):
+        importlib.import_module(module).load_checkpoint(bad)
