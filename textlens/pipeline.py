@@ -17,7 +17,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import os
-import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -49,6 +48,7 @@ from textlens.layout.orientation import Orientation, OrientationFinder, PageFram
 from textlens.layout.reading_order import LayoutAnalyzer
 from textlens.models.registry import registered_models, script_recognizer
 from textlens.recognition.scripts import LANGUAGE_SCRIPTS, SCRIPT_NAMES, ScriptRouter, parse_languages
+from textlens.runtime.lazy import OnFirstUse
 
 __all__ = ["PageTask", "Pipeline", "PipelineConfig", "ReadResult", "assemble_results", "read", "read_pages"]
 
@@ -218,8 +218,7 @@ class Pipeline:
         self.recognizer = recognizer
         # reads the words the scene detector finds in photos (None: ``recognizer`` does); may be a
         # callable that loads it, on the first photo, so documents never pay for it
-        self._scene_recognizer = scene_recognizer
-        self._scene_lock = threading.Lock()
+        self._scene_recognizer = None if scene_recognizer is None else OnFirstUse(scene_recognizer)
         if orientation is None and self.config.orientation:
             orientation = OrientationFinder(
                 samples=self.config.orientation_samples,
@@ -256,9 +255,9 @@ class Pipeline:
         fixed = [name for name in _MODEL_OPTIONS if getattr(config, name) != getattr(self.config, name)]
         if fixed:
             raise TextlensError(f"{', '.join(fixed)}: load a new Pipeline to change models or threads")
-        return Pipeline(
-            self.detector, self.recognizer, config, layout=self.layout, scene_recognizer=self._scene_recognizer
-        )
+        pipeline = Pipeline(self.detector, self.recognizer, config, layout=self.layout)
+        pipeline._scene_recognizer = self._scene_recognizer  # shared: loaded once for both
+        return pipeline
 
     @property
     def models(self) -> list[ModelInfo]:
@@ -266,20 +265,14 @@ class Pipeline:
         infos = [*infos, getattr(self.recognizer, "info", None)]
         infos.append(getattr(self.recognizer, "lm_info", None))
         infos.extend(getattr(self.recognizer, "script_infos", ()))  # --lang auto's script models
-        if hasattr(self._scene_recognizer, "predict"):  # loaded: it has read a photo
-            infos.append(getattr(self._scene_recognizer, "info", None))
+        if self._scene_recognizer is not None and self._scene_recognizer.loaded:  # it has read a photo
+            infos.append(getattr(self._scene_recognizer.get(), "info", None))
         return [info for info in infos if isinstance(info, ModelInfo)]
 
     @property
     def scene_recognizer(self) -> Any:
         """The recognizer of photos' words (loaded on first use), or the main one."""
-        if self._scene_recognizer is None:
-            return self.recognizer
-        if not hasattr(self._scene_recognizer, "predict"):
-            with self._scene_lock:
-                if not hasattr(self._scene_recognizer, "predict"):
-                    self._scene_recognizer = self._scene_recognizer()
-        return self._scene_recognizer
+        return self.recognizer if self._scene_recognizer is None else self._scene_recognizer.get()
 
     # --- documents ---------------------------------------------------------------------------
 

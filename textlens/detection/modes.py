@@ -8,12 +8,13 @@ no paper background, colour), the scene detector, whose words it then reads inst
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from typing import Any
 
 import cv2
 import numpy as np
+
+from textlens.runtime.lazy import OnFirstUse
 
 MODES = ("auto", "document", "scene")
 
@@ -59,17 +60,12 @@ class ModeDetector:
     def __init__(self, document: Any, scene: Any, mode: str = "auto", test: PhotoTest | None = None) -> None:
         if mode not in MODES:
             raise ValueError(f"mode must be one of {', '.join(MODES)}, got {mode!r}")
-        self.document, self._scene, self.mode = document, scene, mode
+        self.document, self._scene, self.mode = document, OnFirstUse(scene), mode
         self.test = test or PhotoTest()
-        self._lock = threading.Lock()
 
     @property
     def scene(self) -> Any:
-        if callable(self._scene) and not hasattr(self._scene, "predict"):
-            with self._lock:
-                if callable(self._scene) and not hasattr(self._scene, "predict"):
-                    self._scene = self._scene()
-        return self._scene
+        return self._scene.get()
 
     @property
     def infos(self) -> list[Any]:
@@ -77,8 +73,8 @@ class ModeDetector:
         loaded has read nothing)."""
         if self.mode == "scene":
             return [self.scene.info]
-        loaded = self.mode == "auto" and hasattr(self._scene, "predict")
-        return [self.document.info, self._scene.info] if loaded else [self.document.info]
+        loaded = self.mode == "auto" and self._scene.loaded
+        return [self.document.info, self.scene.info] if loaded else [self.document.info]
 
     @property
     def info(self) -> Any:
