@@ -39,10 +39,18 @@ mkdir -p "$OUT"
 .venv/bin/python scripts/split_icdar2015.py "$DATA/icdar2015-det-dev/manifest.jsonl" "$OUT"
 RESUME=()
 [ -f "$OUT/last.pt" ] && RESUME=(--resume)
+SCENE_DATA=(--data "$OUT/icdar2015-train.jsonl@0.5" --data "$DATA/icdar2003-train-det/manifest.jsonl@0.35")
+SYNTH_RATIO=0.15
+if [ -n "${SCENES:-}" ]; then  # stage 2: photos with painted signs (textlens synth scenes) in the mix
+  [ -s "$SCENES/manifest.jsonl" ] || .venv/bin/textlens synth scenes -n "${SCENES_COUNT:-1500}" -o "$SCENES" --seed 12 \
+    --backgrounds "$OUT/icdar2015-train.jsonl" --backgrounds "$DATA/icdar2003-train-det/manifest.jsonl"
+  SCENE_DATA=(--data "$OUT/icdar2015-train.jsonl@0.35" --data "$DATA/icdar2003-train-det/manifest.jsonl@0.2"
+    --data "$SCENES/manifest.jsonl@0.35")
+  SYNTH_RATIO=0.1
+fi
 .venv/bin/textlens train detector \
-  --data "$OUT/icdar2015-train.jsonl@0.5" \
-  --data "$DATA/icdar2003-train-det/manifest.jsonl@0.35" \
-  --synth-ratio 0.15 \
+  "${SCENE_DATA[@]}" \
+  --synth-ratio "$SYNTH_RATIO" \
   --batch-size 8 --crop 384 --lr "$LR" --long-side 1280 "${INIT_ARGS[@]}" \
   --minutes "$MINUTES" --checkpoint-minutes 6 --val-pages 10 \
   --threads 1 --seed 0 \

@@ -131,9 +131,30 @@ def words(
     typer.echo(f"wrote {count} scene words to {out / 'manifest.jsonl'}")
 
 
-def _write_crops(out: Path, count: int, seed: int, render) -> None:
-    """``count`` colour crops ``render(rng) -> (RGB image, label)`` (one generator per index: crop i
-    does not depend on ``count``) as img/*.png, then the manifest that lists them."""
+@synth_app.command("scenes")
+def scenes(
+    count: int = typer.Option(..., "--count", "-n", min=1, help="How many photos to write."),
+    out: Path = typer.Option(..., "--out", "-o", help="Output folder: writes img/*.jpg and manifest.jsonl."),
+    backgrounds: list[Path] = typer.Option(
+        ...,
+        "--backgrounds",
+        help="Photos to paint new signs on (repeatable): a folder of images without text, or a page "
+        "manifest.jsonl whose region quads (their text kept as labels) mark where text already is.",
+    ),
+    seed: int = typer.Option(0, "--seed", help="Random seed; the same seed gives the same photos."),
+) -> None:
+    """Render photos with new signs in them, every word's quad labelled (scene detector training pages)."""
+    from textlens.synth.scene_photos import ScenePhotoSynthesizer, load_photo_pages
+
+    synth = ScenePhotoSynthesizer(load_photo_pages(list(backgrounds)))
+    _write_crops(out, count, seed, synth.sample, suffix=".jpg")
+    typer.echo(f"wrote {count} scene photos to {out / 'manifest.jsonl'}")
+
+
+def _write_crops(out: Path, count: int, seed: int, render, suffix: str = ".png") -> None:
+    """``count`` colour images ``render(rng) -> (RGB image, label)`` (one generator per index: image
+    i does not depend on ``count``) as img/*.png (or .jpg), then the manifest that lists them. A
+    label that is a list of regions ({"quad", "text"}) makes a page manifest line."""
     import cv2
     import numpy as np
 
@@ -147,12 +168,15 @@ def _write_crops(out: Path, count: int, seed: int, render) -> None:
     rows = []
     for i in range(count):
         image, text = render(np.random.default_rng([seed, i]))
-        name = f"img/{i:0{width}d}.png"
-        ok, buf = cv2.imencode(".png", cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
+        name = f"img/{i:0{width}d}{suffix}"
+        ok, buf = cv2.imencode(suffix, cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
         if not ok:
-            raise TextlensError(f"{out / name}: PNG encoding failed")
+            raise TextlensError(f"{out / name}: image encoding failed")
         _write_image(out / name, buf.tobytes())
-        rows.append(json.dumps({"image": name, "text": text}, ensure_ascii=False))
+        row = {"image": name, "text": text}
+        if isinstance(text, list):
+            row = {"image": name, "text": "\n".join(r["text"] for r in text), "regions": text}
+        rows.append(json.dumps(row, ensure_ascii=False))
     if hasattr(os, "sync"):
         os.sync()
     with atomic_open(out / "manifest.jsonl") as handle:
