@@ -489,6 +489,19 @@ def test_a_script_extends_a_finetuned_charset_and_draws_that_script(tmp_path, li
     assert load_checkpoint(result.best_checkpoint)["train_config"]["script"] == "greek"
 
 
+def test_a_resumed_finetune_keeps_its_own_charset_when_its_start_has_changed(tmp_path, line_set):
+    start = train_recognizer(tiny_config(tmp_path / "a", line_set, max_steps=2), log=lambda m: None)
+    config = tiny_config(tmp_path / "b", line_set, init_from=str(start.best_checkpoint), max_steps=2)
+    train_recognizer(config, log=lambda m: None)
+    charset = load_checkpoint(tmp_path / "b" / "last.pt")["model_config"]["charset"]
+    # the start is retrained with a wider alphabet (a new shipped model); the run resumes as it was
+    train_recognizer(tiny_config(tmp_path / "a", line_set, max_steps=2, resume=False, script="greek"), log=lambda m: None)
+    assert "α" in load_checkpoint(start.best_checkpoint)["model_config"]["charset"]
+    result = train_recognizer(replace(config, max_steps=4), log=lambda m: None)
+    assert load_checkpoint(result.best_checkpoint)["model_config"]["charset"] == charset
+    assert load_checkpoint(tmp_path / "b" / "last.pt")["step"] == 4
+
+
 def test_arabic_lines_are_learnt_in_visual_order_and_read_back_in_logical_order():
     from textlens.recognition.bidi import visual_order
     from textlens.recognition.charset import SCRIPT_CHARS, strip_arabic_marks

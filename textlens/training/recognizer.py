@@ -608,6 +608,10 @@ class RecognizerTrainer:
 
     def _build_model(self, report: bool = True) -> tuple[CRNN, dict[str, Any] | None]:
         cfg = self.config
+        last = self.out_dir / "last.pt"
+        if cfg.resume and last.exists():
+            # the model it was training, whatever its starting model or the script's charset has become since
+            return CRNN(RecognizerConfig.from_dict(load_checkpoint(last)["model_config"])), None
         texts = [s.text for samples, _ in self.train_sets for s in samples]
         if cfg.init_from:
             state = load_checkpoint(resolve_init(cfg.init_from))
