@@ -59,7 +59,26 @@ def test_foreign_lines_bring_the_accented_letters_of_their_languages():
     lines = [corpus.foreign(rng) for _ in range(2000)]
     text = "".join(lines)
     assert all(c in DEFAULT_CHARS for c in text)
-    for letters in ("åÅ", "æÆ", "øØ", "äÄ", "öÖ", "üÜ", "éÉ", "ñÑ", "çÇ", "ãÃ", "ß"):
+    for letters in (
+        "åÅ",
+        "æÆ",
+        "øØ",
+        "äÄ",
+        "öÖ",
+        "üÜ",
+        "éÉ",
+        "ñÑ",
+        "çÇ",
+        "ãÃ",
+        "ß",
+        "łŁ",
+        "ąĄ",
+        "řŘ",
+        "ůŮ",
+        "őŐ",
+        "ðÐ",
+        "þÞ",
+    ):
         assert any(c in text for c in letters), letters
 
 

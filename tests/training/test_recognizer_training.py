@@ -495,7 +495,9 @@ def test_a_resumed_finetune_keeps_its_own_charset_when_its_start_has_changed(tmp
     train_recognizer(config, log=lambda m: None)
     charset = load_checkpoint(tmp_path / "b" / "last.pt")["model_config"]["charset"]
     # the start is retrained with a wider alphabet (a new shipped model); the run resumes as it was
-    train_recognizer(tiny_config(tmp_path / "a", line_set, max_steps=2, resume=False, script="greek"), log=lambda m: None)
+    train_recognizer(
+        tiny_config(tmp_path / "a", line_set, max_steps=2, resume=False, script="greek"), log=lambda m: None
+    )
     assert "α" in load_checkpoint(start.best_checkpoint)["model_config"]["charset"]
     result = train_recognizer(replace(config, max_steps=4), log=lambda m: None)
     assert load_checkpoint(result.best_checkpoint)["model_config"]["charset"] == charset

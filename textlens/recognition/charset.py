@@ -15,7 +15,9 @@ from textlens.errors import TextlensError
 
 # Printable ASCII (with space) plus common Latin-1 letters and symbols.
 LATIN_EXTRA = "ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÑÒÓÔÕÖØÙÚÛÜÝßàáâãäåæçèéêëìíîïñòóôõöøùúûüýÿŒœŸ€£¥¢§°±µ×÷«»¿¡©®™•–—‘’“”…"
-DEFAULT_CHARS = string.digits + string.ascii_letters + string.punctuation + " " + LATIN_EXTRA
+# Central European (Polish, Czech, Slovak, Hungarian) and Icelandic letters, low and single quotes.
+LATIN_MORE = "ĄąĆćĘęŁłŃńŚśŹźŻżČčĎďĚěŇňŘřŠšŤťŮůŽžĹĺĽľŔŕŐőŰűÐðÞþ„‚‹›"
+DEFAULT_CHARS = string.digits + string.ascii_letters + string.punctuation + " " + LATIN_EXTRA + LATIN_MORE
 
 
 def _greek_letters() -> str:
@@ -57,15 +59,15 @@ CYRILLIC_EXTRA = "".join(chr(p) for p in range(0x0400, 0x0460)) + "ҐґЎў№"
 # starts each new letter from the one it already reads (textlens.training.recognizer.transfer_weights).
 LOOKALIKES = dict(
     zip(
-        "αβγεηικμνορσςτυχωΑΒΕΖΗΙΚΜΝΟΡΤΥΧſ⸗„‚†‖·ʼ" + "АВЕКМНОРСТХаеорсухѕіјЅІЈ",
-        "aßyenikµvopoctuxwABEZHIKMNOPTYXf=,,+|.’" + "ABEKMHOPCTXaeopcyxsijSIJ",
+        "αβγεηικμνορσςτυχωΑΒΕΖΗΙΚΜΝΟΡΤΥΧſ⸗„‚†‖·ʼ" + "АВЕКМНОРСТХаеорсухѕіјЅІЈ" + "ŁłÐðÞþ‹›",
+        "aßyenikµvopoctuxwABEZHIKMNOPTYXf=,,+|.’" + "ABEKMHOPCTXaeopcyxsijSIJ" + "LlDdPp<>",
         strict=True,
     )
 )
 # What a recognizer of each script group can write (``textlens train recognizer --script``).
 SCRIPT_CHARS = {
     "latin": DEFAULT_CHARS,
-    "greek": DEFAULT_CHARS + GREEK_EXTRA,
+    "greek": DEFAULT_CHARS + "".join(c for c in GREEK_EXTRA if c not in DEFAULT_CHARS),
     "cyrillic": DEFAULT_CHARS + CYRILLIC_EXTRA,
     "arabic": string.digits + string.punctuation + " " + ARABIC_EXTRA,
 }

@@ -17,8 +17,9 @@ import numpy as np
 from textlens.recognition.charset import DEFAULT_CHARS, SCRIPT_CHARS, normalize_text
 
 _OTHER_LANGS = ("fr", "de", "es", "it", "pt", "nl", "ms")
-# Languages whose lines "foreign" draws (their letters are in DEFAULT_CHARS): Western Europe and the Nordics.
-_LINE_LANGS = ("fr", "de", "es", "it", "pt", "nl", "sv", "da", "nb", "fi")
+# Languages whose lines "foreign" draws (their letters are in DEFAULT_CHARS): Western and Central
+# Europe and the Nordics.
+_LINE_LANGS = ("fr", "de", "es", "it", "pt", "nl", "sv", "da", "nb", "fi", "is", "pl", "cs", "sk", "hu")
 _FAKER_LOCALES = ("en_US", "en_GB", "en_IN", "en_AU", "fr_FR", "de_DE", "es_ES", "it_IT", "pt_PT", "nl_NL")
 
 _CURRENCIES = ("RM", "RM", "RM", "$", "$", "€", "£", "USD", "EUR", "SGD", "S$", "MYR", "¥", "Rp", "INR", "CHF")
@@ -253,7 +254,18 @@ def sentence(rng: np.random.Generator) -> str:
 
 
 _CONTRACTIONS = ("n’t", "’s", "’re", "’ll", "’ve", "’d", "’m")
-_QUOTES = (("“", "”"), ("“", "”"), ("‘", "’"), ("« ", " »"), ("«", "»"), ("»", "«"), ('"', '"'))
+_QUOTES = (
+    ("“", "”"),
+    ("“", "”"),
+    ("‘", "’"),
+    ("« ", " »"),
+    ("«", "»"),
+    ("»", "«"),
+    ('"', '"'),
+    ("„", "“"),
+    ("‚", "‘"),
+    ("‹", "›"),
+)
 _LATEX_COMMANDS = (
     "usepackage", "begin", "end", "section", "emph", "textbf", "cite", "ref", "label", "documentclass",
     "newcommand", "maketitle", "item", "includegraphics", "footnote", "author", "title", "url",
