@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from textlens.cli import main
 from textlens.errors import TextlensError
@@ -106,3 +106,17 @@ def test_cli_reads_in_worker_processes_what_it_reads_in_threads(inputs, tmp_path
     assert made == ["a.txt", "b.txt", "c.txt", "doc.txt"]
     for name in made:
         assert (tmp_path / "processes" / name).read_bytes() == (tmp_path / "threads" / name).read_bytes()
+
+
+def test_a_photos_document_names_the_scene_models_its_worker_loaded(inputs, tmp_path):
+    from textlens.synth.scenes import made_up_background
+
+    photo = made_up_background(np.random.default_rng(3), 360, 480)
+    photo[120:200, 80:400] = (250, 210, 30)  # a yellow sign saying OPEN
+    sign = Image.fromarray(photo)
+    ImageDraw.Draw(sign).text((100, 130), "OPEN", fill=(15, 15, 15), font_size=56)
+    sign.save(tmp_path / "photo.png")
+    with ProcessReader(CONFIG) as reader:
+        page, picture = reader.read_many([inputs[0], tmp_path / "photo.png"])
+    assert "scene-dbnet" not in [m.name for m in page.document.provenance.models]
+    assert {"scene-dbnet", "scene-crnn"} <= {m.name for m in picture.document.provenance.models}

@@ -326,7 +326,7 @@ class Pipeline:
                     pages.close()  # type: ignore[union-attr]
 
     def _in_order(self, tasks: Iterator[PageTask]) -> Iterator[tuple[PageTask, Any]]:
-        """Each task with its outcome, in order: (Page, timings) or the exception of a page task,
+        """Each task with its outcome, in order: (Page, timings, models) or the exception of a page task,
         None for the others. ``config.jobs`` pages are read at once; the next page loads meanwhile."""
         jobs = self.config.jobs
         if jobs == 1:
@@ -351,7 +351,8 @@ class Pipeline:
             return None
         timings: dict[str, float] = {}
         try:
-            return self.read_page(task.payload, timings=timings), timings
+            page = self.read_page(task.payload, timings=timings)
+            return page, timings, self.models
         except Exception as exc:  # noqa: BLE001  (handed to the caller in order)
             return exc
 
@@ -479,10 +480,10 @@ def assemble_results(
 ) -> Iterator[ReadResult]:
     """Page tasks with their outcomes, in order -> one ``ReadResult`` per input.
 
-    An outcome is (Page, timings), the exception that stopped the page, or None for an input's
-    closing task. ``models`` go into each document's provenance, asked for when its first page is
-    in (a callable then names the models loaded on demand too: the scene detector and recognizer
-    of a photo)."""
+    An outcome is (Page, timings, the models that read it), the exception that stopped the page, or
+    None for an input's closing task. ``models`` go into each document's provenance, asked for when
+    its first page is in (a callable then names the models loaded on demand too: the scene detector
+    and recognizer of a photo), and each page's own models are added."""
     current: ReadResult | None = None
     for task, outcome in pairs:
         if current is None or current.number != task.number:
@@ -501,8 +502,10 @@ def assemble_results(
         if isinstance(outcome, Exception):
             current.error = current.error or outcome
         elif outcome is not None and current.error is None:
-            page, timings = outcome
+            page, timings, page_models = outcome
             document.pages.append(page)
+            # the models that read this page (a photo's scene models load on the first photo a worker reads)
+            document.provenance.models += [info for info in page_models if info not in document.provenance.models]
             document.source = document.source or task.payload.source
             for stage, seconds in timings.items():
                 document.provenance.add_time(stage, seconds)

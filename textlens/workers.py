@@ -241,7 +241,7 @@ def _read_page(path: str, index: int, keep_image: bool) -> _PageResult:
     except Exception as exc:  # noqa: BLE001  (the input's error, reported by the parent)
         return _PageResult(_picklable(exc), time.perf_counter() - started, _pipeline.models)
     loaded = time.perf_counter() - started
-    outcome = _pipeline._read_task(PageTask(0, path, page, loaded))  # (Page, timings) or the page's error
+    outcome = _pipeline._read_task(PageTask(0, path, page, loaded))  # (Page, timings, models) or the page's error
     if isinstance(outcome, Exception):
         outcome = _picklable(outcome)
     return _PageResult(outcome, loaded, _pipeline.models, page.image if keep_image else None, page.dpi)
