@@ -26,11 +26,11 @@ from textlens.synth.scenes import (
     IMAGE_SUFFIXES,
     RENDER_SIZE,
     SceneWordConfig,
-    _bend,
-    _masks,
-    _paint,
-    _pick_font,
+    bend_layers,
+    paint_word,
+    pick_font,
     scene_text,
+    word_masks,
 )
 
 DONT_CARE = "###"
@@ -164,7 +164,7 @@ class ScenePhotoSynthesizer:
         if plate is not None:
             plate = cv2.GaussianBlur(plate[y0:y1, x0:x1].astype(np.float32), (0, 0), 1.0)
         ground = photo[y0:y1, x0:x1].copy()
-        painted = _paint(rng, ground.copy(), fill, stroke, plate, self.config.words)
+        painted = paint_word(rng, ground.copy(), fill, stroke, plate, self.config.words)
         sharpness = rng.uniform(0.3, 1.2) * max(1.0, height / 40)
         painted = cv2.GaussianBlur(painted, (0, 0), sharpness)
         if rng.random() < 0.3:  # uneven light across the sign
@@ -179,7 +179,7 @@ def _sign_words(rng: np.random.Generator) -> tuple[list[str], str]:
     from textlens.synth.fonts import font_info
 
     for _ in range(10):
-        path = _pick_font(rng, 0.45)
+        path = pick_font(rng, 0.45)
         count = int(rng.choice([1, 1, 2, 2, 3, 4]))
         text = " ".join(scene_text(rng) for _ in range(count)) if rng.random() < 0.5 else corpus.words(rng)
         words = text.split()[:count] or ["OPEN"]
@@ -188,7 +188,7 @@ def _sign_words(rng: np.random.Generator) -> tuple[list[str], str]:
         chars = font_info(path).chars
         if all(c in chars for word in words for c in word):
             return words, path
-    return ["EXIT"], _pick_font(rng, 0.45)
+    return ["EXIT"], pick_font(rng, 0.45)
 
 
 def _word_layers(rng: np.random.Generator, word: str, path: str, cfg: SceneWordConfig):
@@ -197,8 +197,8 @@ def _word_layers(rng: np.random.Generator, word: str, path: str, cfg: SceneWordC
     font = ImageFont.truetype(path, RENDER_SIZE)
     outline = int(rng.integers(2, 5)) if rng.random() < cfg.p_outline else 0
     top = font.getbbox(word, anchor="ls", stroke_width=outline)[1]
-    fill, stroke, (x0, _, x1, _) = _masks(word, font, outline)
-    baseline = RENDER_SIZE - top  # where _masks drew the baseline
+    fill, stroke, (x0, _, x1, _) = word_masks(word, font, outline)
+    baseline = RENDER_SIZE - top  # where word_masks drew the baseline
     ascent, descent = font.getmetrics()
     rows = slice(max(0, int(baseline - ascent - outline)), min(fill.shape[0], int(baseline + descent + outline)))
     cols = slice(max(0, x0 - 2), min(fill.shape[1], x1 + 2))
@@ -227,7 +227,7 @@ def _lay_out(rng, layers, height: float, angle: float, shape: tuple[int, int]):
     bend = rng.random() < 0.08 and len(layers) == 1
     for (fill, stroke), width in zip(layers, widths):
         if bend:
-            fill, stroke = _bend(rng, [fill, stroke], 1.0)
+            fill, stroke = bend_layers(rng, [fill, stroke], 1.0)
         h, w = fill.shape
         origin = start + along * cursor
         ahead, below = along * width, down * height

@@ -210,7 +210,7 @@ class SceneWordSynthesizer:
     def sample(self, rng: np.random.Generator) -> tuple[np.ndarray, str]:
         for _ in range(10):
             text = scene_text(rng)
-            path = _pick_font(rng, self.config.p_bold)
+            path = pick_font(rng, self.config.p_bold)
             from textlens.synth.fonts import font_info
 
             chars = font_info(path).chars
@@ -222,10 +222,10 @@ class SceneWordSynthesizer:
         cfg = self.config
         font = ImageFont.truetype(path, RENDER_SIZE)
         outline = int(rng.integers(2, 6)) if rng.random() < cfg.p_outline else 0
-        fill, stroke, box = _masks(text, font, outline)
+        fill, stroke, box = word_masks(text, font, outline)
         plate = _plate_mask(rng, fill.shape, box) if rng.random() < cfg.p_plate else None
         layers = [m for m in (fill, stroke, plate) if m is not None]
-        layers = _bend(rng, layers, cfg.p_curve)
+        layers = bend_layers(rng, layers, cfg.p_curve)
         layers = _turn(rng, layers, cfg.p_steep)
         fill, stroke = layers[0], layers[1]
         plate = layers[2] if plate is not None else None
@@ -234,7 +234,7 @@ class SceneWordSynthesizer:
         fill, stroke = fill[y0:y1, x0:x1], stroke[y0:y1, x0:x1]
         plate = plate[y0:y1, x0:x1] if plate is not None else None
         ground = self.backgrounds.patch(rng, y1 - y0, x1 - x0).astype(np.float32)
-        image = _paint(rng, ground, fill, stroke, plate, cfg)
+        image = paint_word(rng, ground, fill, stroke, plate, cfg)
         if rng.random() < cfg.p_occlude:
             image = _occlude(rng, image)
         return _photograph(rng, image, cfg.height)
@@ -250,7 +250,7 @@ def _font_pool() -> tuple[list[list[str]], ...]:
     return tuple(families[name] for name in sorted(families))
 
 
-def _pick_font(rng: np.random.Generator, p_bold: float) -> str:
+def pick_font(rng: np.random.Generator, p_bold: float) -> str:
     from textlens.synth.fonts import font_info
 
     styles = _font_pool()[int(rng.integers(len(_font_pool())))]
@@ -260,7 +260,7 @@ def _pick_font(rng: np.random.Generator, p_bold: float) -> str:
     return chosen[int(rng.integers(len(chosen)))]
 
 
-def _masks(text: str, font: ImageFont.FreeTypeFont, outline: int) -> tuple[np.ndarray, np.ndarray, tuple]:
+def word_masks(text: str, font: ImageFont.FreeTypeFont, outline: int) -> tuple[np.ndarray, np.ndarray, tuple]:
     """Fill and outline masks (float32 0..1) on a canvas with room to turn, and the ink box."""
     left, top, right, bottom = font.getbbox(text, anchor="ls", stroke_width=outline)
     room = RENDER_SIZE
@@ -296,7 +296,7 @@ def _plate_mask(rng: np.random.Generator, shape: tuple[int, int], box: tuple) ->
     return plate
 
 
-def _bend(rng: np.random.Generator, layers: list[np.ndarray], p_curve: float) -> list[np.ndarray]:
+def bend_layers(rng: np.random.Generator, layers: list[np.ndarray], p_curve: float) -> list[np.ndarray]:
     """Words along an arc (a round sign, a bottle's label)."""
     if rng.random() >= p_curve:
         return layers
@@ -357,7 +357,7 @@ def _standing_out(rng: np.random.Generator, under: np.ndarray, least: float) -> 
     return np.float32([255, 255, 255]) if _luma(under) < 128 else np.float32([0, 0, 0])
 
 
-def _paint(rng, ground: np.ndarray, fill, stroke, plate, cfg: SceneWordConfig) -> np.ndarray:
+def paint_word(rng, ground: np.ndarray, fill, stroke, plate, cfg: SceneWordConfig) -> np.ndarray:
     """The word's colours over the background: plate, shadow, outline, then the letters."""
     image = ground
     under = ground.reshape(-1, 3).mean(axis=0)
