@@ -93,3 +93,19 @@ def test_short_contexts_count_variety_not_frequency():
     assert unseen[lm.vocab.index("a") + 1] > unseen[lm.vocab.index("c") + 1]
     after_n = lm.log_probs("Fran")
     assert after_n[lm.vocab.index("c") + 1] == after_n.max()  # seen contexts still follow their counts
+
+
+def test_a_folded_model_judges_spelling_and_leaves_accents_to_the_recognizer(tmp_path):
+    from textlens.recognition.lm import fold_accent
+
+    assert [fold_accent(c) for c in "éÜçåłßœ"] == ["e", "U", "c", "a", "ł", "ß", "œ"]  # ł, ß, œ have no accent
+    english = ["for the future", "run for fun", "fur and further", "the sun is out"] * 5
+    plain, folded = CharNgramLM.build(english, order=4), CharNgramLM.build(english, order=4, fold=True)
+    assert plain.score("für") < plain.score("fir") - 3  # an accent it never saw drags a line to ASCII
+    assert folded.score("für") == pytest.approx(folded.score("fur")) and folded.score("für") > folded.score("fir")
+    charset = Charset("firuü ")
+    symbols = folded.symbol_map(charset.chars)
+    assert symbols[charset.encode("ü")[0]] == symbols[charset.encode("u")[0]] > 0
+    again = CharNgramLM.load(folded.save(tmp_path / "folded.npz"))
+    assert again.folded and again.score("für") == pytest.approx(folded.score("für"))
+    assert not CharNgramLM.load(plain.save(tmp_path / "plain.npz")).folded

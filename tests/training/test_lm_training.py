@@ -51,7 +51,10 @@ def test_cli_writes_a_language_model(tmp_path, capsys):
     assert main(["train", "lm", str(manifest), "-o", str(out), "--order", "4"]) == 0
     assert "order 4" in capsys.readouterr().out
     lm = CharNgramLM.load(out)
-    assert lm.order == 4 and lm.meta["config"]["hold_out"] == 0.1
+    assert lm.order == 4 and lm.meta["config"]["hold_out"] == 0.1 and not lm.folded
+    folded = tmp_path / "models" / "folded.npz"
+    assert main(["train", "lm", str(manifest), "-o", str(folded), "--order", "4", "--fold-accents"]) == 0
+    assert CharNgramLM.load(folded).folded
     assert main(["train", "lm", str(tmp_path / "nothing.jsonl"), "-o", str(out)]) == 2
     assert "no such file" in capsys.readouterr().err
     assert CharNgramLM.load(out).order == 4  # the failed run left the earlier model alone

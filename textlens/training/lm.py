@@ -19,11 +19,13 @@ from textlens.training.sources import DONT_CARE, load_samples, split_train_val
 @dataclass(frozen=True)
 class LmConfig:
     """``order``: characters of context + 1; ``hold_out``/``seed``: as the recognizer trainer's
-    ``val_fraction``/``seed`` (plain ``.txt`` sources are taken whole, one line per line)."""
+    ``val_fraction``/``seed`` (plain ``.txt`` sources are taken whole, one line per line);
+    ``fold_accents``: count letters without their accents."""
 
     order: int = 7
     hold_out: float = 0.1
     seed: int = 0
+    fold_accents: bool = False  # count letters without their accents (see textlens.recognition.lm)
 
 
 def training_lines(sources: Sequence[str], config: LmConfig) -> tuple[list[str], dict[str, int]]:
@@ -50,7 +52,8 @@ def training_lines(sources: Sequence[str], config: LmConfig) -> tuple[list[str],
 def build_lm(sources: Sequence[str], config: LmConfig | None = None) -> CharNgramLM:
     config = config or LmConfig()
     lines, used = training_lines(sources, config)
-    return CharNgramLM.build(lines, config.order, meta={"config": asdict(config), "sources": used})
+    meta = {"config": asdict(config), "sources": used}
+    return CharNgramLM.build(lines, config.order, meta=meta, fold=config.fold_accents)
 
 
 def _text_file(path: str) -> list[str]:
