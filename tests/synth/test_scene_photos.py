@@ -11,7 +11,8 @@ import pytest
 
 from textlens.cli import main
 from textlens.errors import TextlensError
-from textlens.synth.scene_photos import ScenePhotoConfig, ScenePhotoSynthesizer, load_photo_pages
+from textlens.synth.scene_photos import ScenePhotoConfig, ScenePhotoSynthesizer
+from textlens.synth.scenes import load_photo_pages
 
 SHOP_QUAD = [20, 20, 180, 20, 180, 70, 20, 70]
 

@@ -144,7 +144,8 @@ def scenes(
     seed: int = typer.Option(0, "--seed", help="Random seed; the same seed gives the same photos."),
 ) -> None:
     """Render photos with new signs in them, every word's quad labelled (scene detector training pages)."""
-    from textlens.synth.scene_photos import ScenePhotoSynthesizer, load_photo_pages
+    from textlens.synth.scene_photos import ScenePhotoSynthesizer
+    from textlens.synth.scenes import load_photo_pages
 
     synth = ScenePhotoSynthesizer(load_photo_pages(list(backgrounds)))
     _write_crops(out, count, seed, synth.sample, suffix=".jpg")

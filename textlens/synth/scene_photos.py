@@ -11,10 +11,8 @@ next begins on a line of type.
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -23,8 +21,8 @@ from PIL import ImageFont
 from textlens.errors import TextlensError
 from textlens.synth import corpus, degrade
 from textlens.synth.scenes import (
-    IMAGE_SUFFIXES,
     RENDER_SIZE,
+    PhotoPage,
     SceneWordConfig,
     bend_layers,
     paint_word,
@@ -33,16 +31,7 @@ from textlens.synth.scenes import (
     word_masks,
 )
 
-DONT_CARE = "###"
 MAX_SIDE = 1600  # photos larger than this are shrunk first (the detector trains around 1280)
-
-
-@dataclass(frozen=True)
-class PhotoPage:
-    """A background photo and the text regions it already has (quads in its pixels)."""
-
-    path: str
-    regions: tuple[tuple[tuple[float, ...], str], ...] = ()
 
 
 @dataclass
@@ -57,34 +46,6 @@ class ScenePhotoConfig:
     p_steep: float = 0.15
     p_plate: float = 0.35
     words: SceneWordConfig = field(default_factory=SceneWordConfig)
-
-
-def load_photo_pages(sources: list[str | Path]) -> list[PhotoPage]:
-    """Photos from folders (no text of their own assumed) and manifests (their ``regions`` kept)."""
-    pages: list[PhotoPage] = []
-    for source in map(Path, sources):
-        if source.is_dir():
-            pages += [PhotoPage(str(p)) for p in sorted(source.rglob("*")) if p.suffix.lower() in IMAGE_SUFFIXES]
-            continue
-        if not source.is_file():
-            raise TextlensError(f"{source}: no such folder or manifest of background photos")
-        for number, line in enumerate(source.read_text(encoding="utf-8").splitlines(), 1):
-            if not line.strip():
-                continue
-            try:
-                item = json.loads(line)
-                regions = tuple(
-                    (tuple(float(v) for v in np.ravel(r["quad"])), str(r.get("text", DONT_CARE)))
-                    for r in item.get("regions", [])
-                )
-                if any(len(quad) != 8 for quad, _ in regions):
-                    raise ValueError("a quad needs 4 points")
-                pages.append(PhotoPage(str(source.parent / item["image"]), regions))
-            except (ValueError, KeyError, TypeError):
-                raise TextlensError(f"{source}:{number}: not a manifest line with an image and quads") from None
-    if not pages:
-        raise TextlensError("no background photos found")
-    return pages
 
 
 class ScenePhotoSynthesizer:

@@ -70,62 +70,74 @@ def _choice(rng: np.random.Generator, options: list):
 # --------------------------------------------------------------------------- backgrounds
 
 
+DONT_CARE = "###"
+
+
 @dataclass(frozen=True)
-class _Photo:
+class PhotoPage:
+    """A background photo and the text regions it already has (quads in its pixels)."""
+
     path: str
-    avoid: tuple[tuple[float, float, float, float], ...]  # boxes of the photo's own text
+    regions: tuple[tuple[tuple[float, ...], str], ...] = ()
+
+
+def load_photo_pages(sources: list[str | Path]) -> list[PhotoPage]:
+    """Photos from folders (no text of their own assumed) and manifests (their ``regions`` kept)."""
+    pages: list[PhotoPage] = []
+    for source in map(Path, sources):
+        if source.is_dir():
+            pages += [PhotoPage(str(p)) for p in sorted(source.rglob("*")) if p.suffix.lower() in IMAGE_SUFFIXES]
+            continue
+        if not source.is_file():
+            raise TextlensError(f"{source}: no such folder or manifest of background photos")
+        for number, line in enumerate(source.read_text(encoding="utf-8").splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                regions = tuple(
+                    (tuple(float(v) for v in np.ravel(r["quad"])), str(r.get("text", DONT_CARE)))
+                    for r in item.get("regions", [])
+                )
+                if any(len(quad) != 8 for quad, _ in regions):
+                    raise ValueError("a quad needs 4 points")
+                pages.append(PhotoPage(str(source.parent / item["image"]), regions))
+            except (ValueError, KeyError, TypeError):
+                raise TextlensError(f"{source}:{number}: not a manifest line with an image and quads") from None
+    if not pages:
+        raise TextlensError("no background photos found")
+    return pages
 
 
 class Backgrounds:
     """Patches of real photos for words to lie on, away from the photos' own text; a made-up
     background (colour fields, stripes, noise) where there are no photos or no free patch."""
 
-    def __init__(self, photos: list[_Photo] | None = None) -> None:
+    def __init__(self, photos: list[PhotoPage] | None = None) -> None:
         self.photos = photos or []
+        self._avoid = [tuple(_box_of(quad) for quad, _ in photo.regions) for photo in self.photos]
 
     @classmethod
     def load(cls, sources: str | Path | list[str | Path] | None) -> Backgrounds:
         """Each source a folder of photos, or a manifest.jsonl whose ``regions`` quads mark text to
-        avoid (as ../shared/data/icdar2015-det-dev has); None or none: made-up backgrounds only."""
+        avoid (as ../shared/data/icdar2015-det-dev has); None: made-up backgrounds only."""
         if sources is None:
             return cls()
-        photos: list[_Photo] = []
-        for source in sources if isinstance(sources, list) else [sources]:
-            photos += _photos_of(Path(source))
-        return cls(photos)
+        return cls(load_photo_pages(sources if isinstance(sources, list) else [sources]))
 
     def patch(self, rng: np.random.Generator, height: int, width: int) -> np.ndarray:
         """An RGB ``height`` x ``width`` patch."""
         if self.photos and rng.random() < 0.85:
             for _ in range(6):
-                photo = self.photos[int(rng.integers(len(self.photos)))]
-                image, scale = _read_photo(photo.path)
+                pick = int(rng.integers(len(self.photos)))
+                image, scale = _read_photo(self.photos[pick].path)
                 if image is None:
                     continue
-                avoid = [tuple(v * scale for v in box) for box in photo.avoid]
+                avoid = [tuple(v * scale for v in box) for box in self._avoid[pick]]
                 found = _free_patch(rng, image, avoid, height, width)
                 if found is not None:
                     return found
         return made_up_background(rng, height, width)
-
-
-def _photos_of(source: Path) -> list[_Photo]:
-    if source.is_dir():
-        paths = sorted(p for p in source.rglob("*") if p.suffix.lower() in IMAGE_SUFFIXES)
-        return [_Photo(str(p), ()) for p in paths]
-    if not source.is_file():
-        raise TextlensError(f"{source}: no such folder or manifest of background photos")
-    photos = []
-    for number, line in enumerate(source.read_text(encoding="utf-8").splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            item = json.loads(line)
-            avoid = tuple(_box_of(region["quad"]) for region in item.get("regions", []))
-            photos.append(_Photo(str(source.parent / item["image"]), avoid))
-        except (ValueError, KeyError, TypeError):
-            raise TextlensError(f"{source}:{number}: not a manifest line with an image and quads") from None
-    return photos
 
 
 def _box_of(quad) -> tuple[float, float, float, float]:
