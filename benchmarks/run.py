@@ -1,7 +1,7 @@
 """Benchmark OCR engines side by side on ../shared/data-style sets.
 
     python -m benchmarks.run --data DIR [--data DIR2 ...] --engines textlens,tesseract,rapidocr \
-        --threads 2 [--limit N] [--split heldout] [--rotate 90] [--out benchmarks/results/NAME.md]
+        --threads 2 [--limit N] [--split heldout] [--rotate 90] [--scan 2] [--out benchmarks/results/NAME.md]
 
 Each engine runs in its own subprocess with the same thread budget set in its environment
 before anything is imported, and is timed without its model load. Scores come from
@@ -24,7 +24,7 @@ from pathlib import Path
 
 from benchmarks.dataset import BenchError, BenchSet, Item, load_set
 from benchmarks.engines import ENGINES
-from benchmarks.variants import ROTATIONS, heldout, rotate_set, write_manifest
+from benchmarks.variants import ROTATIONS, heldout, rotate_set, scan_set, write_manifest
 from textlens.eval.metrics import DONT_CARE, CropScores, PageScores
 from textlens.io.atomic import write_atomic
 
@@ -73,12 +73,14 @@ def resolve_data(arg: str) -> Path:
 
 
 def prepare_set(arg: str, args: argparse.Namespace, workdir: Path) -> BenchSet:
-    """Load a set and apply --split and --rotate; a changed set gets its own manifest in ``workdir``."""
+    """Load a set and apply --split, --rotate and --scan; a changed set gets its own manifest in ``workdir``."""
     bench = load_set(resolve_data(arg), None if args.split == "heldout" else args.limit)
     original = bench
     if args.split == "heldout":
         bench = heldout(bench, args.limit)  # split the whole set first, then take the first N
     bench = rotate_set(bench, args.rotate, workdir / f"{bench.name}-rot{args.rotate}")
+    if args.scan is not None:
+        bench = scan_set(bench, args.scan, workdir / f"{bench.name}-scan")
     return bench if bench is original else write_manifest(bench, workdir / bench.name)
 
 
@@ -277,6 +279,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="turn every page image clockwise by this many degrees (page sets; GT quads turn too)",
     )
     parser.add_argument(
+        "--scan",
+        type=float,
+        metavar="SCALE",
+        help="read every page as a bilevel scan of its print-out at SCALE times its resolution "
+        "(2: a 150-dpi page scanned at 300 dpi; page sets; GT quads follow)",
+    )
+    parser.add_argument(
         "--engines", default="textlens,tesseract,rapidocr", help=f"comma-separated, from {', '.join(ENGINES)}"
     )
     parser.add_argument("--threads", type=int, default=1, help="thread budget of every engine (default 1)")
@@ -353,6 +362,7 @@ def run_sets(sets: list[BenchSet], args: argparse.Namespace) -> None:
             "kind": bench.kind,
             "variant": bench.variant,
             "rotate": args.rotate,
+            "scan": args.scan,
             "split": args.split,
             "threads": args.threads,
             "rows": [r.__dict__ | {"per_s": r.per_s} for r in rows],

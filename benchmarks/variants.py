@@ -4,7 +4,10 @@
   by default (``split_train_val(load_samples(manifest), 0.1, seed=0)``), so a model can be
   reported on data it never trained on;
 * ``rotate_set``: every page image turned clockwise by 90, 180 or 270 degrees and written as
-  a lossless PNG, with the ground-truth quads turned with it, so detection is still scored.
+  a lossless PNG, with the ground-truth quads turned with it, so detection is still scored;
+* ``scan_set``: every page as a bilevel office scan of a print-out would give it (``scan_look``:
+  scaled to the scan's resolution, a little skew, the printer's and scanner's blur and noise,
+  one global threshold), the quads mapped with it.
 
 A changed set gets its own manifest (absolute image paths) in a work folder; the engine
 workers read that manifest, so every engine sees exactly the same images.
@@ -17,6 +20,8 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+import cv2
+import numpy as np
 from PIL import Image, ImageOps
 
 from benchmarks.dataset import MANIFEST, BenchError, BenchSet, Item
@@ -94,6 +99,53 @@ def rotate_set(bench: BenchSet, degrees: int, folder: Path) -> BenchSet:
         items.append(Item(out, item.text, regions, item.source or item.image))
     variant = f"every page rotated {degrees}° clockwise (ground-truth quads rotated with it)"
     return replace(bench, name=f"{bench.name}-rot{degrees}", items=items, variant=_join(bench.variant, variant))
+
+
+def scan_look(image: np.ndarray, rng: np.random.Generator, scale: float) -> tuple[np.ndarray, np.ndarray]:
+    """``image`` (grey uint8) as a bilevel scan of its print-out at ``scale`` times its resolution,
+    and the 2x3 affine matrix from its pixels to the scan's: skew up to 1.5 degrees, a blur of
+    about a third of a pixel of the original (toner spread and scanner optics), sensor noise,
+    and a threshold that thickens or thins the strokes a little, as scanners' differ."""
+    height, width = image.shape
+    angle = float(rng.uniform(-1.5, 1.5))
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), angle, scale)
+    size = (round(width * scale), round(height * scale))
+    matrix[:, 2] += (size[0] - width) / 2, (size[1] - height) / 2  # keep the page centred
+    scan = cv2.warpAffine(image, matrix, size, flags=cv2.INTER_LINEAR, borderValue=255).astype(np.float32)
+    scan = cv2.GaussianBlur(scan, (0, 0), sigmaX=0.35 * scale)
+    scan += rng.normal(0.0, 12.0, scan.shape).astype(np.float32)
+    threshold = float(rng.uniform(120, 170))
+    return np.where(scan < threshold, 0, 255).astype(np.uint8), matrix
+
+
+def map_quad(quad: Sequence[float], matrix: np.ndarray) -> list[float]:
+    """A quad ``[x1, y1, ..., x4, y4]`` moved by the 2x3 affine ``matrix``."""
+    points = np.asarray(quad, dtype=np.float64).reshape(-1, 2)
+    return [float(v) for v in (points @ matrix[:, :2].T + matrix[:, 2]).ravel()]
+
+
+def scan_set(bench: BenchSet, scale: float, folder: Path, seed: int = 0) -> BenchSet:
+    """``bench`` with every page replaced by ``scan_look`` of it (bilevel PNGs under ``folder``)."""
+    if bench.kind != "pages":
+        raise BenchError(f"{bench.manifest}: --scan applies to page sets; {bench.name} is a crop set")
+    if not 0.25 <= scale <= 4.0:
+        raise BenchError(f"--scan {scale}: give the scan's scale over the page images, from 0.25 to 4")
+    folder.mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    items = []
+    for index, item in enumerate(bench.items):
+        try:
+            with Image.open(item.image) as opened:
+                grey = np.asarray(ImageOps.exif_transpose(opened).convert("L"))
+        except OSError as exc:
+            raise BenchError(f"{item.image}: cannot read the page image ({exc})") from None
+        scan, matrix = scan_look(grey, rng, scale)
+        out = folder / f"{index:05d}-{item.image.stem}.png"
+        Image.fromarray(scan).convert("1").save(out)
+        regions = [{**r, "quad": map_quad(r["quad"], matrix)} for r in item.regions]
+        items.append(Item(out, item.text, regions, item.source or item.image))
+    variant = f"every page as a bilevel scan of its print-out at {scale:g}x its resolution (seed {seed})"
+    return replace(bench, name=f"{bench.name}-scan{scale:g}", items=items, variant=_join(bench.variant, variant))
 
 
 def write_manifest(bench: BenchSet, folder: Path) -> BenchSet:

@@ -95,6 +95,29 @@ def test_rotated_set_has_turned_images_quads_and_its_own_manifest(tmp_path: Path
     )
 
 
+def test_scanned_set_is_bilevel_at_the_scale_and_its_ink_stays_in_the_mapped_quads(tmp_path: Path) -> None:
+    from benchmarks.run import parse_args, prepare_set
+
+    data = _page_set(tmp_path / "pages")
+    with Image.open(data / "p.png") as page:
+        ink = np.asarray(page.convert("L")).copy()
+    ink[5:15, 10:50] = 0  # a black bar exactly inside the region's quad
+    Image.fromarray(ink).save(data / "p.png")
+    args = parse_args(["--data", str(data), "--scan", "2", "--engines", "tesseract"])
+    bench = prepare_set(str(data), args, tmp_path / "work")
+    assert bench.name == "pages-scan2" and "bilevel scan" in bench.variant
+    with Image.open(bench.items[0].image) as image:
+        assert image.mode == "1" and image.size == (120, 80)
+        scan = np.asarray(image.convert("L"))
+    quad = np.array(bench.items[0].regions[0]["quad"]).reshape(4, 2)
+    ys, xs = np.nonzero(scan == 0)
+    assert len(xs) > 0.8 * 20 * 80  # the bar, twice as wide and tall, survives the threshold
+    # a skew of at most 1.5 degrees and the blur move no ink more than two pixels off the quad
+    assert xs.min() >= quad[:, 0].min() - 2 and xs.max() <= quad[:, 0].max() + 2
+    assert ys.min() >= quad[:, 1].min() - 2 and ys.max() <= quad[:, 1].max() + 2
+    assert bench.items[0].text == "TOTAL"
+
+
 def test_rotating_a_crop_set_is_a_user_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     from benchmarks.run import main
 
