@@ -32,6 +32,27 @@ def test_two_columns_read_left_column_first():
     assert _read(boxes, back) == [list(range(6)), list(range(6, 12))]
 
 
+def _words(x0: float, x1: float, y: float, pieces: int, gap: float = 28, height: float = 20) -> list:
+    """One justified line the detector cut into ``pieces`` words ``gap`` apart."""
+    width = (x1 - x0 - gap * (pieces - 1)) / pieces
+    return [[x0 + k * (width + gap), y, x0 + k * (width + gap) + width, y + height] for k in range(pieces)]
+
+
+def test_two_columns_read_apart_when_the_detector_cut_one_into_words():
+    """Justified lines of a bilevel scan, their word gaps as wide as the gutter: most rows of the
+    right column come as word pieces, each shorter than a value on a receipt. The pieces of a row
+    join into a line as long as prose, so the gutter still splits the columns (it read as a table)."""
+    left = _column(20, 620, 100, 10, pitch=52, height=40)
+    right: list = []
+    for r in range(10):
+        y = 100 + 52 * r
+        right += _words(660, 1260, y, 7, height=40) if r % 3 else [[660, y, 1260, y + 40]]
+    boxes, back = _shuffled(left + right, seed=6)
+    reading = [i for block in _read(boxes, back) for i in block]
+    assert reading[:10] == list(range(10))  # the whole left column first
+    assert sorted(reading[10:]) == list(range(10, len(boxes)))
+
+
 def test_title_spans_the_columns_and_comes_first():
     title = [[100, 20, 500, 60]]
     boxes, back = _shuffled(title + _column(20, 300, 100, 5) + _column(330, 610, 100, 5), seed=1)

@@ -29,6 +29,7 @@ __all__ = ["Gutter", "LayoutAnalyzer", "order_blocks"]
 
 
 MIN_COLUMN_LINES = 3  # a column beside a crossed gutter has at least this many lines
+WORD_GAP = 2.0  # line heights: pieces of one row closer than this are one phrase (words the detector cut apart)
 
 
 @dataclass
@@ -44,8 +45,9 @@ class LayoutAnalyzer:
     """Lines -> blocks in reading order. Distances are in median line heights.
 
     ``column_gap``: narrowest gutter between columns; ``block_gap``: blank band that starts
-    a new block; ``narrow``: a column whose median line is shorter than this is a value
-    column (kept on its rows) when at least ``paired`` of its lines share a row across the gap;
+    a new block; ``narrow``: a column whose median line is shorter than this is a value column
+    (kept on its rows) when at least ``paired`` of its lines share a row across the gap, unless
+    its phrases (the pieces of a row a word gap apart, joined) are at least ``prose`` long;
     ``height_ratio``: text-size change that starts a new block; ``crossing``: largest share of
     a region's lines that may run across a gutter that has no clean cut.
     """
@@ -53,12 +55,13 @@ class LayoutAnalyzer:
     column_gap: float = 1.0
     block_gap: float = 1.0
     narrow: float = 5.0
+    prose: float = 15.0
     paired: float = 0.5
     height_ratio: float = 1.6
     crossing: float = 0.1
 
     def __post_init__(self) -> None:
-        for name in ("column_gap", "block_gap", "narrow", "height_ratio"):
+        for name in ("column_gap", "block_gap", "narrow", "prose", "height_ratio"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"LayoutAnalyzer.{name} must be > 0")
 
@@ -200,14 +203,36 @@ class LayoutAnalyzer:
                 best, best_gap = [left, right], gap
         return best
 
+    def _prose_in_pieces(self, boxes: np.ndarray, side: list[int], h: float) -> bool:
+        """A column of prose that the detector cut into words (justified lines of large type, scans):
+        its short lines join into phrases as long as prose lines, far longer than values and labels."""
+        return float(median(_phrase_widths(boxes, side, WORD_GAP * h))) >= self.prose * h
+
     def _is_gutter(self, boxes: np.ndarray, left: list[int], right: list[int]) -> bool:
         for side, other in ((left, right), (right, left)):
-            width = float(median(boxes[side, 2] - boxes[side, 0]))
-            if width < self.narrow * float(median(heights(boxes[side]))):
+            h = float(median(heights(boxes[side])))
+            short = float(median(boxes[side, 2] - boxes[side, 0])) < self.narrow * h
+            if short and not self._prose_in_pieces(boxes, side, h):
                 on_rows = int(_shares_a_row(boxes[side], boxes[other]).sum())
                 if on_rows >= self.paired * len(side):
                     return False
         return True
+
+
+def _phrase_widths(boxes: np.ndarray, idx: list[int], gap: float) -> list[float]:
+    """Widths of the phrases of ``idx``: the lines of each row, joined where at most ``gap`` apart.
+    A column of prose that the detector cut into words (justified lines of large type, scans)
+    is as wide as prose again; a column of values keeps its short values."""
+    widths = []
+    for row in group_rows(boxes, idx):
+        start, end = boxes[row[0], 0], boxes[row[0], 2]
+        for i in row[1:]:
+            if boxes[i, 0] - end > gap:
+                widths.append(float(end - start))
+                start = boxes[i, 0]
+            end = max(end, boxes[i, 2])
+        widths.append(float(end - start))
+    return widths
 
 
 def _sorted_percentile(values: np.ndarray, q: float) -> float:
