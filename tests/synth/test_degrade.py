@@ -54,3 +54,15 @@ def test_binarize_keeps_both_colours_of_a_faint_line() -> None:
     for seed in range(200):
         out = degrade.binarize(img, np.random.default_rng(seed))
         assert set(np.unique(out)) == {0, 255}
+
+
+def test_print_scan_is_bilevel_and_keeps_the_strokes_where_they_were() -> None:
+    """Whatever the threshold: black and white only, ink on the strokes' columns and paper
+    between them (the threshold thins or thickens strokes, it does not move or fill them)."""
+    mask, grey = _line(64, 300)
+    stems = mask.max(axis=0) > 0  # the text's columns; paper left and right of it
+    for seed in range(30):
+        out = degrade.print_scan(grey, np.random.default_rng(seed))
+        assert set(np.unique(out)) <= {0, 255}
+        ink = (out == 0).mean(axis=0)
+        assert ink[stems].mean() > 0.05 and ink[~stems].mean() < 0.5 * ink[stems].mean()

@@ -198,6 +198,21 @@ def binarize(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.where(img > t, 255, 0).astype(np.uint8)
 
 
+def print_scan(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """A bilevel office scan of a print-out: detail finer than the print lost (down and up again),
+    the optics' blur, sensor noise, then one global threshold that thins hairlines to breaks or
+    thickens strokes to blots, as scanners' bilevel modes do ("e" read as "c", "," as ".")."""
+    h, w = img.shape
+    factor = rng.uniform(0.45, 0.9)
+    small = cv2.resize(img, (max(2, int(w * factor)), max(2, int(h * factor))), interpolation=cv2.INTER_AREA)
+    scan = cv2.resize(small, (w, h), interpolation=cv2.INTER_LINEAR).astype(np.float32)
+    scan = cv2.GaussianBlur(scan, (0, 0), sigmaX=rng.uniform(0.3, 0.9))
+    scan += rng.normal(0.0, rng.uniform(4, 14), scan.shape).astype(np.float32)
+    lo, hi = (float(v) for v in np.percentile(scan, [2, 98]))
+    threshold = lo + (hi - lo) * rng.uniform(0.35, 0.7)
+    return np.where(scan > threshold, 255, 0).astype(np.uint8)
+
+
 def illumination(img: np.ndarray, rng: np.random.Generator, strength: float | None = None) -> np.ndarray:
     """Uneven lighting: a linear gradient times a smooth field."""
     strength = rng.uniform(0.15, 0.5) if strength is None else strength
@@ -261,6 +276,7 @@ IMAGE_EFFECTS = {
     "jpeg": jpeg,
     "low_resolution": low_resolution,
     "binarize": binarize,
+    "print_scan": print_scan,
     "illumination": illumination,
     "shadow": shadow,
     "contrast": contrast,

@@ -91,6 +91,7 @@ class LineSynthConfig:
     p_blur: float = 0.3
     p_motion_blur: float = 0.05
     p_binarize: float = 0.08
+    p_print_scan: float = 0.1  # a bilevel scan of the print-out, made at render resolution
     p_noise: float = 0.35
     p_speckle: float = 0.05
     p_jpeg: float = 0.2
@@ -253,12 +254,15 @@ class LineSynthesizer:
         mask = self._crop(rng, mask, box, canvas.size, mode, canvas.neighbours)
         mask = self._ink_effects(rng, mask, font_info(path).weight)
         grey = self._compose(rng, mask)
+        scanned = self._p(rng, cfg.p_print_scan)
+        if scanned:  # before shrinking to the output height: a scan sees the print finer than that
+            grey = degrade.print_scan(grey, rng)
 
         h, w = grey.shape
         stretch = rng.uniform(0.7, 1.3) if rng.random() < cfg.p_stretch else 1.0
         out_w = max(4, int(round(w * cfg.height / h * stretch)), math.ceil(cfg.min_char_width * len(text)))
         grey = cv2.resize(grey, (out_w, cfg.height), interpolation=cv2.INTER_AREA)
-        return self._image_effects(rng, grey)
+        return self._image_effects(rng, grey, scanned)
 
     def _draw(self, rng: np.random.Generator, text: str, path: str, size: int, mode: str, receipt: bool) -> _Canvas:
         """Draw the line (and maybe its neighbours one line pitch above/below) on a mask."""
@@ -442,12 +446,12 @@ class LineSynthesizer:
         paper = degrade.paper(mask.shape, rng, bg, texture)
         return np.clip(paper + (fg - paper) * mask, 0, 255).astype(np.uint8)
 
-    def _image_effects(self, rng: np.random.Generator, img: np.ndarray) -> np.ndarray:
+    def _image_effects(self, rng: np.random.Generator, img: np.ndarray, scanned: bool = False) -> np.ndarray:
         cfg = self.config
         # Binarise first: thresholding after a shadow would turn the shadow into a black blob.
-        binary = self._p(rng, cfg.p_binarize)
+        binary = scanned or self._p(rng, cfg.p_binarize)
         if binary:
-            img = degrade.binarize(img, rng)
+            img = img if scanned else degrade.binarize(img, rng)
         else:
             if self._p(rng, cfg.p_illumination):
                 img = degrade.illumination(img, rng)
