@@ -211,6 +211,8 @@ class BottomRowDetector(BarDetector):
         ("weak_box_thresh", 1.0),
         ("weak_min_confidence", -0.5),
         ("scene_min_confidence", 1.5),
+        ("crop_pad_end", 2.5),
+        ("scene_crop_pad_end", -0.1),
         ("lm", 3),
     ],
 )
@@ -457,3 +459,32 @@ def test_words_of_photos_are_read_by_the_scene_recognizer_loaded_on_first_use(tu
 
     without = Pipeline(BottomRowDetector(flag="scene"), BarRecognizer(), config, orientation=finder)
     assert without.read(image).pages[0].text == EXPECTED_TEXT  # no scene recognizer: the main one reads all
+
+
+class CropWidths(ShoutingRecognizer):
+    """A scene recognizer double that notes the width of every crop it is given."""
+
+    widths: list[int] = []
+
+    def predict(self, crops):
+        type(self).widths = [crop.shape[1] for crop in crops]
+        return super().predict(crops)
+
+
+def test_words_of_photos_take_their_own_end_margin():
+    """A word on a sign is cut with ``scene_crop_pad_end``, a document line with ``crop_pad_end``."""
+    image, _ = draw_page(sample_lines())
+    finder = OrientationFinder(samples=4, min_lines=3)
+    widths, texts = {}, {}
+    for end in (0.0, 1.0):
+        main = BarRecognizer()
+        config = PipelineConfig(scene_crop_pad_end=end)
+        pipeline = Pipeline(
+            BottomRowDetector(flag="scene"), main, config, orientation=finder, scene_recognizer=lambda: CropWidths()
+        )
+        texts[end] = pipeline.read(image).pages[0].text
+        widths[end] = CropWidths.widths
+    assert texts[0.0] == texts[1.0] == EXPECTED_TEXT.replace("w9\nw0", "W9\nW0")
+    # the words of the bottom row (the photo's) grow by about one line height at their end
+    assert len(widths[0.0]) == len(widths[1.0]) >= 1
+    assert all(15 <= wide - narrow <= 40 for narrow, wide in zip(widths[0.0], widths[1.0]))
