@@ -34,6 +34,9 @@
 # best = step 3702 (held-out training pages H-mean 0.568); on the even icdar2015 half `eval detector` H-mean
 # 0.306 -> 0.347 (P 0.48 -> 0.49, R 0.22 -> 0.27), and `read --mode auto` end to end (in process, one thread)
 # detection H-mean 49.3 -> 51.3, BoW P/R/F1 42.0 / 30.2 / 35.1 -> 42.8 / 30.9 / 35.9.
+# Stage 3 (2026-12-07, not shipped): stage 2 for 45 more min with 1500 new synthetic photos (seed 13):
+#   SCENES=runs/scene-synth/photos3 INIT_MODEL=scene-dbnet LR=5e-4 OUT=runs/scene-detector-s3 MINUTES=45 bash scripts/train_scene_detector.sh
+# held-out detector H-mean 0.347 -> 0.370, end-to-end det H-mean 51.5 -> 53.9, but BoW F1 36.2 -> 34.9.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export OMP_WAIT_POLICY=PASSIVE
