@@ -105,7 +105,9 @@ def scan_look(image: np.ndarray, rng: np.random.Generator, scale: float) -> tupl
     """``image`` (grey uint8) as a bilevel scan of its print-out at ``scale`` times its resolution,
     and the 2x3 affine matrix from its pixels to the scan's: skew up to 1.5 degrees, a blur of
     about a third of a pixel of the original (toner spread and scanner optics), sensor noise,
-    and a threshold that thickens or thins the strokes a little, as scanners' differ."""
+    and a threshold that thickens or thins the strokes a little, as scanners' differ. Kept apart
+    from the training look (``textlens.synth.degrade.print_scan``) on purpose: the benchmark must
+    not measure only what the recognizer was shown."""
     height, width = image.shape
     angle = float(rng.uniform(-1.5, 1.5))
     matrix = cv2.getRotationMatrix2D((width / 2, height / 2), angle, scale)
@@ -120,8 +122,8 @@ def scan_look(image: np.ndarray, rng: np.random.Generator, scale: float) -> tupl
 
 def map_quad(quad: Sequence[float], matrix: np.ndarray) -> list[float]:
     """A quad ``[x1, y1, ..., x4, y4]`` moved by the 2x3 affine ``matrix``."""
-    points = np.asarray(quad, dtype=np.float64).reshape(-1, 2)
-    return [float(v) for v in (points @ matrix[:, :2].T + matrix[:, 2]).ravel()]
+    points = np.asarray(quad, dtype=np.float64).reshape(1, -1, 2)
+    return [float(v) for v in cv2.transform(points, matrix).ravel()]
 
 
 def scan_set(bench: BenchSet, scale: float, folder: Path, seed: int = 0) -> BenchSet:
