@@ -1,8 +1,9 @@
-"""Printed lines in other scripts (polytonic Greek with Latin, Arabic): textlens against Tesseract.
+"""Printed lines in other scripts (polytonic Greek with Latin, Arabic, Russian): textlens against Tesseract.
 
-    python -m benchmarks.script_lines greek [--model latin-greek-crnn] [--tessdata runs/peer-tessdata]
-    python -m benchmarks.script_lines greek --where commentary=cu31924087948174 --langs ell+deu+eng
+    python -m benchmarks.script_lines greek [--model greek-crnn] [--tessdata DIR]
+    python -m benchmarks.script_lines greek --where commentary=cu31924087948174 --langs grc+deu+eng
     python -m benchmarks.script_lines receipts --auto --no-tesseract   # what --lang auto costs on Latin lines
+    python -m benchmarks.script_lines russian --model cyrillic-crnn --langs rus   # printed lines we render
 
 A set is a line manifest of ../shared/data; ``--where FIELD=VALUE`` keeps its lines whose FIELD
 equals VALUE (the book a model never trained on: scripts/train_greek.sh leaves it out), else
@@ -13,6 +14,11 @@ model, each installed script model re-reading the lines it is unsure of) and the
 re-read. Scores are CER over the set (edits / reference characters)
 after Unicode NFC and whitespace collapsing, exact and accent-blind (marks removed, case kept);
 Arabic sets strip harakat and tatweel from both sides first, as their labels omit most of them.
+
+``russian`` is no data set but lines we print ourselves (`render_russian`): Russian text by word
+frequency, set at 10-14 pt and 300 dpi in the font families that no recognizer trained on (the
+synthesizer's test split) and scanned bilevel (`textlens.synth.degrade.print_scan`); rendered once
+per seed into runs/russian-lines.
 """
 
 from __future__ import annotations
@@ -27,6 +33,8 @@ import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
+
 from benchmarks.run import ROOT, data_root
 from textlens.eval.metrics import char_edits
 from textlens.io.atomic import write_atomic
@@ -34,10 +42,61 @@ from textlens.recognition.charset import normalize_text, strip_arabic_marks
 
 SETS = {
     # set: (folder, default --where, Tesseract's languages, strip Arabic marks)
-    "greek": ("greek-latin-lines-dev", "commentary=cu31924087948174", "ell+deu+eng", False),
+    "greek": ("greek-latin-lines-dev", "commentary=cu31924087948174", "grc+deu+eng", False),
     "arabic": ("arabic-print-lines-dev", "book=book_Yacqubi.Tarikh", "ara", True),
     "receipts": ("sroie-test-lines", None, "eng", False),  # Latin only: what --lang auto costs there
+    "russian": ("russian-lines", None, "rus", False),  # rendered by render_russian, not read from data
 }
+RUSSIAN = frozenset("абвгдеёжзийклмнопрстуфхцчшщъыьэюяАБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ")
+
+
+def render_russian(folder: Path, count: int, seed: int) -> Path:
+    """``count`` printed-and-scanned Russian lines in the held-out font families (see the module)."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from textlens.synth.corpus import cyrillic
+    from textlens.synth.degrade import print_scan
+    from textlens.synth.fonts import discover_fonts, font_info
+    from textlens.synth.lines import held_out_family
+
+    manifest = folder / "manifest.jsonl"
+    if manifest.is_file() and len(manifest.read_text(encoding="utf-8").splitlines()) == count:
+        return folder
+    families: dict[str, list[str]] = {}
+    for path in discover_fonts():
+        info = font_info(path)
+        if held_out_family(info.family) and RUSSIAN <= info.chars and not info.italic and info.weight >= 400:
+            families.setdefault(info.family, []).append(path)
+    if not families:
+        raise SystemExit("no held-out font family draws Russian: run scripts/install-fonts.sh")
+    names = sorted(families)
+    rng = np.random.default_rng(seed)
+    (folder / "img").mkdir(parents=True, exist_ok=True)
+    rows = []
+    for i in range(count):
+        text = cyrillic(rng, language="ru")
+        path = _style(families[names[int(rng.integers(len(names)))]], 400 if rng.random() < 0.8 else 700)
+        size = int(rng.uniform(10, 14) * 300 / 72)
+        font = ImageFont.truetype(path, size)
+        x0, y0, x1, y1 = font.getbbox(text)
+        pad = size // 3
+        page = Image.new("L", (x1 - x0 + 2 * pad, y1 - y0 + 2 * pad), 255)
+        ImageDraw.Draw(page).text((pad - x0, pad - y0), text, font=font, fill=0)
+        name = f"img/{i:04d}.png"
+        Image.fromarray(print_scan(np.asarray(page), rng)).save(folder / name)
+        rows.append(json.dumps({"image": name, "text": text, "font": Path(path).name}, ensure_ascii=False))
+    write_atomic(manifest, "\n".join(rows) + "\n")
+    return folder
+
+
+def _style(paths: list[str], weight: int) -> str:
+    """The family's plain face nearest ``weight`` (not a condensed, narrow or extended cut)."""
+    from textlens.synth.fonts import font_info
+
+    def odd(path: str) -> bool:
+        return any(cut in Path(path).stem.lower() for cut in ("condensed", "narrow", "extended", "semi"))
+
+    return min(paths, key=lambda p: (abs(font_info(p).weight - weight), odd(p), len(Path(p).name)))
 
 
 def clean(text: str, arabic: bool, accents: bool = True) -> str:
@@ -83,11 +142,12 @@ def read_textlens(rows: list[dict], model: str | None, threads: int) -> tuple[li
     return preds, seconds
 
 
-def read_tesseract(rows: list[dict], langs: str, tessdata: Path, jobs: int) -> tuple[list[str], float]:
+def read_tesseract(rows: list[dict], langs: str, tessdata: Path | None, jobs: int) -> tuple[list[str], float]:
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
 
     def one(path: str) -> str:
-        args = ["tesseract", path, "-", "--psm", "7", "-l", langs, "--tessdata-dir", str(tessdata)]
+        args = ["tesseract", path, "-", "--psm", "7", "-l", langs]
+        args += ["--tessdata-dir", str(tessdata)] if tessdata else []
         done = subprocess.run(args, capture_output=True, text=True, env=env, check=False)
         if done.returncode != 0:
             raise RuntimeError(f"tesseract failed: {done.stderr.strip()[-300:]}")
@@ -107,16 +167,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--all", action="store_true", help="every line of the set")
     parser.add_argument("--auto", action="store_true", help="also read --lang auto's way")
     parser.add_argument("--langs", default=None, help="Tesseract languages (default per set)")
-    parser.add_argument("--tessdata", type=Path, default=ROOT / "runs" / "peer-tessdata")
+    parser.add_argument("--tessdata", type=Path, default=None, help="Tesseract's language data (default: its own)")
     parser.add_argument("--no-tesseract", action="store_true")
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--count", type=int, default=300, help="russian: how many lines to render")
+    parser.add_argument("--seed", type=int, default=11, help="russian: the seed of the rendered lines")
     parser.add_argument("--out", type=Path, default=None)
     args = parser.parse_args(argv)
 
     folder, where, langs, arabic = SETS[args.set]
     where = None if args.all else (args.where or where)
-    rows = load_lines(data_root() / folder, where, args.limit)
+    if args.set == "russian":
+        root = render_russian(ROOT / "runs" / folder, args.count, args.seed)
+    else:
+        root = data_root() / folder
+    rows = load_lines(root, where, args.limit)
     refs = [r["text"] for r in rows]
     results: list[tuple[str, list[str], float]] = []
     for model in (args.model or [None]) + (["auto"] if args.auto else []):

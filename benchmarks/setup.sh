@@ -4,15 +4,23 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if command -v tesseract >/dev/null && tesseract --list-langs 2>/dev/null | grep -qx eng; then
-    echo "bench setup: $(tesseract --version 2>&1 | head -n1) with eng: ok" >&2
+# eng for every set; deu, ell, grc, ara and rus for the script benchmarks (benchmarks/script_lines.py).
+LANGS="eng deu ell grc ara rus"
+have=$(tesseract --list-langs 2>/dev/null || true)
+missing=""
+for lang in $LANGS; do
+    grep -qx "$lang" <<<"$have" || missing="$missing tesseract-ocr-$lang"
+done
+if command -v tesseract >/dev/null && [ -z "$missing" ]; then
+    echo "bench setup: $(tesseract --version 2>&1 | head -n1) with $LANGS: ok" >&2
 elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "bench setup: installing tesseract-ocr + tesseract-ocr-eng" >&2
+    echo "bench setup: installing tesseract-ocr$missing" >&2
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-eng >/dev/null
+    # shellcheck disable=SC2086
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr $missing >/dev/null
 else
-    echo "bench setup: tesseract missing and not root: its row will say 'not installed'" \
-         "(sudo apt-get install tesseract-ocr tesseract-ocr-eng)" >&2
+    echo "bench setup: tesseract or its language data missing and not root: its rows will say 'not installed'" \
+         "(sudo apt-get install tesseract-ocr$missing)" >&2
 fi
 
 VENV=${BENCH_VENV:-.bench-venv}

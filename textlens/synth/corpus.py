@@ -443,11 +443,11 @@ def _cyrillic_words() -> dict[str, tuple[str, ...]]:
     return found or {"ru": ("и", "в", "не", "на", "что", "он", "как", "это", "по", "но", "из", "за")}
 
 
-def cyrillic(rng: np.random.Generator) -> str:
-    """A line in a Cyrillic-script language by word frequency (Russian most often): capitalised
-    sentence starts and names, punctuation, numbers, «quotes», the numero sign and dashes."""
+def cyrillic(rng: np.random.Generator, language: str | None = None) -> str:
+    """A line in a Cyrillic-script language by word frequency (Russian most often, or ``language``):
+    capitalised sentence starts and names, punctuation, numbers, «quotes», the numero sign and dashes."""
     languages = _cyrillic_words()
-    pool = languages.get(_pick(rng, [lang for lang in _CYRILLIC_LANGS if lang in languages] or ["ru"]))
+    pool = languages.get(language or _pick(rng, [lang for lang in _CYRILLIC_LANGS if lang in languages] or ["ru"]))
     pool = pool or next(iter(languages.values()))
     out = []
     for _ in range(int(rng.integers(2, 11))):
