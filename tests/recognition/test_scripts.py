@@ -96,3 +96,32 @@ def test_the_arabic_model_looks_only_at_lines_the_latin_model_read_poorly():
     assert fair.predict(crops(2))[0].text == "TOTAL" and arabic.seen == 0  # Arabic reads far worse as Latin
     poor = ScriptRouter(ReadsAs("TOTAL", PROBE_BELOW["arabic"] - 0.1), {"arabic": lambda: arabic})
     assert poor.predict(crops(2))[0].text == "الطريق"
+
+
+class ReadsEach:
+    """A recognizer stage whose reading of a crop is set by the crop's first pixel (its index)."""
+
+    def __init__(self, readings: list[tuple[str, float]]) -> None:
+        self.readings, self.seen = readings, 0
+
+    def predict(self, crops, **options):
+        self.seen += len(crops)
+        return [LineResult(*self.readings[int(crop[0, 0])], [], []) for crop in crops]
+
+
+def numbered(n: int) -> list[np.ndarray]:
+    return [np.full((20, 60), i, np.uint8) for i in range(n)]
+
+
+def test_once_a_script_wins_a_line_its_model_also_looks_at_the_lines_latin_read_surely():
+    # "Москва" in Latin look-alike letters reads surely as Latin; the unsure line beside it shows the script.
+    latin = ReadsEach([("MocKBa", 0.97), ("cTonnua Poccun", 0.4), ("Hello", 0.98)])
+    cyrillic = ReadsEach([("Москва", 0.99), ("столица России", 0.95), ("Hello", 0.99)])
+    router = ScriptRouter(latin, {"cyrillic": lambda: cyrillic})
+    assert [r.text for r in router.predict(numbered(3))] == ["Москва", "столица России", "Hello"]
+
+    alone = ReadsEach([("MocKBa", 0.97), ("Hello", 0.98)])
+    cyrillic.seen = 0
+    router = ScriptRouter(alone, {"cyrillic": lambda: cyrillic})
+    assert [r.text for r in router.predict(numbered(2))] == ["MocKBa", "Hello"]
+    assert cyrillic.seen == 0  # a page of sure lines is never shown to the script models
