@@ -11,7 +11,7 @@ from pathlib import Path
 
 from wordfreq import top_n_list, word_frequency
 
-LANGUAGES = ("en", "fr", "de", "es", "pt", "it", "nl", "sv", "da", "nb", "fi", "pl", "cs")
+LANGUAGES = ("en", "fr", "de", "es", "pt", "it", "nl", "sv", "da", "nb", "fi", "pl", "cs", "ru", "uk", "bg")
 WORDS = 150
 OUT = Path(__file__).resolve().parents[1] / "textlens" / "assets" / "languages.json"
 

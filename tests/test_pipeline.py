@@ -364,15 +364,36 @@ def test_a_greek_line_is_read_by_the_greek_model(lang):
     assert Levenshtein.normalized_distance(latin, text) > 0.5, latin  # the Latin model alone cannot
 
 
+@pytest.mark.parametrize("lang", ["ru", "auto"])
+def test_a_russian_line_is_read_by_the_cyrillic_model(lang):
+    """--lang ru reads every line with cyrillic-crnn; auto hands the lines Latin is unsure of to it."""
+    _shipped_models_or_skip()
+    from PIL import Image, ImageDraw, ImageFont
+    from rapidfuzz.distance import Levenshtein
+
+    from textlens.synth.fonts import discover_fonts
+
+    text = "Москва — столица России, это знают все"
+    font = ImageFont.truetype(next(f for f in discover_fonts() if f.endswith("DejaVuSans.ttf")), 30)
+    image = Image.new("L", (760, 120), 255)
+    ImageDraw.Draw(image).text((30, 40), text, fill=0, font=font)
+    document = read(np.asarray(image), threads=1, lang=lang)
+    assert Levenshtein.normalized_distance(document.text.strip(), text) < 0.1, document.text
+    assert document.pages[0].language == "ru"
+    latin = read(np.asarray(image), threads=1, lang="en").text.strip()
+    assert Levenshtein.normalized_distance(latin, text) > 0.5, latin  # Latin look-alikes: "MockBa"
+
+
 def test_lang_picks_the_recognizer():
     _shipped_models_or_skip()
     from textlens.recognition.scripts import ScriptRouter
 
     assert Pipeline.from_config(PipelineConfig(lang="el,de", threads=1)).recognizer.script == "greek"
+    assert Pipeline.from_config(PipelineConfig(lang="ru", threads=1)).recognizer.script == "cyrillic"
     latin = Pipeline.from_config(PipelineConfig(lang="en", threads=1)).recognizer
     assert latin.script == "latin" and not isinstance(latin, ScriptRouter)
     auto = Pipeline.from_config(PipelineConfig(threads=1)).recognizer
-    assert isinstance(auto, ScriptRouter) and "greek" in auto._loaders
+    assert isinstance(auto, ScriptRouter) and {"greek", "arabic", "cyrillic"} <= set(auto._loaders)
     with pytest.raises(TextlensError, match="lang"):
         PipelineConfig(lang="auto,de")
 

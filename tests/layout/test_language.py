@@ -13,6 +13,9 @@ SAMPLES = {
     "es": "Los resultados del primer experimento se muestran en la tabla de abajo y están de acuerdo con el modelo.",
     "sv": "Resultaten av det första experimentet visas i tabellen nedan och de stämmer med modellen som vi har.",
     "nl": "De resultaten van het eerste experiment staan in de tabel hieronder en ze zijn in lijn met het model.",
+    "ru": "Результаты первого опыта приведены в таблице ниже, и они согласуются с моделью, которую мы это знаем.",
+    "uk": "Результати першого досліду наведено в таблиці нижче, і вони також узгоджуються з моделлю, що ми маємо.",
+    "bg": "Резултатите от първия опит са дадени в таблицата по-долу и те са в съгласие с модела, който имаме.",
 }
 
 

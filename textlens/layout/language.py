@@ -2,7 +2,8 @@
 
 Each language's 150 most frequent words and their frequencies (``textlens/assets/languages.json``,
 built from wordfreq by ``scripts/build_language_profiles.py``) score the page's words naive-Bayes
-style: a word frequent in one language and rare in the others ("the", "und", "les", "och") decides,
+style: a word frequent in one language and rare in the others ("the", "und", "les", "och", "что",
+"що") decides,
 words in no profile say nothing. Too few telling words, or two languages too close, give None.
 A page written mostly in Arabic or Greek letters is named by its script first: Arabic (ar), and
 Greek, ancient (grc) where its letters carry polytonic breathings, else modern (el).
