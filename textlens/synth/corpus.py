@@ -235,6 +235,32 @@ def foreign(rng: np.random.Generator) -> str:
     return _case(rng, text[:1].upper() + text[1:] if rng.random() < 0.5 else text, upper_p=0.08)
 
 
+@lru_cache(maxsize=1)
+def _accented_words() -> dict[str, tuple[str, ...]]:
+    """Each of ``_LINE_LANGS``' words among its 30,000 most frequent that hold a letter beyond ASCII."""
+    found = frequent_words(_LINE_LANGS, 30000, set(DEFAULT_CHARS))
+    return {lang: rare for lang, ws in found.items() if (rare := tuple(w for w in ws if not w.isascii()))}
+
+
+def accented(rng: np.random.Generator) -> str:
+    """A line in one language other than English dense in its accented letters: most words hold
+    one (ç, œ, ÿ, ê, ł, ě, ő, ø... from the 30,000 most frequent, so the rare letters come often),
+    capitalised or in capitals more often than in ``foreign`` (É, Ç, Ö, Ł)."""
+    accented_words = _accented_words()
+    if not accented_words:
+        return foreign(rng)
+    language = _pick(rng, sorted(accented_words))
+    common, rare = _language_words().get(language, ()), accented_words[language]
+    ws = [
+        _pick(rng, rare) if rng.random() < 0.6 or not common else _pick(rng, common) for _ in range(rng.integers(2, 9))
+    ]
+    ws = [w.capitalize() if rng.random() < 0.2 else w for w in ws]
+    if language == "de":  # as in foreign: wordfreq writes ß as ss
+        ws = [w.replace("ss", "ß") if rng.random() < 0.4 else w for w in ws]
+    text = " ".join(ws)
+    return _case(rng, text[:1].upper() + text[1:] if rng.random() < 0.5 else text, upper_p=0.15)
+
+
 def sentence(rng: np.random.Generator) -> str:
     common, english, others = _word_lists()
     pool = others if rng.random() < 0.15 else english
@@ -939,6 +965,7 @@ SOURCES: dict[str, tuple[float, Callable[[np.random.Generator], str]]] = {
     "foreign": (0.10, foreign),
     "typeset": (0.10, typeset),
     "dialogue": (0.0, dialogue),  # 0: off unless asked for (--synth-weights dialogue=W); stage 9 on
+    "accented": (0.0, accented),  # 0: off unless asked for; stage 15 on
     # Other scripts: off for Latin models (their letters are outside DEFAULT_CHARS); --script turns them on.
     "greek": (0.0, greek),
     "commentary": (0.0, commentary),
