@@ -110,6 +110,14 @@ def test_rows_found_together_are_one_subtitle_and_a_piece_read_twice_goes():
     assert cues[0].box == (100, 600, 500, 670)
 
 
+def test_a_piece_of_a_subtitle_followed_on_its_own_and_shown_later_goes_but_the_next_subtitle_stays():
+    whole = _Row((100, 600, 500, 630), "When we're fluency weapon", 0.9)
+    piece = _Row((260, 602, 330, 630), "wea on", 0.8)  # its start, traced back by a few letters, is early
+    following = _Row((110, 600, 490, 630), "Next line here", 0.9)  # the same place, after it
+    readings = [_Reading(2.4, 4.3, [piece]), _Reading(2.72, 4.32, [whole]), _Reading(4.3, 6.0, [following])]
+    assert [c.text for c in assemble(readings)] == ["When we're fluency weapon", "Next line here"]
+
+
 def test_a_subtitle_split_by_a_flicker_is_merged_and_different_ones_are_not():
     cues = [Cue(1.0, 2.0, "Hello there"), Cue(2.1, 3.0, "Hello there!"), Cue(3.0, 4.0, "Goodbye")]
     merged = merge_repeats(cues, gap=0.3)

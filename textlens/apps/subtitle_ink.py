@@ -71,6 +71,8 @@ def ink_image(
     """The subtitle alone, dark on white: each pixel near the glyphs placed between the ring's
     level (white) and the glyphs' level (black); the moving picture around it is gone, and so is
     any pixel that changed between ``luma`` and one of ``others`` (other views of the same subtitle)."""
+    if glyphs.size == 0 or ring.size == 0:
+        return luma
     flat = luma.reshape(-1).astype(np.float32)
     glyph_level, ring_level = float(flat[glyphs].mean()), float(flat[ring].mean())
     span = glyph_level - ring_level

@@ -336,7 +336,25 @@ def assemble(readings: list[_Reading], tolerance: float = 0.3) -> list[Cue]:
         for row in rows[1:]:
             box = union(box, row.box)
         cues.append(Cue(main.start, main.end, text, min(row.confidence for row in rows), box))
-    return cues
+    return _without_pieces(cues)
+
+
+def _without_pieces(cues: list[Cue]) -> list[Cue]:
+    """Cues without those that are a piece of a longer one: shorter text, shown mostly while the
+    other is, lying mostly inside its box (a row the detector found in part, or found again
+    later, followed as a track of its own; its start, traced back by its few letters, is loose)."""
+
+    def piece_of(piece: Cue, whole: Cue) -> bool:
+        shared = min(piece.end, whole.end) - max(piece.start, whole.start)
+        return (
+            len(piece.text) < len(whole.text)
+            and shared >= 0.5 * (piece.end - piece.start)
+            and piece.box is not None
+            and whole.box is not None
+            and overlap(piece.box, whole.box) >= 0.5 * area(piece.box)
+        )
+
+    return [cue for cue in cues if not any(piece_of(cue, other) for other in cues if other is not cue)]
 
 
 def _lines_of(rows: list[_Row]) -> list[list[_Row]]:
