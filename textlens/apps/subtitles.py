@@ -236,9 +236,9 @@ class SubtitleReader:
                 continue  # a letter alone: a speck of the picture, or part of a row found whole later
             if height > tallest:
                 continue  # the picture's own large text
-            grow = round(0.15 * height)
+            grow, below = round(0.15 * height), round(0.3 * height)  # the box may cut through descenders
             rows.append(
-                (max(0, x0 - grow), max(0, y0 - grow), min(rgb.shape[1], x1 + grow), min(rgb.shape[0], y1 + grow))
+                (max(0, x0 - grow), max(0, y0 - grow), min(rgb.shape[1], x1 + grow), min(rgb.shape[0], y1 + below))
             )
         return rows
 
