@@ -390,8 +390,11 @@ def test_lang_picks_the_recognizer():
 
     assert Pipeline.from_config(PipelineConfig(lang="el,de", threads=1)).recognizer.script == "greek"
     assert Pipeline.from_config(PipelineConfig(lang="ru", threads=1)).recognizer.script == "cyrillic"
-    latin = Pipeline.from_config(PipelineConfig(lang="en", threads=1)).recognizer
+    english = Pipeline.from_config(PipelineConfig(lang="en", threads=1))
+    latin = english.recognizer
     assert latin.script == "latin" and not isinstance(latin, ScriptRouter)
+    assert english._scene_recognizer is not None  # photos named English still get the scene reader
+    assert Pipeline.from_config(PipelineConfig(lang="ru", threads=1))._scene_recognizer is None
     auto = Pipeline.from_config(PipelineConfig(threads=1)).recognizer
     assert isinstance(auto, ScriptRouter) and {"greek", "arabic", "cyrillic"} <= set(auto._loaders)
     with pytest.raises(TextlensError, match="lang"):

@@ -249,7 +249,8 @@ class Pipeline:
             scene = functools.partial(_load_detector, SCENE_DETECTOR, config, threads)  # loaded on the first photo
             detector = ModeDetector(detector, scene() if config.mode == "scene" else scene, config.mode)
         scene_reader = None
-        if config.recognizer is None and config.lang == "auto" and config.mode != "document" and has_scene_recognizer():
+        latin = not any(code in LANGUAGE_SCRIPTS for code in parse_languages(config.lang))  # auto, en, de...
+        if config.recognizer is None and latin and config.mode != "document" and has_scene_recognizer():
             scene_reader = functools.partial(_load_scene_recognizer, config, threads)
         return cls(detector, _load_recognizer(config, threads), config, scene_recognizer=scene_reader)
 
