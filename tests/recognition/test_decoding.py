@@ -121,3 +121,14 @@ def test_a_dropped_character_is_read_again_at_the_allowed_length():
     assert hold_to_lengths(hits, lp, CHARSET, (2, 3)) is hits  # an allowed length stays as read
     assert hold_to_lengths(hits, lp, CHARSET, ()) is hits  # no prior: any length
     assert hold_to_lengths(hits, lp, CHARSET, (7,)) is hits  # no path that long: left as read
+
+
+def test_a_straight_and_a_curly_apostrophe_side_by_side_are_one_mark():
+    from textlens.recognition.decoding import CharHit
+
+    hits = [CharHit(c, p, f, f) for c, p, f in [("s", 0.99, 0), ("’", 0.6, 2), ("'", 0.4, 3), ("s", 0.99, 5)]]
+    line = build_line(hits, columns_per_frame=4.0)
+    assert line.text == "s’s" and line.chars[1].last_frame == 3
+    apart = [CharHit(c, 0.9, f, f) for c, f in [("'", 0), ("a", 2), ("’", 4), ("'", 9)]]
+    assert build_line(apart, columns_per_frame=4.0).text == "'a’'"  # frames apart: two marks
+    assert build_line([CharHit("'", 0.9, 0, 0), CharHit("'", 0.9, 2, 2)], 4.0).text == "''"  # TeX's closing quote

@@ -326,12 +326,30 @@ def align_prefix(log_probs: np.ndarray, labels: tuple[int, ...], charset: Charse
     return [hits[s] for s in sorted(hits)]
 
 
+APOSTROPHES = frozenset("'’")
+
+
+def _one_apostrophe(hits: list[CharHit]) -> list[CharHit]:
+    """A straight and a curly apostrophe side by side (the model unsure which one it sees, as
+    in "author’'s") are one mark: the surer of the two, over both their frames."""
+    out: list[CharHit] = []
+    for hit in hits:
+        last = out[-1] if out else None
+        if last is not None and {last.char, hit.char} == APOSTROPHES and hit.first_frame - last.last_frame <= 2:
+            surer = last if last.confidence >= hit.confidence else hit
+            out[-1] = CharHit(surer.char, surer.confidence, last.first_frame, hit.last_frame)
+        else:
+            out.append(hit)
+    return out
+
+
 def build_line(hits: list[CharHit], columns_per_frame: float, x_offset: float = 0.0) -> LineResult:
     """Text, confidences and word spans (in input columns, shifted by ``x_offset``) from decoded characters.
 
     Leading/trailing/double spaces are dropped; a word's confidence is the geometric mean
     of its characters' and the line's that of all its characters.
     """
+    hits = _one_apostrophe(hits)
     words: list[WordSpan] = []
     current: list[CharHit] = []
 
