@@ -420,20 +420,20 @@ def test_an_arabic_line_is_read_right_to_left_into_logical_order():
     assert document.pages[0].language == "ar"
 
 
-def test_a_page_mixing_latin_and_greek_lines_reads_each_in_its_script():
+def test_a_page_mixing_latin_greek_and_cyrillic_lines_reads_each_in_its_script():
     _shipped_models_or_skip()
     from PIL import Image, ImageDraw, ImageFont
     from rapidfuzz.distance import Levenshtein
 
     from textlens.synth.fonts import discover_fonts
 
-    lines = ["The commentary on verse 123 says", "ὁ δὲ λόγος τῶν θεῶν ἐστὶν"]
+    lines = ["The commentary on verse 123 says", "ὁ δὲ λόγος τῶν θεῶν ἐστὶν", "Съешь же ещё этих булок"]
     font = ImageFont.truetype(next(f for f in discover_fonts() if f.endswith("DejaVuSans.ttf")), 30)
-    image = Image.new("L", (760, 220), 255)
+    image = Image.new("L", (760, 320), 255)
     for k, text in enumerate(lines):
         ImageDraw.Draw(image).text((30, 30 + 100 * k), text, fill=0, font=font)
     read_lines = [line.text for block in read(np.asarray(image), threads=1).pages[0].blocks for line in block.lines]
-    assert len(read_lines) == 2
+    assert len(read_lines) == 3
     for found, text in zip(read_lines, lines):
         assert Levenshtein.normalized_distance(found, text) < 0.2, found
 
