@@ -59,7 +59,8 @@ def read_command(
         "--lang",
         "-l",
         help="Languages of the input: auto (Latin, and lines that read better in another installed script "
-        "are read in it), or ISO 639 codes such as en or el,de (Greek: the Latin+Greek recognizer reads all).",
+        "are read in it), or ISO 639 codes such as en, el,de or ru (Greek, Arabic, Cyrillic: that script's "
+        "recognizer reads every line).",
     ),
     lm: str = typer.Option("auto", "--lm", help=LM_HELP),
     lexicon: str = typer.Option(None, "--lexicon", help=LEXICON_HELP),
