@@ -7,7 +7,9 @@ group's recognizer read every line (the Greek one reads Latin too, trained on th
 the Arabic one reads Arabic with digits and punctuation, in logical order). ``auto`` (the default) reads every line
 with the Latin recognizer and lets each installed script recognizer re-read the lines the Latin one
 is unsure of: where it reads a word of its own script with more confidence, its reading is kept.
-A page without such lines costs one extra recognition of its unsure lines and nothing else.
+Once a script model has won a line of the page, it looks at the lines Latin read surely too (words
+spelt in letters both alphabets share read surely as Latin). A page without such lines costs one
+extra recognition of its unsure lines and nothing else.
 """
 
 from __future__ import annotations
