@@ -113,6 +113,10 @@
 # 36.2 -> 36.6; subtitles 4.66 -> 4.60%. Worse: UW3 test exact CER 0.35 -> 0.53% (ci 0.26 -> 0.35%): an i's dot on
 # the bilevel scans read as an acute ("whích", "íntersection"). Re-reading every line whose accented letter is
 # unsure with the LM fixed one of them but took more right accents away (accent-dense lines 7.89 -> 8.30%): not kept.
+# Stage 16 (not shipped) continued stage 15 for 45 min with the same weights: last.pt (step 5858; the selection
+# metric never beat the start) against stage 15, as above: accent-dense lines 7.89 -> 7.59%, the 114 accented
+# docpages-dev lines 1.34 -> 1.17% (exact 65 -> 73), UW3 exact 0.53 -> 0.35%, rendered pages 1.56 -> 1.51%, but
+# sroie-test CER 4.28 -> 4.39% and F1 92.03 -> 91.83 (stage 14: 92.14): receipts must not slip.
 set -euo pipefail
 DATA=${DATA:-../shared/data}
 BASE=${BASE:-runs/latin-crnn/best.pt}
