@@ -59,9 +59,9 @@ def render_russian(folder: Path, count: int, seed: int) -> Path:
     from textlens.synth.fonts import discover_fonts, font_info
     from textlens.synth.lines import held_out_family
 
-    manifest = folder / "manifest.jsonl"
-    if manifest.is_file() and len(manifest.read_text(encoding="utf-8").splitlines()) == count:
-        return folder
+    manifest, recipe = folder / "manifest.jsonl", json.dumps({"count": count, "seed": seed})
+    if manifest.is_file() and (folder / "recipe.json").is_file() and (folder / "recipe.json").read_text() == recipe:
+        return folder  # drawn before with the same count and seed
     families: dict[str, list[str]] = {}
     for path in discover_fonts():
         info = font_info(path)
@@ -86,6 +86,7 @@ def render_russian(folder: Path, count: int, seed: int) -> Path:
         Image.fromarray(print_scan(np.asarray(page), rng)).save(folder / name)
         rows.append(json.dumps({"image": name, "text": text, "font": Path(path).name}, ensure_ascii=False))
     write_atomic(manifest, "\n".join(rows) + "\n")
+    write_atomic(folder / "recipe.json", recipe)
     return folder
 
 

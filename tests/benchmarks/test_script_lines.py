@@ -27,6 +27,8 @@ def test_russian_lines_are_printed_in_held_out_fonts_and_scanned_bilevel(tmp_pat
     assert paths and all(held_out_family(font_info(p).family) for p in paths)
     again = render_russian(tmp_path / "ru", count=4, seed=3)  # kept, not drawn again
     assert (again / "manifest.jsonl").read_text(encoding="utf-8") == manifest
+    other = render_russian(tmp_path / "ru", count=4, seed=4)  # another seed: drawn anew
+    assert (other / "manifest.jsonl").read_text(encoding="utf-8") != manifest
 
 
 def test_script_line_scores_compare_after_nfc_and_can_drop_accents():

@@ -218,6 +218,13 @@ def frequent_words(languages, count: int, letters: set[str]) -> dict[str, tuple[
     return found
 
 
+def _with_eszett(rng: np.random.Generator, language: str, ws: list[str]) -> list[str]:
+    """German words with some of their ß back: wordfreq case-folds ß to ss ("straße" -> "strasse")."""
+    if language != "de":
+        return ws
+    return [w.replace("ss", "ß") if rng.random() < 0.4 else w for w in ws]
+
+
 def foreign(rng: np.random.Generator) -> str:
     """A line in one language other than English, words by frequency: its accented letters
     (å, æ, ø, ä, ö, ü, ß, é, ç, ñ, ã...) in their usual company, sometimes capitalised."""
@@ -229,8 +236,7 @@ def foreign(rng: np.random.Generator) -> str:
     ranks = np.minimum(rng.zipf(1.2, int(rng.integers(2, 10))), len(pool)) - 1
     ws = [pool[int(r)] if rng.random() < 0.3 else _pick(rng, pool) for r in ranks]  # rare letters too
     ws = [w.capitalize() if rng.random() < 0.15 else w for w in ws]
-    if language == "de":  # wordfreq case-folds ß to ss ("straße" -> "strasse"): give some back
-        ws = [w.replace("ss", "ß") if rng.random() < 0.4 else w for w in ws]
+    ws = _with_eszett(rng, language, ws)
     text = " ".join(ws)
     return _case(rng, text[:1].upper() + text[1:] if rng.random() < 0.5 else text, upper_p=0.08)
 
@@ -255,8 +261,7 @@ def accented(rng: np.random.Generator) -> str:
         _pick(rng, rare) if rng.random() < 0.6 or not common else _pick(rng, common) for _ in range(rng.integers(2, 9))
     ]
     ws = [w.capitalize() if rng.random() < 0.2 else w for w in ws]
-    if language == "de":  # as in foreign: wordfreq writes ß as ss
-        ws = [w.replace("ss", "ß") if rng.random() < 0.4 else w for w in ws]
+    ws = _with_eszett(rng, language, ws)
     text = " ".join(ws)
     return _case(rng, text[:1].upper() + text[1:] if rng.random() < 0.5 else text, upper_p=0.15)
 
