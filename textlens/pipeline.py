@@ -57,7 +57,18 @@ __all__ = ["PageTask", "Pipeline", "PipelineConfig", "ReadResult", "assemble_res
 SMALL_PAGE_HEIGHT = 64
 SMALL_PAGE_MIN_CONFIDENCE = 0.3
 # PipelineConfig fields fixed when the models load (``Pipeline.with_options`` keeps them).
-_MODEL_OPTIONS = ("detector", "mode", "recognizer", "lang", "lm", "lexicon", "threads", "jobs", "weak_box_thresh")
+_MODEL_OPTIONS = (
+    "detector",
+    "mode",
+    "recognizer",
+    "lang",
+    "lm",
+    "lexicon",
+    "words",
+    "threads",
+    "jobs",
+    "weak_box_thresh",
+)
 
 
 @dataclass(frozen=True)
@@ -71,7 +82,10 @@ class PipelineConfig:
     ``detector`` is not given; ``lm``: the character language model that guides the re-read of unsure lines (a
     name or ``.npz`` path; "auto": the recognizer's registered one; None: none); ``lexicon``: a
     text file of words (one per line): every word read that holds a letter becomes the lexicon
-    word most probable given the recognizer's frames (None: open reading);
+    word most probable given the recognizer's frames (None: open reading); ``words``: a word list
+    (name or text file) that readings snap to where the frames find a near word about as probable
+    ("auto": the recognizer's registered one, which only the scene recognizer of photos' words has;
+    None: none);
     ``dpi``: PDF rendering resolution; ``threads``: ONNX Runtime threads per model
     (None: its default); ``orientation``: find 90/180/270-degree pages (costs a few extra line
     recognitions per page); ``deskew``: measure skew and level lines before ordering them;
@@ -105,6 +119,7 @@ class PipelineConfig:
     lang: str = "auto"
     lm: str | None = "auto"
     lexicon: str | None = None
+    words: str | None = "auto"
     dpi: float = 200
     threads: int | None = None
     orientation: bool = True
@@ -146,7 +161,7 @@ class PipelineConfig:
             raise TextlensError(f"weak_min_confidence must lie in [0, 1], got {self.weak_min_confidence!r}")
         if not 0.0 <= self.scene_min_confidence <= 1.0:
             raise TextlensError(f"scene_min_confidence must lie in [0, 1], got {self.scene_min_confidence!r}")
-        for name in ("detector", "recognizer", "lm", "lexicon"):
+        for name in ("detector", "recognizer", "lm", "lexicon", "words"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, (str, os.PathLike)):
                 raise TextlensError(f"{name} must be a model name or a file path, got {value!r}")
@@ -271,8 +286,10 @@ class Pipeline:
         infos = [*infos, getattr(self.recognizer, "info", None)]
         infos.append(getattr(self.recognizer, "lm_info", None))
         infos.extend(getattr(self.recognizer, "script_infos", ()))  # --lang auto's script models
+        infos.append(getattr(self.recognizer, "words_info", None))
         if self._scene_recognizer is not None and self._scene_recognizer.loaded:  # it has read a photo
-            infos.append(getattr(self._scene_recognizer.get(), "info", None))
+            scene = self._scene_recognizer.get()
+            infos.extend([getattr(scene, "info", None), getattr(scene, "words_info", None)])
         return [info for info in infos if isinstance(info, ModelInfo)]
 
     @property
@@ -658,7 +675,7 @@ def has_scene_recognizer() -> bool:
 def _load_scene_recognizer(config: PipelineConfig, threads: int | None):
     from textlens.recognition.predictor import Recognizer
 
-    return Recognizer.load(SCENE_RECOGNIZER, threads=threads, lm=config.lm, lexicon=config.lexicon)
+    return Recognizer.load(SCENE_RECOGNIZER, threads=threads, lm=config.lm, lexicon=config.lexicon, words=config.words)
 
 
 def _load_recognizer(config: PipelineConfig, threads: int | None):
@@ -666,7 +683,9 @@ def _load_recognizer(config: PipelineConfig, threads: int | None):
     from textlens.recognition.predictor import Recognizer
 
     if config.recognizer is not None:
-        return Recognizer.load(config.recognizer, threads=threads, lm=config.lm, lexicon=config.lexicon)
+        return Recognizer.load(
+            config.recognizer, threads=threads, lm=config.lm, lexicon=config.lexicon, words=config.words
+        )
     codes = parse_languages(config.lang)
     wanted = sorted({LANGUAGE_SCRIPTS[code] for code in codes if code in LANGUAGE_SCRIPTS})
     if len(wanted) > 1:
@@ -676,7 +695,7 @@ def _load_recognizer(config: PipelineConfig, threads: int | None):
         if name is None:
             raise TextlensError(f"--lang {config.lang}: no {wanted[0]} recognizer is installed")
         return Recognizer.load(name, threads=threads, lexicon=config.lexicon)
-    latin = Recognizer.load(None, threads=threads, lm=config.lm, lexicon=config.lexicon)
+    latin = Recognizer.load(None, threads=threads, lm=config.lm, lexicon=config.lexicon, words=config.words)
     if codes != ("auto",):
         return latin
     names = {script: name for script in SCRIPT_NAMES if (name := script_recognizer(script)) is not None}

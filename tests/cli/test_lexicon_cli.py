@@ -44,9 +44,27 @@ def test_read_with_a_lexicon_and_a_bad_lexicon_is_one_line_error(tmp_path, capsy
     assert main(["read", str(tmp_path / "sign.png"), "--lexicon", str(words)]) == 0
     assert capsys.readouterr().out.strip() == "Harbor Lanterns"
 
-    assert main(["read", str(tmp_path / "sign.png"), "--lexicon", str(tmp_path / "missing.txt")]) == 2
+    _assert_one_line_error(capsys, ["read", str(tmp_path / "sign.png"), "--lexicon", str(tmp_path / "missing.txt")])
+
+
+def test_recognize_and_read_snap_to_a_word_list_and_a_bad_one_is_one_line_error(tmp_path, capsys):
+    # (Lexicon.snap's own tests show when a reading snaps; here the options reach it, by name and by path)
+    _save_text(tmp_path / "b.png", "Lantern")
+    assert main(["recognize", str(tmp_path / "b.png"), "--words", "english-words"]) == 0
+    assert capsys.readouterr().out.strip() == "Lantern"
+    _save_text(tmp_path / "sign.png", "Harbour Lantern", size=40, margin=40)
+    words = tmp_path / "words.txt"
+    words.write_text("Harbour\nLantern\n")
+    assert main(["read", str(tmp_path / "sign.png"), "--words", str(words)]) == 0
+    assert capsys.readouterr().out.strip() == "Harbour Lantern"
+    _assert_one_line_error(capsys, ["read", str(tmp_path / "sign.png"), "--words", str(tmp_path / "missing.txt")])
+
+
+def _assert_one_line_error(capsys, args: list[str]) -> None:
+    """The command stops with exit code 2 and one line on stderr naming the missing file."""
+    assert main(args) == 2
     err = capsys.readouterr().err.strip()
-    assert "no such lexicon file" in err and len(err.splitlines()) == 1
+    assert "missing.txt" in err and len(err.splitlines()) == 1
 
 
 def _dejavu() -> str:

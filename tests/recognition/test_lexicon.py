@@ -79,6 +79,21 @@ def test_words_the_model_cannot_write_are_never_chosen():
     assert Lexicon(["日本"]).choose(_frames_for("cab", charset), charset, "cab") is None
 
 
+def test_open_reading_snaps_to_a_near_word_only_when_the_frames_allow_it():
+    charset = Charset.default()
+    words = Lexicon(["salon", "sale", "topman"])
+    assert "SALON" in words and "salons" not in words
+    # frames unsure between A and O in the second vowel: the word of the list is about as probable
+    frames = _frames_for("SALAN", charset, confidence=0.5)
+    a, o = charset.encode("A")[0], charset.encode("O")[0]
+    frames[7, o] = frames[7, a] - 0.3
+    assert words.snap(frames, charset, "SALAN").word == "SALON"
+    # frames sure of what they spell keep it: a brand name is not a misreading
+    assert words.snap(_frames_for("TOPMEN", charset, confidence=0.99), charset, "TOPMEN", margin=2.0) is None
+    assert words.snap(_frames_for("sale", charset), charset, "sale") is None  # a word already
+    assert words.snap(_frames_for("xyzzy", charset), charset, "xyzzy") is None  # no word within 2 edits
+
+
 def test_lexicon_files_are_read_and_bad_ones_are_one_clear_error(tmp_path):
     good = tmp_path / "words.txt"
     good.write_text("apple\nbanana cherry\n\napple\n", encoding="utf-8")
@@ -146,6 +161,19 @@ def test_a_word_image_reads_as_one_lexicon_word_whatever_it_holds():
     results = recognizer.predict(crops, lexicons=lexicon, whole_words=True)
     assert [r.text for r in results] == ["Lantern", "2024"]  # a number too, unlike in lines
     assert all(r.text in lexicon.words for r in results)
+
+
+def test_the_scene_recognizer_snaps_its_readings_to_its_registered_word_list(tmp_path):
+    scene = Recognizer.load("scene-crnn", threads=1)
+    assert scene.words is not None and "harbour" in scene.words and scene.words_info.name == "english-words"
+    assert Recognizer.load(threads=1).words is None  # documents read freely
+    assert Recognizer.load("scene-crnn", threads=1, words="none").words is None
+    own = tmp_path / "words.txt"
+    own.write_text("Lantern\n", encoding="utf-8")
+    assert Recognizer.load(threads=1, words=own).words.words == ["Lantern"]  # a path works as a name does
+    with pytest.raises(TextlensError, match="no such model file"):
+        Recognizer.load(threads=1, words=tmp_path / "missing.txt")
+    assert scene.predict([_render("Harbour Street")])[0].text.casefold() == "harbour street"
 
 
 def test_the_language_model_score_of_a_whole_line_adds_up_its_characters():

@@ -72,3 +72,24 @@ def test_language_model_guides_only_the_unsure_lines():
     calls.clear()
     Recognizer.load(threads=1, retry_below=None).predict([_render(LINES[0])])
     assert not calls
+
+
+@pytest.mark.parametrize("turns", [1, -1])
+def test_a_word_turned_a_quarter_reads_the_right_way(turns):
+    upright = _render("SALE")
+    crop = np.ascontiguousarray(np.rot90(upright, turns))  # a vertical sign, either way round
+    recognizer = Recognizer.load(threads=1)
+    result = recognizer.predict([crop])[0]
+    assert result.text.casefold() == "sale"
+    assert [(w.x0, w.x1) for w in result.words] == [(0.0, float(crop.shape[1]))]  # the word spans the crop
+    recognizer.turn_tall = False
+    assert recognizer.predict([crop])[0].text.casefold() != "sale"
+
+
+def test_a_narrow_upright_glyph_stays_as_read():
+    recognizer = Recognizer.load(threads=1)
+    one = _render("1")
+    ink = np.flatnonzero((one < 128).any(axis=0))
+    one = np.ascontiguousarray(one[:, ink[0] - 4 : ink[-1] + 5])  # a tight box, as a detector gives
+    assert one.shape[0] >= 1.5 * one.shape[1]  # tall enough to be tried turned
+    assert recognizer.predict([one])[0].text == "1"

@@ -16,6 +16,10 @@ app.add_typer(export_app, name="export")
 
 # --lm of every command that reads lines
 LM_HELP = "Language model for unsure lines: name, .npz path, none, or auto (the recognizer's)."
+WORDS_HELP = (
+    "Word list that readings snap to where the frames find a near word about as probable: name, text file "
+    "(one word per line), none, or auto (the recognizer's: the scene recognizer's English words)."
+)
 LEXICON_HELP = (
     "Words file (one per line): every word read that holds a letter becomes the lexicon word its frames make "
     "most probable."

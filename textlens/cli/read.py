@@ -23,7 +23,7 @@ from typing import Any
 import typer
 
 from textlens.cli import app
-from textlens.cli.groups import LEXICON_HELP, LM_HELP
+from textlens.cli.groups import LEXICON_HELP, LM_HELP, WORDS_HELP
 from textlens.cli.inputs import FAIL_FAST_HELP, InputErrors
 from textlens.errors import TextlensError
 from textlens.io.exporters import OUTPUT_SUFFIXES as SUFFIXES
@@ -64,6 +64,7 @@ def read_command(
     ),
     lm: str = typer.Option("auto", "--lm", help=LM_HELP),
     lexicon: str = typer.Option(None, "--lexicon", help=LEXICON_HELP),
+    words: str = typer.Option("auto", "--words", help=WORDS_HELP),
     threads: int = typer.Option(None, help="CPU threads in all (default: the machine's cores, at most 4)."),
     jobs: int = typer.Option(
         None,
@@ -107,6 +108,7 @@ def read_command(
         lang=lang,
         lm=lm,
         lexicon=lexicon,
+        words=words,
         dpi=dpi,
         threads=threads,
         orientation=not no_orientation,

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from textlens.cli import app
-from textlens.cli.groups import LM_HELP, eval_app, export_app, train_app
+from textlens.cli.groups import LM_HELP, WORDS_HELP, eval_app, export_app, train_app
 from textlens.cli.inputs import FAIL_FAST_HELP, InputErrors
 from textlens.errors import TextlensError
 
@@ -36,6 +36,7 @@ def recognize_command(
         'file gives each image its own: {"image": NAME, "lexicon": [WORD, ...]} per line (NAME as given or its '
         "file name; images not listed read freely).",
     ),
+    words: str = typer.Option("auto", "--words", help=WORDS_HELP),
     threads: int = typer.Option(None, help="CPU threads for ONNX Runtime."),
     fail_fast: bool = typer.Option(False, "--fail-fast", help=FAIL_FAST_HELP),
 ) -> None:
@@ -57,7 +58,7 @@ def recognize_command(
         with errors.guard(path):
             crops[path] = load_image(path)
     if crops:
-        recognizer = Recognizer.load(model, threads=threads, decoder=decoder, lm=lm)
+        recognizer = Recognizer.load(model, threads=threads, decoder=decoder, lm=lm, words=words)
         lexicons = [lexicon_of(path) for path in crops]
         # with a lexicon, each image is one word of it (the word-image protocol of IIIT5K and SVT)
         predicted = recognizer.predict(list(crops.values()), lexicons=lexicons, whole_words=True)  # type: ignore[arg-type]

@@ -2,7 +2,8 @@
 
 A model argument anywhere in textlens is either a registered name (``"latin-crnn"``) or
 a path to an ``.onnx`` file (``.npz`` for a language model); ``resolve_model`` turns either
-into a path. A recognizer entry may name the language model that goes with it (``lm``).
+into a path. A recognizer entry may name the language model that goes with it (``lm``) and the
+word list its readings snap to (``words``, a text file of kind "words").
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ class ModelEntry:
     default: bool = False
     lm: str = ""  # a recognizer's language model (registered name), used unless told otherwise
     script: str = ""  # a recognizer for a script group other than Latin (read --lang picks it)
+    words: str = ""  # a recognizer's word list (registered name, kind "words") its readings snap to
 
     @property
     def path(self) -> Path:
@@ -70,18 +72,28 @@ def resolve_model(model: str | Path | None, kind: str) -> Path:
 
 
 def _noun(kind: str) -> str:
-    return "language model" if kind == "lm" else kind
+    return {"lm": "language model", "words": "word list"}.get(kind, kind)
 
 
 def companion_lm(model: str | Path | None) -> Path | None:
     """The language model registered with a recognizer name (or the default one); None for paths."""
+    return _companion(model, "lm")
+
+
+def companion_words(model: str | Path | None) -> Path | None:
+    """The word list registered with a recognizer name (or the default one); None for paths."""
+    return _companion(model, "words")
+
+
+def _companion(model: str | Path | None, kind: str) -> Path | None:
+    """The file of kind ``kind`` ("lm" or "words", the entry field of that name) registered with a
+    recognizer name or the default recognizer; None for paths and recognizers without one."""
     if model is None:
         entry: ModelEntry | None = default_model("recognizer")
     else:
         entry = next((e for e in registered_models() if e.name == str(model) and e.kind == "recognizer"), None)
-    if entry is None or not entry.lm:
-        return None
-    return resolve_model(entry.lm, "lm")
+    name = getattr(entry, kind, "") if entry is not None else ""
+    return resolve_model(name, kind) if name else None
 
 
 def script_recognizer(script: str) -> str | None:

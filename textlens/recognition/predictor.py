@@ -11,14 +11,15 @@ the lexicon word most probable given its frames (``textlens.recognition.lexicon`
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+import dataclasses
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from textlens.document import ModelInfo
 from textlens.errors import TextlensError
-from textlens.models.registry import companion_lm, file_sha256, model_name, resolve_model
+from textlens.models.registry import companion_lm, companion_words, file_sha256, model_name, resolve_model
 from textlens.recognition.bidi import logical_line
 from textlens.recognition.charset import RTL_SCRIPTS, Charset
 from textlens.recognition.decoding import (
@@ -31,7 +32,7 @@ from textlens.recognition.decoding import (
     greedy_decode,
     hold_to_lengths,
 )
-from textlens.recognition.lexicon import Lexicon
+from textlens.recognition.lexicon import Lexicon, LexiconChoice
 from textlens.recognition.lm import CharNgramLM
 from textlens.recognition.preprocess import (
     INK_MODES,
@@ -51,6 +52,14 @@ __all__ = ["LineResult", "Recognizer"]
 # faster (docpages-dev CER 5.27 -> 5.12%, 620 -> ~500 ms/page) with receipts unchanged
 # (sroie-test 4.63%; 40 sroie-train pages 3.34 -> 3.41%; uw3 lines 1.17% either way).
 RETRY_BELOW = 0.97
+# A crop at least this many times taller than wide holds a word turned a quarter (a vertical sign,
+# a spine): it is also read turned both ways, and the surest of the three readings is kept.
+TURN_TALL_ASPECT = 1.5
+TURN_MIN_GAIN = 0.05  # a turned reading replaces the upright one only when this much surer
+TURN_BELOW = 0.9  # and only an upright reading less sure than this (a tall "1" or ":" reads surely)
+# Open reading with a word list: a reading snaps to a near word within this many nats (chosen on
+# icdar2003-train-rec words: acc36 87.5 / 88.5 / 88.5 / 88.1 at no list / 1 / 2 / 3).
+WORDS_MARGIN = 2.0
 
 
 class Recognizer:
@@ -66,6 +75,8 @@ class Recognizer:
         lm_weight: float = 0.45,
         lm_bonus: float = 2.0,
         lexicon: Lexicon | None = None,
+        words: Lexicon | None = None,
+        turn_tall: bool = True,
     ) -> None:
         if decoder not in ("greedy", "beam"):
             raise TextlensError(f"unknown decoder {decoder!r}: use 'greedy' or 'beam'")
@@ -105,6 +116,9 @@ class Recognizer:
         self.lm = LmFusion(lm, self.charset, lm_weight, lm_bonus) if lm is not None else None
         self.lm_info: ModelInfo | None = None  # set when loaded from a file (provenance)
         self.lexicon = lexicon  # every word with a letter is read as one of these (None: open reading)
+        self.words = words  # open reading: words of letters snap to these where the frames allow
+        self.words_info: ModelInfo | None = None
+        self.turn_tall = turn_tall  # read crops much taller than wide turned a quarter too
 
     @classmethod
     def load(
@@ -115,22 +129,35 @@ class Recognizer:
         retry_below: float | None = RETRY_BELOW,
         lm: str | Path | None = "auto",
         lexicon: str | Path | Lexicon | None = None,
+        words: str | Path | None = "auto",
     ) -> Recognizer:
         """Load a registered model name, an ``.onnx`` path, or the default (None).
 
         ``lm``: a language model name or ``.npz`` path, None for none, or "auto": the one registered
         with the recognizer (shipped models; a model given by path has none unless named here).
+        ``words``: a word list (registered name or text file, one word per line) that readings snap
+        to, None for none, or "auto": the one registered with the recognizer (the scene recognizer's).
         """
         path = resolve_model(model, "recognizer")
-        lm_path = companion_lm(model) if lm == "auto" else (None if lm in (None, "none") else resolve_model(lm, "lm"))
+        lm_path = _companion(model, lm, "lm", companion_lm)
         language_model = CharNgramLM.load(lm_path) if lm_path is not None else None
         if lexicon is not None and not isinstance(lexicon, Lexicon):
             lexicon = Lexicon.load(lexicon)
+        words_path = _companion(model, words, "words", companion_words)
+        word_list = Lexicon.load(words_path) if words_path is not None else None
         recognizer = cls(
-            path, threads=threads, decoder=decoder, retry_below=retry_below, lm=language_model, lexicon=lexicon
+            path,
+            threads=threads,
+            decoder=decoder,
+            retry_below=retry_below,
+            lm=language_model,
+            lexicon=lexicon,
+            words=word_list,
         )
         if lm_path is not None:
             recognizer.lm_info = ModelInfo(model_name(lm_path), "lm", file_sha256(lm_path))
+        if words_path is not None:
+            recognizer.words_info = ModelInfo(model_name(words_path), "words", file_sha256(words_path))
         return recognizer
 
     def predict(
@@ -168,14 +195,59 @@ class Recognizer:
                 readings = np.stack([unsure[i], more[2 * k], more[2 * k + 1]])
                 frames[i] = np.log(np.exp(readings).mean(axis=0) + 1e-12)
                 results[i] = self._decode(frames[i], self.stride * scales[i], boxes[i][2], guided=True)
+        turned: set[int] = set()
+        if retry and self.turn_tall:
+            turned = self._read_turned(texts, boxes, results, frames)
         per_crop = _per_crop(self.lexicon if lexicons is None else lexicons, len(lines))
         for i, lexicon in enumerate(per_crop):
-            if retry and lexicon is not None and results[i].text:
+            if not retry or not results[i].text:
+                continue
+            if lexicon is not None:
                 hits = constrain_words(results[i].chars, frames[i], self.charset, lexicon, whole_words, self.lm)
-                results[i] = build_line(hits, self.stride * scales[i], boxes[i][2])
+            elif self.words is not None:
+                hits = snap_words(results[i].chars, frames[i], self.charset, self.words, self.lm, WORDS_MARGIN)
+            else:
+                continue
+            results[i] = build_line(hits, self.stride * scales[i], boxes[i][2])
+            if i in turned:
+                results[i] = _spanning(results[i], boxes[i])
         if self.script in RTL_SCRIPTS:
             results = [logical_line(r) for r in results]
         return results
+
+    def _read_turned(
+        self,
+        texts: list[np.ndarray],
+        boxes: list[tuple[int, int, int, int]],
+        results: list[LineResult],
+        frames: dict[int, np.ndarray],
+    ) -> set[int]:
+        """Read the crops much taller than wide and unsure upright turned a quarter clockwise and
+        anticlockwise, and keep a turned reading of two letters or digits or more where it is surer
+        (in place); the indices whose reading turned. A turned reading's words span the whole crop
+        (their columns ran along its height)."""
+        tall = [
+            i
+            for i, t in enumerate(texts)
+            if t.shape[0] >= TURN_TALL_ASPECT * max(1, t.shape[1]) and results[i].confidence < TURN_BELOW
+        ]
+        if not tall:
+            return set()
+        turns = [np.ascontiguousarray(np.rot90(texts[i], k)) for i in tall for k in (-1, 1)]
+        variants = [resize_to_height(t, self.height) for t in turns]
+        readings = dict(self._log_probs(variants))
+        turned = set()
+        for n, i in enumerate(tall):
+            for log_probs in (readings[2 * n], readings[2 * n + 1]):
+                result = self._decode(log_probs, 1.0, 0)
+                if self.lm is not None and self.retry_below is not None and result.confidence < self.retry_below:
+                    result = self._decode(log_probs, 1.0, 0, guided=True)
+                word_like = sum(c.isalnum() for c in result.text) >= 2  # a glyph turned reads "-" or ": 1"
+                if word_like and result.confidence > results[i].confidence + TURN_MIN_GAIN:
+                    results[i] = _spanning(result, boxes[i])
+                    frames[i] = log_probs
+                    turned.add(i)
+        return turned
 
     def predict_one(self, crop: np.ndarray) -> LineResult:
         return self.predict([crop])[0]
@@ -216,6 +288,25 @@ class Recognizer:
         return batches
 
 
+def _companion(
+    model: str | Path | None,
+    value: str | Path | None,
+    kind: str,
+    registered: Callable[[str | Path | None], Path | None],
+) -> Path | None:
+    """The file of a model's companion (``kind`` "lm" or "words"): "auto" is the one registered
+    with ``model``, None or "none" is none, anything else a registered name or a path."""
+    if value == "auto":
+        return registered(model)
+    return None if value in (None, "none") else resolve_model(value, kind)
+
+
+def _spanning(result: LineResult, box: tuple[int, int, int, int]) -> LineResult:
+    """``result`` with every word spanning the columns of the crop's text box (a turned reading)."""
+    x0, x1 = float(box[2]), float(box[3])
+    return dataclasses.replace(result, words=[dataclasses.replace(w, x0=x0, x1=x1) for w in result.words])
+
+
 def _per_crop(lexicons: Lexicon | Sequence[Lexicon | None] | None, count: int) -> list[Lexicon | None]:
     if lexicons is None or isinstance(lexicons, Lexicon):
         return [lexicons] * count
@@ -238,6 +329,33 @@ def constrain_words(
     if whole:
         choice = lexicon.choose(log_probs, charset, "".join(h.char for h in hits).replace(" ", ""), lm)
         return hits if choice is None else align_prefix(log_probs, tuple(charset.encode(choice.word)), charset)
+
+    def pick(reading: str, frames: np.ndarray) -> LexiconChoice | None:
+        return lexicon.choose(frames, charset, reading, lm) if any(c.isalpha() for c in reading) else None
+
+    return _replace_words(hits, log_probs, charset, pick)
+
+
+def snap_words(
+    hits: list[CharHit], log_probs: np.ndarray, charset: Charset, words: Lexicon, lm: LmFusion | None, margin: float
+) -> list[CharHit]:
+    """``hits`` with each word of letters that is not in ``words`` snapped to a near word of it
+    that its frames find about as probable (``Lexicon.snap``)."""
+
+    def pick(reading: str, frames: np.ndarray) -> LexiconChoice | None:
+        return words.snap(frames, charset, reading, lm, margin) if reading.isalpha() else None
+
+    return _replace_words(hits, log_probs, charset, pick)
+
+
+def _replace_words(
+    hits: list[CharHit],
+    log_probs: np.ndarray,
+    charset: Charset,
+    pick: Callable[[str, np.ndarray], LexiconChoice | None],
+) -> list[CharHit]:
+    """``hits`` with each space-separated word replaced by what ``pick`` makes of its reading and
+    its frames (from just after the space before it to just before the space after), re-aligned."""
     out: list[CharHit] = []
     start = 0
     while start < len(hits):
@@ -249,11 +367,9 @@ def constrain_words(
         while end < len(hits) and hits[end].char != " ":
             end += 1
         word = hits[start:end]
-        reading = "".join(h.char for h in word)
         first = hits[start - 1].last_frame + 1 if start > 0 else 0
         last = hits[end].first_frame if end < len(hits) else log_probs.shape[0]
-        letters = any(c.isalpha() for c in reading)
-        choice = lexicon.choose(log_probs[first:last], charset, reading, lm) if letters else None
+        choice = pick("".join(h.char for h in word), log_probs[first:last])
         if choice is None:
             out.extend(word)
         else:
