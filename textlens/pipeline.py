@@ -87,7 +87,8 @@ class PipelineConfig:
     ("auto": the recognizer's registered one, which only the scene recognizer of photos' words has;
     None: none);
     ``dpi``: PDF rendering resolution; ``threads``: ONNX Runtime threads per model
-    (None: its default); ``orientation``: find 90/180/270-degree pages (costs a few extra line
+    (None: its default); ``orientation``: find 90/180/270-degree pages (photos are taken as the camera
+    held them; costs a few extra line
     recognitions per page); ``deskew``: measure skew and level lines before ordering them;
     ``orientation_samples``: lines recognized both ways up to tell 0 from 180 degrees;
     ``min_confidence``: drop lines read with less confidence (0 keeps every non-empty line);
@@ -460,11 +461,18 @@ class Pipeline:
             scene_quads.update(q.tobytes() for q, region in zip(quads, regions) if getattr(region, "scene", False))
             return quads
 
-        if self.orientation is None:
-            found = Orientation(0, detect(image))
+        first = detect(image)
+        if self.orientation is None or scene_quads:
+            # a photo's words are taken as the camera held them (EXIF is applied on loading): read
+            # turned, a street's clutter and a sign's letters often look surer upside down
+            found = Orientation(0, first)
         else:
             start, detected_before = time.perf_counter(), timings.get("detection", 0.0)
-            found = self.orientation.find(image, detect, self._compare_read, self._compare_read_turned)
+
+            def detect_turned(rgb: np.ndarray) -> list[np.ndarray]:
+                return first if rgb is image else detect(rgb)
+
+            found = self.orientation.find(image, detect_turned, self._compare_read, self._compare_read_turned)
             spent = time.perf_counter() - start - (timings.get("detection", 0.0) - detected_before)
             timings["orientation"] = timings.get("orientation", 0.0) + spent
         if not found.quads and image.shape[0] <= SMALL_PAGE_HEIGHT:
