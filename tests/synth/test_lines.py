@@ -112,3 +112,21 @@ def test_typeset_lines_use_old_style_figures_and_small_caps_where_the_font_has_t
     plain = lines._text_width(font, "Small Capitals", 0.0)
     assert lines._text_width(font, "Small Capitals", 0.0, ["smcp"]) > plain  # small caps are wider
     assert opentype_features("/nonexistent/font.ttf") == frozenset()
+
+
+def test_characters_new_to_a_model_are_drawn_in_the_fonts_that_have_them() -> None:
+    from textlens.recognition.charset import Charset
+    from textlens.synth.fonts import draws
+    from textlens.synth.lines import with_symbol
+
+    charset = Charset.default().extended(["₹"]).chars
+    synth = LineSynthesizer(LineSynthConfig(charset=charset, extra_chars="₹", p_extra=1.0))
+    rng = np.random.default_rng(3)
+    lines = [synth.sample(rng) for _ in range(6)]
+    assert all("₹" in text and image.shape[0] == 32 for image, text in lines)
+    families = synth._script_families["extra:₹"]
+    assert families and all(draws(path, "₹") for styles in families for path in styles)
+    # where signs go: beside a number, or a word of its own
+    for seed in range(20):
+        text = with_symbol(np.random.default_rng(seed), "TOTAL 12.50 paid", "₹")
+        assert text.replace("₹", "").split() == ["TOTAL", "12.50", "paid"] and text.count("₹") == 1

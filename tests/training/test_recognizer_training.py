@@ -528,3 +528,18 @@ def test_arabic_lines_are_learnt_in_visual_order_and_read_back_in_logical_order(
         log_probs[0, 2 * t + 1, 0] = 0.0
     line = np.zeros((32, 8 * len(frames)), np.uint8)
     assert list(read_lines(log_probs, [line], charset, config)) == [word]
+
+
+def test_extend_charset_records_the_new_characters_and_synthesises_lines_with_them(tmp_path, line_set):
+    first = train_recognizer(tiny_config(tmp_path / "a", line_set, max_steps=2), log=lambda m: None)
+    rupee = LineSynthesizer(LineSynthConfig(charset=DIGITS + "₹", extra_chars="₹", p_extra=1.0))
+    (tmp_path / "rupee").mkdir()
+    examples = _write_lines(tmp_path / "rupee", rupee, count=8)
+    assert "\\u20b9" in (tmp_path / "rupee" / "manifest.jsonl").read_text(encoding="utf-8")  # JSON-escaped
+    config = tiny_config(
+        tmp_path / "b", examples, init_from=str(first.best_checkpoint), extend_charset=True, max_steps=2
+    )
+    config.synth_ratio = 0.5
+    result = train_recognizer(config, log=lambda m: None)
+    model_config = load_checkpoint(result.best_checkpoint)["model_config"]
+    assert "₹" in model_config["charset"] and model_config["extra"]["added_chars"] == "₹"

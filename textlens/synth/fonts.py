@@ -9,6 +9,7 @@ in memory and on disk (``~/.cache/textlens``), keyed by the candidate files' siz
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import logging
@@ -113,6 +114,14 @@ def _probe(path: Path, probe_chars: str, caps_only: bool = False) -> FontInfo | 
         return None
     chars = frozenset(c for c in probe_chars if ord(c) in cmap)
     return FontInfo(str(path), chars, mono, family, italic, weight)
+
+
+@functools.lru_cache(maxsize=4096)
+def draws(path: str, chars: str) -> bool:
+    """Whether the font file's character map has every one of ``chars`` (any character, not only
+    the scripts' charsets that ``FontInfo.chars`` probes)."""
+    info = _probe(Path(path), chars, caps_only=True)
+    return info is not None and set(chars) - {" "} <= info.chars
 
 
 def _style(font, path: Path) -> tuple[bool, int]:

@@ -30,7 +30,7 @@ from textlens.errors import TextlensError
 from textlens.recognition.charset import DEFAULT_CHARS, RTL_SCRIPTS, normalize_text
 from textlens.synth import degrade
 from textlens.synth.corpus import sample_source
-from textlens.synth.fonts import PRINTABLE_ASCII, FontInfo, discover_fonts, font_info, opentype_features
+from textlens.synth.fonts import PRINTABLE_ASCII, FontInfo, discover_fonts, draws, font_info, opentype_features
 
 # Shares of the lines (not receipts) whose font has the feature that are drawn with it: old-style
 # figures where the line has a digit, small capitals where it mixes capitals and lower case.
@@ -54,6 +54,10 @@ class LineSynthConfig:
     # "all" font families, or a fixed split of them: "train" (7 in 8) for training, "test" (the rest)
     # for test lines in fonts a model never saw (family names hashed: the same split on every machine)
     font_split: str = "all"
+    # characters new to a model (``train recognizer --extend-charset``) that the corpus never writes:
+    # this share of lines gets one of them, drawn in the fonts that have it, where any does
+    extra_chars: str = ""
+    p_extra: float = 0.3
     degrade: float = 1.0
     # Narrow lines are stretched to this many output pixels per character: a stride-4 CTC
     # model needs >= 2 frames per label (the trainer drops narrower lines). 0 disables.
@@ -124,6 +128,20 @@ def _font(path: str, size: int) -> ImageFont.FreeTypeFont:
     return ImageFont.truetype(path, size)
 
 
+def with_symbol(rng: np.random.Generator, text: str, symbol: str) -> str:
+    """``text`` with ``symbol`` put where signs go: before or after a number (a currency, a unit),
+    or as a word of its own; attached to its neighbour or spaced."""
+    words = text.split()
+    numbers = [i for i, w in enumerate(words) if any(c.isdigit() for c in w)]
+    space = " " if rng.random() < 0.4 else ""
+    if numbers and rng.random() < 0.7:
+        i = numbers[int(rng.integers(len(numbers)))]
+        words[i] = f"{symbol}{space}{words[i]}" if rng.random() < 0.6 else f"{words[i]}{space}{symbol}"
+    else:
+        words.insert(int(rng.integers(len(words) + 1)), symbol)
+    return " ".join(words)
+
+
 def _fit_to_font(text: str, info: FontInfo, charset: str) -> str:
     """Replace characters the font lacks by their base letter (é -> e), else drop them."""
     if all(c in info.chars or c == " " for c in text):
@@ -174,6 +192,10 @@ class LineSynthesizer:
 
     def sample(self, rng: np.random.Generator) -> tuple[np.ndarray, str]:
         cfg = self.config
+        if cfg.extra_chars and rng.random() < cfg.p_extra:
+            drawn = self._sample_extra(rng)
+            if drawn is not None:
+                return drawn
         for _ in range(10):
             source, text = sample_source(rng, cfg.max_chars, cfg.charset, cfg.source_weights)
             path = self._pick_font(rng, source)
@@ -200,6 +222,23 @@ class LineSynthesizer:
         raise TextlensError(f"{path}: could not draw a line in this font")
 
     # -- internals -------------------------------------------------------------------------
+
+    def _sample_extra(self, rng: np.random.Generator) -> tuple[np.ndarray, str] | None:
+        """A line holding one of ``extra_chars`` in a font that draws it (None: no font does)."""
+        cfg = self.config
+        symbol = cfg.extra_chars[int(rng.integers(len(cfg.extra_chars)))]
+        key = f"extra:{symbol}"
+        if key not in self._script_families:
+            drawing = ([p for p in styles if draws(p, symbol)] for styles in self._font_families()[0])
+            self._script_families[key] = [styles for styles in drawing if styles]
+        families = self._script_families[key]
+        if not families:
+            return None
+        styles = families[int(rng.integers(len(families)))]
+        path = styles[int(rng.integers(len(styles)))]
+        source, text = sample_source(rng, cfg.max_chars - 2, cfg.charset, cfg.source_weights)
+        text = with_symbol(rng, _fit_to_font(text, font_info(path), cfg.charset), symbol)
+        return self._render(rng, text, path, source), text
 
     def _font_families(self) -> tuple[list[list[str]], list[list[str]]]:
         """(all families, monospace families), each a list of style paths."""

@@ -148,6 +148,7 @@ class SynthSource:
         weights: dict[str, float] | None = None,
         keep_diacritics: bool = False,
         font_split: str = "all",
+        extra_chars: str = "",
     ) -> None:
         if kind not in SYNTH_KINDS:
             raise TextlensError(f"unknown synthesis {kind!r}: choose from {', '.join(SYNTH_KINDS)}")
@@ -156,6 +157,7 @@ class SynthSource:
         # Arabic lines are drawn with their harakat, labelled without them unless they are learnt.
         self.strip_marks = config.script == "arabic" and not keep_diacritics
         self.font_split = font_split
+        self.extra_chars = extra_chars  # characters new to the model, put into a share of the lines
         self._sample: Callable[[np.random.Generator], tuple[np.ndarray, str]] | None = None
 
     def __call__(self, rng: np.random.Generator) -> tuple[np.ndarray, str]:
@@ -174,6 +176,7 @@ class SynthSource:
             source_weights=self.weights or None,
             script=self.config.script,
             font_split=self.font_split,
+            extra_chars=self.extra_chars,
         )
         return LineSynthesizer(config).sample
 
@@ -621,6 +624,9 @@ class RecognizerTrainer:
                 model_cfg.charset = Charset.from_texts(texts + [s.text for s in self.val_samples]).chars
             elif cfg.extend_charset:
                 model_cfg.charset = old.extended(texts + [s.text for s in self.val_samples]).chars
+                added = "".join(c for c in model_cfg.charset if c not in old.chars and not c.isspace())
+                # the synthetic lines learn them too, in every font that draws them
+                model_cfg.extra = {**model_cfg.extra, "added_chars": added}
             if cfg.script and not cfg.infer_charset:
                 model_cfg.charset = Charset(model_cfg.charset).extended([SCRIPT_CHARS[cfg.script]]).chars
                 model_cfg.script = cfg.script
@@ -787,6 +793,7 @@ class RecognizerTrainer:
             weights=self._synth_weights(),
             keep_diacritics=cfg.keep_diacritics,
             font_split=cfg.synth_fonts,
+            extra_chars=str(model.config.extra.get("added_chars", "")),
         )
         stream = MixedLineStream(
             sources,
