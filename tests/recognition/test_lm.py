@@ -4,7 +4,7 @@ import pytest
 from textlens.errors import TextlensError
 from textlens.recognition.charset import Charset
 from textlens.recognition.decoding import LmFusion, beam_decode, build_line, greedy_decode
-from textlens.recognition.lm import CharNgramLM
+from textlens.recognition.lm import STAND_IN_LOG_PROB, CharNgramLM
 
 RECEIPT_LINES = ["TOTAL 12.00", "SUBTOTAL 10.00", "TOTAL RM 5.50", "CASH 20.00", "CHANGE 8.00", "TOTAL QTY 3"] * 5
 
@@ -61,6 +61,17 @@ def test_fusion_scores_use_the_whole_short_history(lm):
         assert scores[a] == pytest.approx(0.5 * expected[lm.vocab.index("A") + 1] + 1.0)
         assert scores[0] == pytest.approx(0.5 * expected[0])  # ending the line: no bonus
     assert scores[charset.encode("#")[0]] < -5  # a character the LM never saw is unlikely
+
+
+def test_letters_and_signs_the_lm_never_saw_are_scored_by_a_stand_in():
+    lm = CharNgramLM.build(["TOTAL $12.00 paid", "Lola paid $5.50"] * 5, order=3)
+    charset = Charset("".join(sorted(set("TOAL$12.05pidLl "))) + "Ł₹#")
+    fusion = LmFusion(lm, charset, weight=1.0, bonus=0.0)
+    scores = fusion.scores(tuple(charset.encode("TOTAL ")))
+    code = {c: charset.encode(c)[0] for c in "L$Ł₹#"}
+    assert scores[code["₹"]] == pytest.approx(scores[code["$"]])  # a new currency sign: as likely as "$"
+    assert scores[code["Ł"]] == pytest.approx(scores[code["L"]] + STAND_IN_LOG_PROB)  # below its base letter
+    assert scores[code["#"]] < scores[code["Ł"]]  # nothing stands in for it: the floor
 
 
 def test_beam_with_lm_resolves_an_ambiguous_glyph(lm):

@@ -83,6 +83,7 @@ class LmFusion:
         self.bonus = bonus
         self._symbols = lm.symbol_map(charset.chars)
         self._known = self._symbols >= 0
+        self._stand_in_penalty = lm.stand_in_log_probs(charset.chars)
         self._cache: dict[tuple[int, ...], np.ndarray] = {}
 
     def scores(self, prefix: tuple[int, ...]) -> np.ndarray:
@@ -92,6 +93,7 @@ class LmFusion:
         if cached is None:
             log_probs = self.lm.log_probs(self.charset.decode(list(key)))
             lm_scores = np.where(self._known, log_probs[np.maximum(self._symbols, 0)], UNKNOWN_LOG_PROB)
+            lm_scores += self._stand_in_penalty
             cached = self.weight * lm_scores + self.bonus
             cached[0] = self.weight * log_probs[0]
             if len(self._cache) >= LM_CACHE_ENTRIES:

@@ -42,6 +42,11 @@ BOUNDARY = "\n"  # history padding before a line starts (never inside a normalis
 FORMAT = "textlens-char-ngram/1"
 DISCOUNT = 0.75  # Kneser-Ney's absolute discount (the usual value; 0.6-0.9 measured alike)
 UNKNOWN_LOG_PROB = float(np.log(1e-6))  # a character the model never saw
+# A letter scored by its base letter is this much less likely than the base letter itself (ě against e:
+# the LM knows é, so a letter it never saw must not beat é on the LM's account).
+STAND_IN_LOG_PROB = float(np.log(1 / 100))
+# Letters that Unicode does not decompose into a base letter and a mark.
+_BASE_LETTERS = {"ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ø": "o", "Ø": "O", "ħ": "h", "Ħ": "H", "ı": "i"}
 _CACHE_LIMIT = 8192  # contexts; two caches of ~1.6 KB per entry: bounded at ~26 MB (200 000 could hold ~600 MB)
 
 
@@ -216,9 +221,33 @@ class CharNgramLM:
 
     def symbol_map(self, chars: str) -> np.ndarray:
         """LM symbol of each CTC class of a recognizer charset (class 0, blank, maps to end of line;
-        characters the LM never saw map to -1; a folded model's accented letters to their base letter)."""
+        a folded model's accented letters to their base letter). A character the LM never saw
+        stands in for its base letter (ł -> l, ř -> r) or, a currency sign, for "$", so the LM
+        neither favours nor vetoes it against its look-alikes (a recognizer may know letters its
+        LM's corpus lacked, or learn a new sign with ``--extend-charset``; see ``stand_in_log_probs``);
+        any other maps to -1."""
         seen = [fold_accent(c) if self.folded else c for c in chars]
-        return np.array([0] + [self._index.get(c, -1) for c in seen], dtype=np.int64)
+        return np.array([0] + [self._index.get(c, self._stand_in(c)) for c in seen], dtype=np.int64)
+
+    def stand_in_log_probs(self, chars: str) -> np.ndarray:
+        """Per CTC class (blank first), what to add to the score ``symbol_map`` gives it: 0 for a
+        character the LM knows (or not at all), ``STAND_IN_LOG_PROB`` for a letter scored as its
+        base letter; a currency sign scored as "$" takes its score as it is (a sign is as likely there)."""
+        seen = [fold_accent(c) if self.folded else c for c in chars]
+        penalties = [0.0]
+        for char in seen:
+            standing_in = char not in self._index and self._stand_in(char) >= 0
+            letter = unicodedata.category(char) != "Sc"
+            penalties.append(STAND_IN_LOG_PROB if standing_in and letter else 0.0)
+        return np.array(penalties)
+
+    def _stand_in(self, char: str) -> int:
+        """The LM symbol that scores a character it never saw (see ``symbol_map``), or -1."""
+        currency = "$" if unicodedata.category(char) == "Sc" else ""
+        for other in (fold_accent(char), _BASE_LETTERS.get(char, ""), currency):
+            if other != char and other in self._index:
+                return self._index[other]
+        return -1
 
     def _lookup(self, n: int, context: str) -> tuple[np.ndarray, np.ndarray, int] | None:
         contexts, offsets, symbols, counts, totals = self._tables[n]
