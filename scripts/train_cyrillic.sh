@@ -15,6 +15,8 @@
 # benchmarks/script_lines.py russian 2.78% (step 8000: 3.52%; Tesseract rus 2.03%).
 # Replaced the same day by best.pt at step 16500 (validation CER 2.31%, 408 minutes in all): held-out-font lines
 # 2.35%, Russian lines 2.70% (--lang auto 2.83%).
+# Replaced again by best.pt at step 20000 (validation 2.21%, 454 minutes in all; resumed with MINUTES=700, stopped
+# after that checkpoint): held-out-font lines 2.22%, Russian lines 2.38% (--lang auto 2.46%).
 # Resumable: rerun the same command after an interruption and it continues from last.pt.
 #   DATA=../shared/data bash scripts/train_cyrillic.sh
 set -euo pipefail
