@@ -124,7 +124,7 @@ def test_characters_new_to_a_model_are_drawn_in_the_fonts_that_have_them() -> No
     rng = np.random.default_rng(3)
     lines = [synth.sample(rng) for _ in range(6)]
     assert all("₹" in text and image.shape[0] == 32 for image, text in lines)
-    families = synth._script_families["extra:₹"]
+    families = synth._families_drawing("₹")
     assert families and all(draws(path, "₹") for styles in families for path in styles)
     # where signs go: beside a number, or a word of its own
     for seed in range(20):

@@ -184,9 +184,16 @@ class LineSynthesizer:
             raise TextlensError("no usable fonts found; run scripts/install-fonts.sh or install matplotlib")
         self._families: tuple[list[list[str]], list[list[str]]] | None = None  # lazily, per process
         self._script_families: dict[str, list[list[str]]] = {}
+        self._symbol_families: dict[str, list[list[str]]] = {}  # per extra character: styles that draw it
 
     def __getstate__(self) -> dict:
-        return {"config": self.config, "fonts": self.fonts, "_families": None, "_script_families": {}}
+        return {
+            "config": self.config,
+            "fonts": self.fonts,
+            "_families": None,
+            "_script_families": {},
+            "_symbol_families": {},
+        }
 
     # -- public ----------------------------------------------------------------------------
 
@@ -227,11 +234,7 @@ class LineSynthesizer:
         """A line holding one of ``extra_chars`` in a font that draws it (None: no font does)."""
         cfg = self.config
         symbol = cfg.extra_chars[int(rng.integers(len(cfg.extra_chars)))]
-        key = f"extra:{symbol}"
-        if key not in self._script_families:
-            drawing = ([p for p in styles if draws(p, symbol)] for styles in self._font_families()[0])
-            self._script_families[key] = [styles for styles in drawing if styles]
-        families = self._script_families[key]
+        families = self._families_drawing(symbol)
         if not families:
             return None
         styles = families[int(rng.integers(len(families)))]
@@ -253,6 +256,13 @@ class LineSynthesizer:
             mono = [f for f in fams if font_info(f[0]).mono]
             self._families = (fams, mono)
         return self._families
+
+    def _families_drawing(self, symbol: str) -> list[list[str]]:
+        """Each family's styles whose character map has ``symbol`` (families without one left out)."""
+        if symbol not in self._symbol_families:
+            drawing = ([p for p in styles if draws(p, symbol)] for styles in self._font_families()[0])
+            self._symbol_families[symbol] = [styles for styles in drawing if styles]
+        return self._symbol_families[symbol]
 
     def _families_with(self, letters: str) -> list[list[str]]:
         """The families whose regular style has every one of ``letters``."""
