@@ -147,7 +147,9 @@ class Line:
 
 
 # What a block is on its page (``Block.kind``); PAGE XML, hOCR and ALTO carry what they can of it.
-BLOCK_KINDS = ("paragraph", "heading", "list", "table", "caption", "header", "footer", "page-number", "other")
+BLOCK_KINDS = (
+    "paragraph", "heading", "list", "table", "caption", "header", "footer", "page-number", "footnote", "other",
+)  # fmt: skip
 
 
 @dataclass

@@ -364,8 +364,9 @@ def structured_page() -> Document:
         cells=[Cell(0, 0, [0], column_span=2)] + [Cell(1 + r, c, [1 + 2 * r + c]) for r in range(2) for c in range(2)],
     )
     caption = Block([Line([word("Table", 100, 330, 90, 24), word("1", 200, 330, 20, 24)])], kind="caption")
+    note = Block([Line([word("1", 100, 700, 10, 16), word("Noted.", 115, 700, 60, 16)])], kind="footnote")
     number = Block([Line([word("7", 480, 760, 20, 20)])], kind="page-number")
-    page = Page(width=1000, height=800, blocks=[head, heading, body, table, caption, number], language="en")
+    page = Page(width=1000, height=800, blocks=[head, heading, body, table, caption, note, number], language="en")
     return Document(pages=[page], source="structured.png")
 
 
@@ -380,6 +381,7 @@ def test_block_kinds_and_cells_round_trip_through_json() -> None:
         "paragraph",
         "table",
         "caption",
+        "footnote",
         "page-number",
     ]
     assert again.pages[0].blocks[3].cells == document.pages[0].blocks[3].cells
@@ -408,7 +410,7 @@ def test_page_xml_types_regions_and_builds_the_table() -> None:
     schema("pagecontent-2019-07-15.xsd").assertValid(root)
     ns = {"p": PAGE_NS}
     top = root.xpath("//p:Page/p:TextRegion/@type", namespaces=ns)
-    assert top == ["header", "heading", "paragraph", "caption", "page-number"]
+    assert top == ["header", "heading", "paragraph", "caption", "footnote", "page-number"]
     table = root.find("p:Page/p:TableRegion", ns)
     assert (table.get("rows"), table.get("columns")) == ("3", "2")
     roles = table.xpath("p:TextRegion/p:Roles/p:TableCellRole", namespaces=ns)
@@ -418,7 +420,7 @@ def test_page_xml_types_regions_and_builds_the_table() -> None:
     texts = table.xpath("p:TextRegion/p:TextEquiv/p:Unicode/text()", namespaces=ns)
     assert texts == ["Prices", "Name", "Cost", "Tea", "1.50"]
     order = root.xpath("//p:RegionRefIndexed/@regionRef", namespaces=ns)
-    assert order[3] == table.get("id") and len(order) == 6
+    assert order[3] == table.get("id") and len(order) == 7
 
 
 def test_alto_tags_block_kinds_and_composes_tables() -> None:
@@ -426,9 +428,10 @@ def test_alto_tags_block_kinds_and_composes_tables() -> None:
     schema("alto-4-4.xsd").assertValid(root)
     ns = {"a": ALTO_NS}
     tags = {t.get("ID"): t.get("LABEL") for t in root.xpath("//a:Tags/a:LayoutTag", namespaces=ns)}
-    assert sorted(tags.values()) == ["caption", "header", "heading", "page-number"]
+    assert sorted(tags.values()) == ["caption", "footnote", "header", "heading", "page-number"]
     blocks = root.xpath("//a:PrintSpace/*", namespaces=ns)
-    assert [tags.get(b.get("TAGREFS")) for b in blocks] == ["header", "heading", None, None, "caption", "page-number"]
+    kinds = [tags.get(b.get("TAGREFS")) for b in blocks]
+    assert kinds == ["header", "heading", None, None, "caption", "footnote", "page-number"]
     table = blocks[3]
     assert table.tag == f"{{{ALTO_NS}}}ComposedBlock" and table.get("TYPE") == "table"
     assert len(table.xpath("a:TextBlock", namespaces=ns)) == 5
@@ -441,7 +444,7 @@ def test_hocr_marks_heads_feet_page_numbers_tables_and_captions(tmp_path: Path) 
     root = etree.fromstring(data)
     ns = {"h": "http://www.w3.org/1999/xhtml"}
     areas = root.xpath("//h:div[@class='ocr_page']/h:div/@class", namespaces=ns)
-    assert areas == ["ocr_header", "ocr_carea", "ocr_carea", "ocr_table", "ocr_carea", "ocr_pageno"]
+    assert areas == ["ocr_header", "ocr_carea", "ocr_carea", "ocr_table", "ocr_carea", "ocr_carea", "ocr_pageno"]
     assert root.xpath("//h:p[@class='ocr_caption']//h:span[@class='ocrx_word']/text()", namespaces=ns) == ["Table", "1"]
 
 

@@ -20,6 +20,11 @@ need it, the lines' text. Rules, in order:
 * **caption**: starts with "Figure 3", "Fig. 3", "Table 2" (and their French, German, Spanish
   and Italian names).
 * **list**: its first line and at least one more start with a bullet or an enumerator.
+* **footnote**: a paragraph of two rows or more set tighter than the body (line pitch at most
+  ``FOOTNOTE_PITCH`` of the body's), right under body text of its column and with nothing but
+  running feet below it, followed by body text (the next column). Footnotes are read after the
+  page's body text, before its running feet: a sentence running from one column into the next
+  is not cut by the notes at the foot of the first.
 """
 
 from __future__ import annotations
@@ -39,6 +44,8 @@ HEADING_HEIGHT = 1.3  # times the body's median line height
 MARGIN = 0.09  # top and bottom bands of the text extent where running heads and feet sit
 MARGIN_GAP = 1.5  # blank (body line heights) between a running head or foot and the body
 NUMBERED_HEADING_WORDS = 8
+FOOTNOTE_PITCH = 0.85  # a footnote's line pitch over the body's at most: smaller type
+_FEET = ("footer", "page-number")
 
 _PAGE_NUMBER = re.compile(
     r"^[\s\-–—]*(?:(?:page|seite|p\.|s\.)\s*)?(\d{1,4}|[ivxlcdm]{1,7})(?:\s*(?:of|/|von|sur|de)\s*\d{1,4})?[\s\-–—]*$",
@@ -135,7 +142,57 @@ def classify_blocks(blocks: list[LaidBlock], boxes: np.ndarray, texts: list[str]
             block = LaidBlock(block.members[1:])
         block.kind = _kind(block.members, boxes, texts, body, (top + band, bottom - band), len(blocks))
         out.append(block)
-    return out
+    return _footnotes_last(out, boxes)
+
+
+def _footnotes_last(blocks: list[LaidBlock], boxes: np.ndarray) -> list[LaidBlock]:
+    """Mark the footnotes (see the module) and move them after the body text, before the feet."""
+    pitches = [_pitch(boxes, block.members) for block in blocks]
+    body_gaps = [p for block, p in zip(blocks, pitches) if block.kind == "paragraph" and p is not None]
+    if not body_gaps:
+        return blocks
+    body = float(median(body_gaps))
+    small = [p is not None and p <= FOOTNOTE_PITCH * body for p in pitches]
+    notes = []
+    for k in range(1, len(blocks) - 1):
+        block, before, after = blocks[k], blocks[k - 1], blocks[k + 1]
+        if block.kind != "paragraph" or not small[k] or small[k - 1] or small[k + 1]:
+            continue
+        if before.kind in ("paragraph", "list") and after.kind not in _FEET and _at_column_foot(blocks, k, boxes):
+            block.kind = "footnote"
+            notes.append(block)
+    if not notes:
+        return blocks
+    rest = [block for block in blocks if block.kind != "footnote"]
+    end = len(rest)
+    while end and rest[end - 1].kind in _FEET:
+        end -= 1
+    return rest[:end] + notes + rest[end:]
+
+
+def _at_column_foot(blocks: list[LaidBlock], k: int, boxes: np.ndarray) -> bool:
+    """Is block ``k`` right under the block before it, with nothing but running feet below it?"""
+    members, above = blocks[k].members, blocks[k - 1].members
+    x0, x1 = boxes[members, 0].min(), boxes[members, 2].max()
+    beside = min(x1, boxes[above, 2].max()) > max(x0, boxes[above, 0].min())
+    if not beside or boxes[above, 3].max() > boxes[members, 1].min():
+        return False
+    bottom = boxes[members, 3].max()
+    for other in blocks[k + 1 :]:
+        if other.kind in _FEET:
+            continue
+        b = boxes[other.members]
+        if ((b[:, 1] >= bottom) & (b[:, 0] < x1) & (b[:, 2] > x0)).any():
+            return False
+    return True
+
+
+def _pitch(boxes: np.ndarray, members: list[int]) -> float | None:
+    """Median distance between the centres of a block's successive rows (None under two rows)."""
+    centres = np.sort((boxes[members, 1] + boxes[members, 3]) / 2)
+    steps = np.diff(centres)
+    steps = steps[steps > 0.5 * float(median(heights(boxes[members])))]
+    return float(np.median(steps)) if len(steps) else None
 
 
 def _kind(
