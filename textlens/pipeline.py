@@ -720,6 +720,7 @@ def _load_detector(model: str | None, config: PipelineConfig, threads: int | Non
     from textlens.detection.predictor import Detector
 
     detector = Detector.load(model, threads=threads)
+    detector.split_initials = model != SCENE_DETECTOR  # a photo's large first letter is part of its word
     if config.weak_box_thresh is not None:
         weak = min(config.weak_box_thresh, detector.postprocess.box_thresh)
         detector.postprocess = dataclasses.replace(detector.postprocess, weak_box_thresh=weak)

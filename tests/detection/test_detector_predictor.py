@@ -208,3 +208,37 @@ def _dejavu() -> str:
     from textlens.synth.fonts import discover_fonts
 
     return next(f for f in discover_fonts() if f.endswith("/DejaVuSans.ttf"))
+
+
+def test_a_drop_cap_run_into_its_lines_is_cut_out_of_them():
+    """A three-line initial the detector joined with the lines beside it: the initial and the
+    line no other region holds come back apart; lines already found are not added twice."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from textlens.detection.predictor import DetectedRegion, split_initials
+
+    page = Image.new("RGB", (700, 600), "white")
+    draw = ImageDraw.Draw(page)
+    body, cap = ImageFont.truetype(_dejavu(), 18), ImageFont.truetype(_dejavu(), 64)
+    draw.text((40, 100), "M", font=cap, fill="black")
+    for r, text in enumerate(["it a first line of body text", "and the second line beside it", "the third"]):
+        draw.text((100, 106 + 26 * r), text, font=body, fill="black")
+    for r in range(10):  # the rest of the page: plain lines
+        draw.text((40, 220 + 30 * r), "more plain body text of the page", font=body, fill="black")
+
+    def box(x0, y0, x1, y1):
+        return DetectedRegion([(x0, y0), (x1, y0), (x1, y1), (x0, y1)], 0.9)
+
+    found = [box(98, 104, 420, 128), box(38, 104, 440, 180), box(98, 156, 200, 180)]
+    found += [box(38, 220 + 30 * r, 400, 244 + 30 * r) for r in range(10)]
+    cut = split_initials(found, np.asarray(page))
+    boxes = [tuple(round(v) for v in (*np.min(r.polygon, axis=0), *np.max(r.polygon, axis=0))) for r in cut]
+    assert len(cut) == len(found) + 1  # the joined region became the initial and the second line
+    initial = [b for b in boxes if b[0] == 38 and b[3] == 180]
+    assert len(initial) == 1 and initial[0][2] < 100
+    second = [b for b in boxes if 125 < b[1] < 135 and b[0] >= initial[0][2]]
+    assert len(second) == 1 and 150 < second[0][3] < 160 and second[0][2] > 350
+    # a tall line of large type (every glyph tall) is left whole
+    title = [box(38, 20, 600, 90)] + found[3:]
+    draw.text((40, 20), "Title", font=cap, fill="black")
+    assert split_initials(title, np.asarray(page)) == title
