@@ -82,17 +82,16 @@ def test_a_line_under_the_title_is_no_running_head():
     assert kinds[0] == ("heading", ["A Large Title"]) and kinds[1] == ("paragraph", ["Ann Author and Bob Writer"])
 
 
-def test_a_footnote_at_the_foot_of_a_column_is_read_after_the_body():
-    """Two columns; the left one ends with a note set tighter (smaller type): the sentence
-    running into the right column is not cut by it, and it comes before the running foot."""
+def test_a_footnote_at_the_foot_of_a_column_is_named_and_read_after_its_column():
+    """Two columns; the left one ends with a note set tighter (smaller type)."""
     left = [([60, 100 + 30 * r, 300, 120 + 30 * r], f"left body {r}") for r in range(12)]
     note = [([60, 480 + 20 * r, 300, 494 + 20 * r], "1. A note in small type" if r == 0 else f"goes on {r}")
             for r in range(3)]  # fmt: skip
     right = [([340, 100 + 30 * r, 580, 120 + 30 * r], f"right body {r}") for r in range(14)]
     foot = [([60, 600, 300, 616], "Printed in nowhere, 2026")]
     laid = _lay_out(left + note + right + foot)
-    assert [kind for kind, _ in laid] == ["paragraph", "paragraph", "footnote", "footer"]
-    assert laid[1][1][0] == "right body 0" and laid[2][1][0] == "1. A note in small type"
+    assert [kind for kind, _ in laid] == ["paragraph", "footnote", "paragraph", "footer"]
+    assert laid[1][1][0] == "1. A note in small type" and laid[2][1][0] == "right body 0"
     # small type that goes on in the next column (a reference list) is no footnote
     refs = [([340, 100 + 20 * r, 580, 114 + 20 * r], f"[{r}] A. Author, a paper") for r in range(14)]
     assert "footnote" not in [kind for kind, _ in _lay_out(left + note + refs + foot)]
