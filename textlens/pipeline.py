@@ -91,7 +91,10 @@ class PipelineConfig:
     held them; costs a few extra line
     recognitions per page); ``deskew``: measure skew and level lines before ordering them;
     ``orientation_samples``: lines recognized both ways up to tell 0 from 180 degrees;
-    ``min_confidence``: drop lines read with less confidence (0 keeps every non-empty line);
+    ``min_confidence``: drop lines read with less confidence (0 keeps every non-empty line; at 0.4,
+    chosen on training sets, a logo, a stamp or a photo's clutter read as junk goes: BoW F1 on
+    sroie-train's first 80 receipts 91.86 -> 92.07 (CER 4.39 -> 4.19%), 40 funsd-train forms
+    81.63 -> 82.12, the icdar2015 photos the scene models trained on 37.6 -> 38.5);
     ``crop_pad``: grow each line box by this fraction of its height before recognizing it (the
     detector's boxes hug the ink more tightly than the annotated boxes the recognizer learnt
     from; a little margin keeps commas, periods and descenders in the crop); ``crop_pad_end``: grow
@@ -126,7 +129,7 @@ class PipelineConfig:
     orientation: bool = True
     deskew: bool = True
     orientation_samples: int = 4
-    min_confidence: float = 0.0
+    min_confidence: float = 0.4
     crop_pad: float = 0.075
     crop_pad_end: float = 0.225
     weak_box_thresh: float | None = 0.3
@@ -496,7 +499,9 @@ class Pipeline:
         return self._compare_read(crops, getattr(self.recognizer, "primary", self.recognizer))
 
     def _line(self, result: Any, quad: np.ndarray, crop: LineCrop, frame: PageFrame) -> Line | None:
-        if not result.text.strip() or result.confidence < self.config.min_confidence:
+        # a lexicon's reading is sure only as far as the words fit: it says nothing of whether there is text
+        floor = 0.0 if getattr(self.recognizer, "lexicon", None) is not None else self.config.min_confidence
+        if not result.text.strip() or result.confidence < floor:
             return None
         words = words_from_result(result, crop, lambda poly: _clip(frame.to_original(poly), frame))
         if not words:

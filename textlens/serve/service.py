@@ -71,7 +71,7 @@ class ReadOptions:
     lang: str = "auto"  # languages: auto, or ISO 639 codes such as el,de (textlens.recognition.scripts)
     orientation: bool = True
     deskew: bool = True
-    min_confidence: float = 0.0
+    min_confidence: float = PipelineConfig.min_confidence
     password: str | None = None
     images: bool = False  # page images (JPEG data URLs) in the JSON answer, for viewers of PDFs
     stream: bool = False  # NDJSON, one line per page as it is read
