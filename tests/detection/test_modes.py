@@ -36,6 +36,7 @@ def test_a_page_has_a_paper_background_and_a_photo_does_not():
     assert not PhotoTest().is_photo(page, document_regions=3)
     assert PhotoTest().is_photo(_photo(), document_regions=3)
     assert not PhotoTest().is_photo(_photo(), document_regions=25)  # many lines: a page after all
+    assert PhotoTest().is_photo(page, document_regions=0)  # no line at all: a grey sign on a plain wall
 
 
 def test_auto_reads_a_photo_with_the_scene_detector_and_a_page_with_the_document_one():
