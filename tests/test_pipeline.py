@@ -312,6 +312,31 @@ def test_a_letter_crop_too_small_to_detect_is_read_whole():
     assert read(np.random.default_rng(0).integers(0, 255, (20, 30), dtype=np.uint8), threads=1).text == ""  # noise
 
 
+def test_a_word_image_whose_detected_pieces_read_as_nothing_is_read_whole():
+    """The detector finds only a sliver of a word crop, which the recognizer cannot confirm: the
+    whole image is the line after all; a page-sized image keeps its (empty) reading."""
+    from read_doubles import FakeRegion
+
+    from textlens.recognition.decoding import LineResult
+
+    class SliverDetector:
+        info = ModelInfo("sliver", "detector", "0" * 64)
+
+        def predict(self, image):
+            return [FakeRegion([(2.0, 2.0), (9.0, 2.0), (9.0, 20.0), (2.0, 20.0)])]
+
+    class WholeWordRecognizer:
+        info = ModelInfo("whole", "recognizer", "1" * 64)
+
+        def predict(self, crops):  # sure of a crop as wide as the word image, not of a sliver of it
+            return [LineResult("IN", 0.99, []) if c.shape[1] >= 60 else LineResult("l", 0.1, []) for c in crops]
+
+    pipeline = Pipeline(SliverDetector(), WholeWordRecognizer(), PipelineConfig(orientation=False))
+    word = np.full((27, 70, 3), 255, np.uint8)
+    assert pipeline.read_image(word).text == "IN"
+    assert pipeline.read_image(np.full((700, 900, 3), 255, np.uint8)).text == ""
+
+
 def test_a_line_run_across_a_column_gutter_is_cut_at_the_word_gap():
     rows = []
     for r in range(10):

@@ -56,6 +56,8 @@ __all__ = ["PageTask", "Pipeline", "PipelineConfig", "ReadResult", "assemble_res
 # letter crops), and kept when read with at least this confidence (noise reads far lower).
 SMALL_PAGE_HEIGHT = 64
 SMALL_PAGE_MIN_CONFIDENCE = 0.3
+# An image this small on both sides where nothing was read is tried as one word or line.
+WORD_IMAGE_SIDE = 512
 # PipelineConfig fields fixed when the models load (``Pipeline.with_options`` keeps them).
 _MODEL_OPTIONS = (
     "detector",
@@ -397,8 +399,28 @@ class Pipeline:
     ) -> Page:
         """Read one RGB uint8 page image into a ``Page``; stage seconds are added to ``timings``."""
         timings = {} if timings is None else timings
-        height, width = image.shape[:2]
         found, weak, scene, whole_page = self._orient(image, timings)
+        page = self._read_found(image, found, weak, scene, whole_page, timings, index, dpi)
+        if not page.lines and not whole_page and _word_sized(image):
+            # a word crop where the detectors found only pieces the recognizer could not confirm
+            # ("IN", "MGM" of IIIT5K): the whole image is the line after all
+            found, weak, scene = _whole_image(image), [True], [False]
+            page = self._read_found(image, found, weak, scene, True, timings, index, dpi)
+        return page
+
+    def _read_found(
+        self,
+        image: np.ndarray,
+        found: Orientation,
+        weak: list[bool],
+        scene: list[bool],
+        whole_page: bool,
+        timings: dict[str, float],
+        index: int,
+        dpi: float | None,
+    ) -> Page:
+        """The page from its upright quads (``_orient``): crops read, lines laid out in blocks."""
+        height, width = image.shape[:2]
         frame = PageFrame(width, height, found.turns)
         upright = frame.upright_image(image)
 
@@ -481,8 +503,7 @@ class Pipeline:
         if not found.quads and image.shape[0] <= SMALL_PAGE_HEIGHT:
             # A word or letter crop (a 6 x 12 px scene letter) gives the detector too little to see:
             # the whole image is the line, kept when the recognizer reads it (see read_image).
-            whole = np.array([[0, 0], [image.shape[1], 0], [image.shape[1], image.shape[0]], [0, image.shape[0]]])
-            return Orientation(0, [whole.astype(np.float32)]), [True], [False], True
+            return _whole_image(image), [True], [False], True
         flags = [(q.tobytes() in weak_quads, q.tobytes() in scene_quads) for q in found.quads]
         return found, [w for w, _ in flags], [s for _, s in flags], False
 
@@ -608,6 +629,18 @@ def _page_images(source: Any, dpi: float) -> Iterable[Any]:
     from textlens.io.loading import iter_pages
 
     return iter_pages(source, dpi=dpi)
+
+
+def _word_sized(image: np.ndarray) -> bool:
+    """Small enough to be a crop of one word or line (a strip, or a label at most WORD_IMAGE_SIDE px)."""
+    return image.shape[0] <= SMALL_PAGE_HEIGHT or max(image.shape[:2]) <= WORD_IMAGE_SIDE
+
+
+def _whole_image(image: np.ndarray) -> Orientation:
+    """The whole (upright) image as the one line quad."""
+    height, width = image.shape[:2]
+    whole = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
+    return Orientation(0, [whole])
 
 
 def _rgb(image: Any) -> np.ndarray:
