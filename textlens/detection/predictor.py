@@ -255,11 +255,12 @@ def split_initials(regions: list[DetectedRegion], image: np.ndarray) -> list[Det
     if len(level) < INITIAL_MIN_LINES:
         return regions
     line = float(median(boxes[level, 3] - boxes[level, 1]))
+    candidates = set(level)
     out: list[DetectedRegion] = []
     for i, region in enumerate(regions):
         x0, y0, x1, y1 = boxes[i]
         pieces = None
-        if i in level and y1 - y0 >= 2 * line and x1 - x0 >= 4 * (y1 - y0):
+        if i in candidates and y1 - y0 >= 2 * line and x1 - x0 >= 4 * (y1 - y0):
             pieces = _initial_and_lines(image, boxes[i], line)
         if pieces is None:
             out.append(region)
