@@ -17,6 +17,10 @@
 # 2.35%, Russian lines 2.70% (--lang auto 2.83%).
 # Replaced again by best.pt at step 20000 (validation 2.21%, 454 minutes in all; resumed with MINUTES=700, stopped
 # after that checkpoint): held-out-font lines 2.22%, Russian lines 2.38% (--lang auto 2.46%).
+# Replaced again by best.pt at step 24500 (validation 2.06%): resumed at step 21000 with MINUTES=575, so the
+# cosine schedule jumped ahead and annealed over the last 110 minutes (575 in all, stopped by itself):
+#   MINUTES=575 nohup nice -n 10 bash scripts/train_cyrillic.sh > runs/cyrillic-crnn-resume13.log 2>&1 &
+# held-out-font lines 2.10%, Russian lines 2.12% (--lang auto 2.20%; Tesseract rus 2.03%).
 # Resumable: rerun the same command after an interruption and it continues from last.pt.
 #   DATA=../shared/data bash scripts/train_cyrillic.sh
 set -euo pipefail
