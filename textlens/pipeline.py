@@ -399,13 +399,13 @@ class Pipeline:
     ) -> Page:
         """Read one RGB uint8 page image into a ``Page``; stage seconds are added to ``timings``."""
         timings = {} if timings is None else timings
-        found, weak, scene, whole_page = self._orient(image, timings)
-        page = self._read_found(image, found, weak, scene, whole_page, timings, index, dpi)
-        if not page.lines and not whole_page and _word_sized(image):
-            # a word crop where the detectors found only pieces the recognizer could not confirm
-            # ("IN", "MGM" of IIIT5K): the whole image is the line after all
-            found, weak, scene = _whole_image(image), [True], [False]
-            page = self._read_found(image, found, weak, scene, True, timings, index, dpi)
+        found, weak, scene = self._orient(image, timings)
+        page = self._read_found(image, found, weak, scene, False, timings, index, dpi)
+        if not page.lines and _word_sized(image):
+            # A word or letter crop where the detectors found nothing (a 6 x 12 px scene letter gives
+            # them too little to see) or only pieces the recognizer could not confirm ("IN", "MGM" of
+            # IIIT5K): the whole image is the line, kept when the recognizer reads it
+            page = self._read_found(image, _whole_image(image), [True], [False], True, timings, index, dpi)
         return page
 
     def _read_found(
@@ -471,10 +471,9 @@ class Pipeline:
             language=guess_language("\n".join(line.text for line in lines)),
         )
 
-    def _orient(self, image: np.ndarray, timings: dict[str, float]) -> tuple[Orientation, list[bool], list[bool], bool]:
+    def _orient(self, image: np.ndarray, timings: dict[str, float]) -> tuple[Orientation, list[bool], list[bool]]:
         """Page orientation and upright quads, with two flags per quad: the detector was unsure of
-        it; it is a word of a photo (the scene detector's); and whether the quad is the whole page
-        (a small crop where the detector found nothing)."""
+        it; it is a word of a photo (the scene detector's)."""
         weak_quads: set[bytes] = set()  # by content: the orientation finder hands back our arrays
         scene_quads: set[bytes] = set()
 
@@ -500,12 +499,8 @@ class Pipeline:
             found = self.orientation.find(image, detect_turned, self._compare_read, self._compare_read_turned)
             spent = time.perf_counter() - start - (timings.get("detection", 0.0) - detected_before)
             timings["orientation"] = timings.get("orientation", 0.0) + spent
-        if not found.quads and image.shape[0] <= SMALL_PAGE_HEIGHT:
-            # A word or letter crop (a 6 x 12 px scene letter) gives the detector too little to see:
-            # the whole image is the line, kept when the recognizer reads it (see read_image).
-            return _whole_image(image), [True], [False], True
         flags = [(q.tobytes() in weak_quads, q.tobytes() in scene_quads) for q in found.quads]
-        return found, [w for w, _ in flags], [s for _, s in flags], False
+        return found, [w for w, _ in flags], [s for _, s in flags]
 
     def _compare_read(self, crops: list[np.ndarray], recognizer: Any = None) -> list[Any]:
         """Orientation only compares confidences: our recognizer may skip its re-read of unsure lines."""
