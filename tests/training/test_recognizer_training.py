@@ -543,3 +543,18 @@ def test_extend_charset_records_the_new_characters_and_synthesises_lines_with_th
     result = train_recognizer(config, log=lambda m: None)
     model_config = load_checkpoint(result.best_checkpoint)["model_config"]
     assert "₹" in model_config["charset"] and model_config["extra"]["added_chars"] == "₹"
+
+
+@pytest.mark.parametrize("share, expected", [(0.0, 0), (1.0, 12)])
+def test_synthetic_lines_get_the_scan_look_in_the_share_asked_for(monkeypatch, share, expected):
+    from textlens.synth import degrade
+    from textlens.training.recognizer import SynthSource
+
+    scanned = []
+    real_scan = degrade.print_scan
+    monkeypatch.setattr(degrade, "print_scan", lambda img, rng: scanned.append(1) or real_scan(img, rng))
+    source = SynthSource("lines", RecognizerConfig(), (1, 40), mixed_case=False, scan_share=share)
+    rng = np.random.default_rng(0)
+    for _ in range(12):
+        source(rng)
+    assert len(scanned) == expected

@@ -158,6 +158,13 @@ def train_recognizer_command(
         help="Line synthesis: how often each text source is drawn, e.g. foreign=0.4,typeset=0.15 (the others keep "
         "their weights; sources: textlens.synth.corpus.SOURCES).",
     ),
+    synth_scan: float = typer.Option(
+        None,
+        "--synth-scan",
+        min=0.0,
+        max=1.0,
+        help="Line synthesis: share of lines shown as a bilevel office scan of their print-out (default 0.1).",
+    ),
     finetune: str = typer.Option(
         None, "--finetune", help="Fine-tune this model (shipped name or checkpoint), keeping its charset."
     ),
@@ -282,6 +289,7 @@ def train_recognizer_command(
         synth_ratio=synth_ratio,
         synth_kind=synth_kind,
         synth_weights=_synth_weights(synth_weights),
+        synth_scan=synth_scan,
         init_from=finetune,
         init_choices=choices,
         infer_charset=specialised if charset_from_data is None else charset_from_data,

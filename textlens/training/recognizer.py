@@ -70,6 +70,7 @@ class RecognizerTrainConfig:
     synth_ratio: float = 0.0  # share of each batch rendered synthetically
     synth_kind: str = "lines"  # "lines" (textlens.synth.lines) or "captcha" (textlens.synth.captcha, all styles)
     synth_weights: dict[str, float] = field(default_factory=dict)  # corpus source weight overrides (lines)
+    synth_scan: float | None = None  # share of synthetic lines given the bilevel print-and-scan look (None: 0.1)
     model: RecognizerConfig = field(default_factory=RecognizerConfig)
     init_from: str | None = None  # checkpoint / shipped weights to fine-tune from
     init_choices: list[str] = field(default_factory=list)  # no init_from: start from the one reading val best
@@ -149,6 +150,7 @@ class SynthSource:
         keep_diacritics: bool = False,
         font_split: str = "all",
         extra_chars: str = "",
+        scan_share: float | None = None,
     ) -> None:
         if kind not in SYNTH_KINDS:
             raise TextlensError(f"unknown synthesis {kind!r}: choose from {', '.join(SYNTH_KINDS)}")
@@ -158,6 +160,7 @@ class SynthSource:
         self.strip_marks = config.script == "arabic" and not keep_diacritics
         self.font_split = font_split
         self.extra_chars = extra_chars  # characters new to the model, put into a share of the lines
+        self.scan_share = scan_share
         self._sample: Callable[[np.random.Generator], tuple[np.ndarray, str]] | None = None
 
     def __call__(self, rng: np.random.Generator) -> tuple[np.ndarray, str]:
@@ -178,6 +181,8 @@ class SynthSource:
             font_split=self.font_split,
             extra_chars=self.extra_chars,
         )
+        if self.scan_share is not None:
+            config.p_print_scan = self.scan_share
         return LineSynthesizer(config).sample
 
     def _captcha(self) -> Callable[[np.random.Generator], tuple[np.ndarray, str]]:
@@ -794,6 +799,7 @@ class RecognizerTrainer:
             keep_diacritics=cfg.keep_diacritics,
             font_split=cfg.synth_fonts,
             extra_chars=str(model.config.extra.get("added_chars", "")),
+            scan_share=cfg.synth_scan,
         )
         stream = MixedLineStream(
             sources,
