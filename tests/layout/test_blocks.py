@@ -95,3 +95,31 @@ def test_a_footnote_at_the_foot_of_a_column_is_named_and_read_after_its_column()
     # small type that goes on in the next column (a reference list) is no footnote
     refs = [([340, 100 + 20 * r, 580, 114 + 20 * r], f"[{r}] A. Author, a paper") for r in range(14)]
     assert "footnote" not in [kind for kind, _ in _lay_out(left + note + refs + foot)]
+
+
+def test_a_cell_whose_text_wraps_keeps_its_lines_together_and_headers_span_columns():
+    """Centred cells of two lines ("Proficient" / "user") are read cell by cell; a header over two
+    columns spans them; labels and amounts aligned at an edge stay rows of their own."""
+    lines = [
+        ([100, 100, 320, 120], "Understanding"), ([360, 100, 450, 120], "Writing"),
+        ([100, 128, 190, 148], "Listening"), ([230, 128, 320, 148], "Reading"),
+        ([100, 156, 190, 176], "C1 Proficient"), ([230, 156, 320, 176], "C2 Proficient"),
+        ([360, 156, 450, 176], "B2 Independent"),
+        ([125, 180, 165, 196], "user"), ([255, 180, 295, 196], "user"), ([385, 180, 425, 196], "user"),
+        ([100, 204, 190, 224], "A2 Basic user"), ([230, 204, 320, 224], "B1 Basic user"),
+        ([360, 204, 450, 224], "A1 Basic user"),
+    ]  # fmt: skip
+    laid = LayoutAnalyzer().layout(np.asarray([box for box, _ in lines], float), [t for _, t in lines])
+    assert [block.kind for block in laid] == ["table"]
+    read = [lines[i][1] for i in laid[0].members]
+    assert read[4:10] == ["C1 Proficient", "user", "C2 Proficient", "user", "B2 Independent", "user"]
+    header = next(cell for cell in laid[0].cells if cell.row == 0)
+    assert header.column_span == 2
+
+    receipt = [
+        ([100, 100, 200, 120], "TOTAL"), ([400, 100, 460, 120], "10.00"),
+        ([100, 124, 190, 144], "CASH"), ([400, 124, 460, 144], "20.00"),
+        ([100, 148, 210, 168], "CHANGE"), ([400, 148, 460, 168], "10.00"),
+    ]  # fmt: skip
+    laid = LayoutAnalyzer().layout(np.asarray([box for box, _ in receipt], float), [t for _, t in receipt])
+    assert [receipt[i][1] for block in laid for i in block.members] == [t for _, t in receipt]

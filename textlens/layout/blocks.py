@@ -37,7 +37,7 @@ import numpy as np
 
 from textlens.layout.grouping import heights
 
-__all__ = ["LaidBlock", "TableCell", "classify_blocks", "table_cells"]
+__all__ = ["LaidBlock", "TableCell", "cell_rows", "classify_blocks", "table_cells"]
 
 MIN_TABLE_ROWS = 2  # rows of two or more cells that make a table
 HEADING_HEIGHT = 1.3  # times the body's median line height
@@ -45,6 +45,7 @@ MARGIN = 0.09  # top and bottom bands of the text extent where running heads and
 MARGIN_GAP = 1.5  # blank (body line heights) between a running head or foot and the body
 NUMBERED_HEADING_WORDS = 8
 FOOTNOTE_PITCH = 0.85  # a footnote's line pitch over the body's at most: smaller type
+CELL_LINE_GAP = 0.5  # text heights: the most blank between a cell's lines
 _FEET = ("footer", "page-number")
 
 _PAGE_NUMBER = re.compile(
@@ -83,7 +84,11 @@ def table_cells(boxes: np.ndarray, rows: list[list[int]]) -> list[TableCell] | N
     multi = [row for row in rows if len(row) >= 2]
     if len(multi) < MIN_TABLE_ROWS or 2 * len(multi) < len(rows):
         return None
-    columns = _merged_spans(sorted((float(boxes[i, 0]), float(boxes[i, 2])) for row in multi for i in row))
+    # Columns from the fullest rows: a header over two columns ("Understanding" over "Listening"
+    # and "Reading") spans them instead of merging them into one.
+    fullest = max(len(row) for row in rows)
+    spans = sorted((float(boxes[i, 0]), float(boxes[i, 2])) for row in rows if len(row) == fullest for i in row)
+    columns = _merged_spans(spans)
     if len(columns) < 2:
         return None
     cells: list[TableCell] = []
@@ -100,7 +105,7 @@ def table_cells(boxes: np.ndarray, rows: list[list[int]]) -> list[TableCell] | N
                 by_column[first].column_span = max(by_column[first].column_span, len(covered))
             else:
                 by_column[first] = TableCell(r, first, [i], len(covered))
-        cells.extend(by_column[c] for c in sorted(by_column))
+        cells.extend(sorted(by_column.values(), key=lambda cell: float(boxes[cell.members, 0].min())))
     return cells
 
 
@@ -118,8 +123,47 @@ def table_runs(boxes: np.ndarray, rows: list[list[int]]) -> list[tuple[int, int,
             start = last = None
     if start is not None and last is not None:
         runs.append((start, last + 1))
-    tables = [(a, b, table_cells(boxes, rows[a:b])) for a, b in runs]
+    tables = [(a, b, table_cells(boxes, cell_rows(boxes, rows[a:b]))) for a, b in runs]
     return [(a, b, cells) for a, b, cells in tables if cells is not None]
+
+
+def cell_rows(boxes: np.ndarray, rows: list[list[int]]) -> list[list[int]]:
+    """The table rows of a run of text rows: a text row that continues the cells of the row above
+    it (``_continues``: "Proficient" / "user") joins that row, and ends it; cells aligned at an edge
+    (receipts' labels and amounts, a list of abbreviations) keep one row per text row."""
+    if len(rows) < 2:
+        return rows
+    size = float(median(heights(boxes[[i for row in rows for i in row]])))
+    out, joined = [list(rows[0])], False
+    for above, row in zip(rows, rows[1:]):
+        joined = not joined and _continues(boxes, above, row, size)
+        if joined:
+            out[-1].extend(row)
+        else:
+            out.append(list(row))
+    return out
+
+
+def _continues(boxes: np.ndarray, above: list[int], row: list[int], size: float) -> bool:
+    """Does ``row`` (two lines or more, none more than ``above``) hold the second lines of cells of
+    ``above``: each line right under one of it (less than ``CELL_LINE_GAP`` text heights below),
+    centred under it or set inside it, and aligned with it at neither edge, as a centred cell's
+    text wraps? Lines aligned at an edge are rows of their own (labels, amounts, lists)."""
+    if not 2 <= len(row) <= len(above):
+        return False
+    for i in row:
+        wraps = False
+        for j in above:
+            if not -0.5 * size < boxes[i, 1] - boxes[j, 3] < CELL_LINE_GAP * size:
+                continue
+            left, right = boxes[i, 0] - boxes[j, 0], boxes[j, 2] - boxes[i, 2]
+            centred = abs(left - right) <= 0.5 * size and min(abs(left), abs(right)) >= 0.5 * size
+            if centred or min(left, right) >= 0.5 * size:
+                wraps = True
+                break
+        if not wraps:
+            return False
+    return True
 
 
 def classify_blocks(blocks: list[LaidBlock], boxes: np.ndarray, texts: list[str]) -> list[LaidBlock]:

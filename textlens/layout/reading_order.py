@@ -81,7 +81,7 @@ class LayoutAnalyzer:
             done = 0
             for start, end, cells in table_runs(boxes, rows):
                 blocks.extend(self._prose(boxes, rows[done:start]))
-                members = [i for row in rows[start:end] for i in row]
+                members = [i for cell in cells for i in cell.members]  # a cell's lines together
                 blocks.append(LaidBlock(members, "table", cells))
                 done = end
             blocks.extend(self._prose(boxes, rows[done:]))
