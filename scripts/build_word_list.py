@@ -1,6 +1,10 @@
-"""Build textlens/models/english-words.txt: the 50,000 commonest English words of letters (wordfreq),
-one per line, the word list that the scene recognizer's readings snap to (``Lexicon.snap``), and
-register it (kind "words") with its sha256. Takes a few seconds.
+"""Build the word lists that recognizers' readings snap to (``Lexicon.snap``), one word of letters per
+line, from wordfreq, and register them (kind "words") with their sha256. Takes a few seconds.
+
+* textlens/models/english-words.txt: the 50,000 commonest English words; the scene recognizer's.
+* textlens/models/latin-words.txt: the commonest words of the Latin-script languages the document
+  recognizer reads (50,000 English, 30,000 each of French, German, Spanish, Italian, Portuguese and
+  Dutch, 20,000 each of Polish, Czech, Swedish, Danish, Norwegian and Finnish); latin-crnn's.
 
     .venv/bin/python scripts/build_word_list.py
 """
@@ -8,33 +12,44 @@ register it (kind "words") with its sha256. Takes a few seconds.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from wordfreq import top_n_list
 
 from textlens.models.registry import REGISTRY_FILE, file_sha256
 
-WORDS = 50_000
-NAME = "english-words"
-OUT = REGISTRY_FILE.parent / f"{NAME}.txt"
+LISTS = {
+    "english-words": ({"en": 50_000}, "the {n} commonest English words (wordfreq, scripts/build_word_list.py); "
+                      "the scene recognizer's readings of photo words snap to them"),
+    "latin-words": (
+        {"en": 50_000, "fr": 30_000, "de": 30_000, "es": 30_000, "it": 30_000, "pt": 30_000, "nl": 30_000,
+         "pl": 20_000, "cs": 20_000, "sv": 20_000, "da": 20_000, "nb": 20_000, "fi": 20_000},
+        "the {n} commonest words of English, French, German, Spanish, Italian, Portuguese, Dutch, Polish, Czech, "
+        "Swedish, Danish, Norwegian and Finnish (wordfreq, scripts/build_word_list.py); the Latin recognizer's "
+        "unsure readings snap to them",
+    ),
+}  # fmt: skip
+
+
+def build(name: str, sizes: dict[str, int]) -> tuple[Path, int]:
+    words: dict[str, None] = {}
+    for language, size in sizes.items():
+        words.update((w, None) for w in top_n_list(language, size) if w.isalpha())
+    out = REGISTRY_FILE.parent / f"{name}.txt"
+    out.write_text("\n".join(words) + "\n", encoding="utf-8")
+    return out, len(words)
 
 
 def main() -> None:
-    words = [w for w in top_n_list("en", WORDS) if w.isalpha()]
-    OUT.write_text("\n".join(words) + "\n", encoding="utf-8")
-    entries = [e for e in json.loads(REGISTRY_FILE.read_text(encoding="utf-8")) if e["name"] != NAME]
-    entries.append(
-        {
-            "name": NAME,
-            "kind": "words",
-            "file": OUT.name,
-            "sha256": file_sha256(OUT),
-            "description": f"the {len(words)} commonest English words (wordfreq, scripts/build_word_list.py); "
-            "the scene recognizer's readings of photo words snap to them",
-            "default": True,
-        }
-    )
+    entries = json.loads(REGISTRY_FILE.read_text(encoding="utf-8"))
+    for name, (sizes, description) in LISTS.items():
+        out, count = build(name, sizes)
+        entries = [e for e in entries if e["name"] != name]
+        entry = {"name": name, "kind": "words", "file": out.name, "sha256": file_sha256(out),
+                 "description": description.format(n=count), "default": name == "english-words"}  # fmt: skip
+        entries.append(entry)
+        print(f"wrote {out} ({out.stat().st_size // 1024} KB, {count} words)")
     REGISTRY_FILE.write_text(json.dumps(entries, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"wrote {OUT} ({OUT.stat().st_size // 1024} KB, {len(words)} words)")
 
 
 if __name__ == "__main__":

@@ -291,7 +291,8 @@ def test_end_to_end_with_shipped_models(turns):
     truth = " ".join(words).lower()
     assert Levenshtein.normalized_distance(found, truth) < 0.3, found  # plumbing, not model accuracy
     kinds = {m.kind: m for m in document.provenance.models}
-    assert set(kinds) == {"detector", "recognizer", "lm"} and kinds["lm"].name == "latin-lm"
+    assert set(kinds) == {"detector", "recognizer", "lm", "words"} and kinds["lm"].name == "latin-lm"
+    assert kinds["words"].name == "latin-words"
     assert len(kinds["lm"].sha256) == 64
 
 

@@ -86,8 +86,8 @@ class PipelineConfig:
     text file of words (one per line): every word read that holds a letter becomes the lexicon
     word most probable given the recognizer's frames (None: open reading); ``words``: a word list
     (name or text file) that readings snap to where the frames find a near word about as probable
-    ("auto": the recognizer's registered one, which only the scene recognizer of photos' words has;
-    None: none);
+    ("auto": the recognizer's registered one: ``latin-words`` for the Latin recognizers,
+    ``english-words`` for the scene one; None: none);
     ``dpi``: PDF rendering resolution; ``threads``: ONNX Runtime threads per model
     (None: its default); ``orientation``: find 90/180/270-degree pages (photos are taken as the camera
     held them; costs a few extra line

@@ -13,8 +13,9 @@ from PIL import Image, ImageDraw, ImageFont
 
 from textlens.errors import TextlensError
 from textlens.recognition.charset import Charset
-from textlens.recognition.lexicon import Lexicon, ctc_log_likelihood, load_lexicons
-from textlens.recognition.predictor import Recognizer
+from textlens.recognition.decoding import CharHit, greedy_decode
+from textlens.recognition.lexicon import ENDS_INDEX_SIZE, Lexicon, ctc_log_likelihood, load_lexicons
+from textlens.recognition.predictor import Recognizer, snap_words
 from textlens.synth.fonts import discover_fonts
 
 
@@ -70,6 +71,47 @@ def test_a_large_lexicon_scores_only_the_words_nearest_the_reading():
     assert "lighthouse" in lexicon.candidates("lighthonse")
     assert len(lexicon.candidates("lighthonse")) < 100
     assert lexicon.choose(_frames_for("lighthouse", charset), charset, "lighthonse").word == "lighthouse"
+
+
+def test_a_long_word_list_finds_near_words_by_their_first_or_last_letter():
+    """Above ``ENDS_INDEX_SIZE`` words, near words are looked up among those sharing the reading's
+    first or last letter and of about its length: the same as a full search wherever one end is
+    read right."""
+    from rapidfuzz import process
+    from rapidfuzz.distance import Levenshtein
+
+    rng = np.random.default_rng(0)
+    words = ["".join(rng.choice(list("abcdeilnorstu"), size=int(rng.integers(3, 9)))) for _ in range(8000)]
+    lexicon = Lexicon(words)
+    assert len(lexicon) > ENDS_INDEX_SIZE
+    for word in lexicon.words[:200:7]:
+        reading = word[0] + "x" + word[2:]  # one letter misread, the first and last read right
+        full = process.extract(reading, lexicon.words, scorer=Levenshtein.distance, limit=None, score_cutoff=2)
+        nearest = min(d for _, d, _ in full)
+        found = lexicon.candidates(reading, limit=1000, max_edits=2)
+        assert word in found
+        assert {w for w, d, _ in full if d == nearest} <= set(found)
+
+
+def test_open_reading_keeps_sure_readings_and_acronyms_in_running_text():
+    charset = Charset.default()
+    words = Lexicon(["and", "of", "the", "offset"])
+    frames = _frames_for("AHD", charset, confidence=0.6)
+    h, n = charset.encode("H")[0], charset.encode("N")[0]
+    frames[3, n] = frames[3, h] - 0.2  # H or N: the frames hardly tell
+    assert words.snap(frames, charset, "AHD").word == "AND"
+    assert words.snap(_frames_for("AHD", charset, confidence=0.999), charset, "AHD") is None  # sure: no search
+
+    def line(text: str) -> tuple[list[CharHit], np.ndarray]:
+        log_probs = _frames_for(text, charset)
+        at = 2 * (text.index("AHD") + 1) + 1  # the frame of the H
+        log_probs[at, n] = log_probs[at, h] - 0.2
+        return greedy_decode(log_probs, charset), log_probs
+
+    for text, expected in (("the offset of the AHD", "the offset of the AHD"), ("OF THE AHD", "OF THE AND")):
+        hits, log_probs = line(text)
+        snapped = snap_words(hits, log_probs, charset, words, None, 2.0)
+        assert "".join(hit.char for hit in snapped) == expected
 
 
 def test_words_the_model_cannot_write_are_never_chosen():
@@ -166,8 +208,11 @@ def test_a_word_image_reads_as_one_lexicon_word_whatever_it_holds():
 def test_the_scene_recognizer_snaps_its_readings_to_its_registered_word_list(tmp_path):
     scene = Recognizer.load("scene-crnn", threads=1)
     assert scene.words is not None and "harbour" in scene.words and scene.words_info.name == "english-words"
-    assert Recognizer.load(threads=1).words is None  # documents read freely
+    document = Recognizer.load(threads=1)  # documents snap to the words of the Latin-script languages
+    assert document.words is not None and {"harbour", "über", "façade"} <= set(document.words.words)
+    assert document.words_info.name == "latin-words"
     assert Recognizer.load("scene-crnn", threads=1, words="none").words is None
+    assert Recognizer.load(threads=1, words="none").words is None
     own = tmp_path / "words.txt"
     own.write_text("Lantern\n", encoding="utf-8")
     assert Recognizer.load(threads=1, words=own).words.words == ["Lantern"]  # a path works as a name does

@@ -340,10 +340,14 @@ def snap_words(
     hits: list[CharHit], log_probs: np.ndarray, charset: Charset, words: Lexicon, lm: LmFusion | None, margin: float
 ) -> list[CharHit]:
     """``hits`` with each word of letters that is not in ``words`` snapped to a near word of it
-    that its frames find about as probable (``Lexicon.snap``)."""
+    that its frames find about as probable (``Lexicon.snap``). A word in capitals on a line in
+    lower case is an acronym or a name ("AHD", not "AND") and stays as read."""
+    running_text = any(hit.char.islower() for hit in hits)
 
     def pick(reading: str, frames: np.ndarray) -> LexiconChoice | None:
-        return words.snap(frames, charset, reading, lm, margin) if reading.isalpha() else None
+        if not reading.isalpha() or (running_text and reading.isupper()):
+            return None
+        return words.snap(frames, charset, reading, lm, margin)
 
     return _replace_words(hits, log_probs, charset, pick)
 
