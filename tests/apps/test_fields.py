@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from textlens.apps.fields import extract_fields, extract_receipt, load_fields_model, tidy_company
+from textlens.apps.fields import extract_fields, extract_receipt, load_fields_model, tidy_address, tidy_company
 from textlens.apps.receipt_candidates import (
     amount_candidates,
     candidates,
@@ -95,6 +95,10 @@ def test_registration_numbers_and_suffix_slips_are_tidied():
     assert tidy_company("SWC ENTERPRISE SDNBHD") == "SWC ENTERPRISE SDN BHD"
     assert tidy_company("B 8 BEST RESTAURANT") == "B & BEST RESTAURANT"
     assert tidy_company("X SDN. BHD.") == "X SDN. BHD."
+    assert (
+        tidy_address("NO 2 8 4, JALAN KPB 6 , 43300 SERI KEMBANGAN .") == "NO 2 & 4, JALAN KPB 6, 43300 SERI KEMBANGAN."
+    )
+    assert tidy_address("LOT 3 , NO. 5 .5 KM") == "LOT 3, NO. 5 .5 KM"  # a stop before a number stays apart
 
 
 def test_every_field_gets_candidates_with_features():

@@ -148,8 +148,12 @@ def tidy_company(text: str) -> str:
 _ADDRESS_AMPERSAND = re.compile(r"(?<=\b\d) 8 (?=\d{1,3}\b)|(?<=\b\d\d) 8 (?=\d{1,3}\b)")
 
 
+# A comma or full stop that OCR set apart from the word it ends ("BALAKONG , 43300").
+_SPACED_STOP = re.compile(r"\s+([,.])(?=\s|$)")
+
+
 def tidy_address(text: str) -> str:
-    return re.sub(r"\s+", " ", _ADDRESS_AMPERSAND.sub(" & ", text)).strip()
+    return re.sub(r"\s+", " ", _SPACED_STOP.sub(r"\1", _ADDRESS_AMPERSAND.sub(" & ", text))).strip()
 
 
 def tidy(name: str, text: str) -> str:
