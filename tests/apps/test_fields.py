@@ -95,6 +95,7 @@ def test_registration_numbers_and_suffix_slips_are_tidied():
     assert tidy_company("SWC ENTERPRISE SDNBHD") == "SWC ENTERPRISE SDN BHD"
     assert tidy_company("B 8 BEST RESTAURANT") == "B & BEST RESTAURANT"
     assert tidy_company("X SDN. BHD.") == "X SDN. BHD."
+    assert tidy_company("GARDENIA BAKERIES (KL)SDN BHD") == "GARDENIA BAKERIES (KL) SDN BHD"
     assert (
         tidy_address("NO 2 8 4, JALAN KPB 6 , 43300 SERI KEMBANGAN .") == "NO 2 & 4, JALAN KPB 6, 43300 SERI KEMBANGAN."
     )

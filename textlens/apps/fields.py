@@ -131,6 +131,7 @@ _SUFFIX_FIXES = (
     (re.compile(r"\bS[O0I1L]N(?=\.?\s*B\S?D\b)"), "SDN"),
     (re.compile(r"(?<=\bSDN )(?:B-D|BND|8HD|BH0|B\.D)(?=\W|$)"), "BHD"),
     (re.compile(r"\bS/3\b"), "S/B"),
+    (re.compile(r"\)(?=SDN\b|BHD\b|S/B\b)"), ") "),  # "(KL)SDN BHD": the space OCR lost after a bracket
 )
 
 
