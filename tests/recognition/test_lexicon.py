@@ -14,7 +14,13 @@ from PIL import Image, ImageDraw, ImageFont
 from textlens.errors import TextlensError
 from textlens.recognition.charset import Charset
 from textlens.recognition.decoding import CharHit, greedy_decode
-from textlens.recognition.lexicon import ENDS_INDEX_SIZE, Lexicon, ctc_log_likelihood, load_lexicons
+from textlens.recognition.lexicon import (
+    ENDS_INDEX_SIZE,
+    Lexicon,
+    ctc_log_likelihood,
+    ctc_log_likelihoods,
+    load_lexicons,
+)
 from textlens.recognition.predictor import Recognizer, snap_words
 from textlens.synth.fonts import discover_fonts
 
@@ -38,13 +44,18 @@ def test_forward_score_equals_the_sum_over_every_alignment(frames, labels, seed)
     for path in itertools.product(range(3), repeat=frames):
         if _collapse(path) == tuple(labels):
             total += float(np.exp(sum(log_probs[t, c] for t, c in enumerate(path))))
-    score = ctc_log_likelihood(log_probs, labels) if labels else None
-    if not labels:
-        return  # the empty labelling is never scored (a word has a letter)
+    score = ctc_log_likelihood(log_probs, labels)
     if total == 0.0:
         assert score == -np.inf
     else:
         assert score == pytest.approx(np.log(total), abs=1e-9)
+    # scored together with other labellings of other lengths, each gets its own score
+    others = [[1], [2, 1, 2], [], [1, 1]]
+    together = ctc_log_likelihoods(log_probs, [labels, *others])
+    assert together[0] == score or (together[0] == pytest.approx(score, abs=1e-9))
+    for k, other in enumerate(others, start=1):
+        alone = ctc_log_likelihood(log_probs, other)
+        assert together[k] == alone or together[k] == pytest.approx(alone, abs=1e-9)
 
 
 def _frames_for(text: str, charset: Charset, confidence: float = 0.9) -> np.ndarray:

@@ -148,16 +148,17 @@ class Lexicon:
         ``log_probs`` (T, C), or None when no candidate can be written in ``charset``. With
         ``lm``, its fused score is added as in the beam search (``LmFusion``). ``candidates``:
         the words to score (default: ``self.candidates(reading)``)."""
-        best: LexiconChoice | None = None
-        for word in self.candidates(reading) if candidates is None else candidates:
-            for spelling in _case_spellings(word):
-                if charset.missing(spelling):
-                    continue  # the model cannot write this spelling
-                labels = charset.encode(spelling)
-                score = ctc_log_likelihood(log_probs, labels) + (lm.total(labels) if lm is not None else 0.0)
-                if best is None or score > best.log_likelihood:
-                    best = LexiconChoice(spelling, score)
-        return best
+        words = self.candidates(reading) if candidates is None else candidates
+        # the spellings the model can write (a word it cannot is never chosen)
+        spellings = [s for word in words for s in _case_spellings(word) if not charset.missing(s)]
+        if not spellings:
+            return None
+        labels = [charset.encode(spelling) for spelling in spellings]
+        scores = ctc_log_likelihoods(log_probs, labels)
+        if lm is not None:
+            scores = scores + np.asarray([lm.total(seq) for seq in labels])
+        best = int(np.argmax(scores))  # the first of equals, as the words come
+        return LexiconChoice(spellings[best], float(scores[best]))
 
     def snap(
         self,
@@ -218,23 +219,35 @@ def ctc_log_likelihood(log_probs: np.ndarray, labels: Sequence[int]) -> float:
     """log P(labels | frames) under CTC: the forward algorithm over every alignment (blank = 0).
 
     ``-inf`` when the frames are too few for the labels."""
+    return float(ctc_log_likelihoods(log_probs, [labels])[0])
+
+
+def ctc_log_likelihoods(log_probs: np.ndarray, label_seqs: Sequence[Sequence[int]]) -> np.ndarray:
+    """``ctc_log_likelihood`` of each label sequence, all in one forward pass (sequences padded
+    with blanks past their end, which the end read-out ignores)."""
+    if not label_seqs:
+        return np.zeros(0)
     T = log_probs.shape[0]
-    ext = np.zeros(2 * len(labels) + 1, dtype=np.int64)
-    ext[1::2] = labels
-    S = len(ext)
-    can_skip = np.zeros(S, dtype=bool)
-    can_skip[2:] = (ext[2:] != 0) & (ext[2:] != ext[:-2])
-    emissions = log_probs[:, ext]
-    alpha = np.full(S, -np.inf)
-    alpha[0] = emissions[0, 0]
+    K, S = len(label_seqs), 2 * max(len(seq) for seq in label_seqs) + 1
+    ext = np.zeros((K, S), dtype=np.int64)
+    for k, seq in enumerate(label_seqs):
+        ext[k, 1 : 2 * len(seq) : 2] = seq
+    can_skip = np.zeros((K, S), dtype=bool)
+    can_skip[:, 2:] = (ext[:, 2:] != 0) & (ext[:, 2:] != ext[:, :-2])
+    emissions = log_probs[:, ext]  # (T, K, S)
+    alpha = np.full((K, S), -np.inf)
+    alpha[:, 0] = emissions[0, :, 0]
     if S > 1:
-        alpha[1] = emissions[0, 1]
+        alpha[:, 1] = emissions[0, :, 1]
+    blocked = np.full((K, 2), -np.inf)
     for t in range(1, T):
-        step = np.concatenate(([-np.inf], alpha[:-1]))
-        skip = np.where(can_skip, np.concatenate(([-np.inf, -np.inf], alpha[:-2])), -np.inf)
+        step = np.concatenate((blocked[:, :1], alpha[:, :-1]), axis=1)
+        skip = np.where(can_skip, np.concatenate((blocked, alpha[:, :-2]), axis=1), -np.inf)
         alpha = np.logaddexp(np.logaddexp(alpha, step), skip) + emissions[t]
-    end = np.logaddexp(alpha[-1], alpha[-2]) if S > 1 else alpha[-1]
-    return float(end) if math.isfinite(end) else -math.inf
+    last = np.asarray([2 * len(seq) for seq in label_seqs])  # the final blank of each sequence
+    rows = np.arange(K)
+    end = np.where(last > 0, np.logaddexp(alpha[rows, last], alpha[rows, np.maximum(last - 1, 0)]), alpha[rows, 0])
+    return np.where(np.isfinite(end), end, -np.inf)
 
 
 def _case_spellings(word: str) -> list[str]:
