@@ -455,3 +455,19 @@ def test_json_refuses_non_finite_numbers_clearly(width: str) -> None:
 
     with pytest.raises(TextlensError, match="not JSON|not a valid textlens Document"):
         parse('{"pages": [{"width": ' + width + ', "height": 1}]}')
+
+
+@pytest.mark.parametrize(
+    "where", [["pages", 0, "blocks", 0, "lines", 0, "words", 0, "text"], ["source"], ["provenance", "settings"]]
+)
+def test_json_refuses_texts_that_xml_cannot_carry(where: list) -> None:
+    """Found by the decoder fuzzer: a word reading "\\x08" parsed, then hOCR, ALTO and PAGE raised."""
+    from textlens.io.exporters.json import parse
+
+    data = json.loads(export_document(structured_page(), "json"))
+    parent = data
+    for key in where[:-1]:
+        parent = parent.setdefault(key, {}) if isinstance(key, str) else parent[key]
+    parent[where[-1]] = "Tea\x08"
+    with pytest.raises(TextlensError, match="U\\+0008"):
+        parse(json.dumps(data))

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import math
+import re
+from typing import Any
 
 from textlens.document import BLOCK_KINDS, Block, Document
 from textlens.errors import TextlensError
@@ -31,6 +33,7 @@ def parse(data: bytes | str, name: str = "<json>") -> Document:
     if not isinstance(raw, dict) or not isinstance(raw.get("pages"), list):
         raise TextlensError(f"{name}: not a textlens Document (expected an object with a `pages` list)")
     try:
+        _check_strings(raw)
         document = Document.from_dict(raw)
         _check(document)
     except TextlensError as exc:
@@ -39,6 +42,26 @@ def parse(data: bytes | str, name: str = "<json>") -> Document:
         what = f"missing field {exc}" if isinstance(exc, KeyError) else " ".join(str(exc).split())[:100]
         raise TextlensError(f"{name}: not a valid textlens Document ({what})") from None
     return document
+
+
+# Characters XML 1.0 cannot carry (C0 controls but tab and newlines, lone surrogates, U+FFFE/F):
+# hOCR, ALTO and PAGE could not be written.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _check_strings(value: Any) -> None:
+    """Refuse a text, key or name anywhere in the document that holds a character XML cannot carry."""
+    if isinstance(value, str):
+        found = _NOT_XML.search(value)
+        if found:
+            raise TextlensError(f"a text holds U+{ord(found.group()):04X}, a character XML cannot carry")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _check_strings(key)
+            _check_strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            _check_strings(item)
 
 
 def _refuse_constant(name: str) -> float:
