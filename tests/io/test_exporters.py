@@ -471,3 +471,13 @@ def test_json_refuses_texts_that_xml_cannot_carry(where: list) -> None:
     parent[where[-1]] = "Tea\x08"
     with pytest.raises(TextlensError, match="U\\+0008"):
         parse(json.dumps(data))
+
+
+def test_a_file_name_xml_cannot_carry_is_written_with_a_replacement_character() -> None:
+    """`textlens read $'bad\\x08name.png' --format alto` failed: a file name may hold a control character."""
+    document = structured_page()
+    document.source = "/scans/bad\x08name.png"
+    for fmt in ("alto", "hocr", "page"):
+        data = export_document(document, fmt)
+        assert "bad\ufffdname.png" in data.decode("utf-8")
+    schema("alto-4-4.xsd").assertValid(etree.fromstring(export_document(document, "alto")))

@@ -4,11 +4,20 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from datetime import datetime, timezone
 
 from textlens.document import BBox, Document, Page, Polygon, polygon_bbox
 
 SOFTWARE_NAME = "textlens"
+
+# Characters XML 1.0 cannot carry (C0 controls but tab and newlines, lone surrogates, U+FFFE/F).
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """``text`` with each character XML cannot carry replaced by U+FFFD (a file name may hold one)."""
+    return NOT_XML.sub("\ufffd", text)
 
 
 def software_version() -> str:
@@ -72,5 +81,5 @@ def text_angle(polygon: Polygon) -> float:
 def page_image_name(document: Document, page: Page) -> str:
     """The image file name to cite in page-level metadata."""
     if document.source:
-        return os.path.basename(document.source)
+        return xml_safe(os.path.basename(document.source))
     return f"page-{page.index + 1:04d}.png"

@@ -20,6 +20,7 @@ from ._common import (
     now_utc,
     software_version,
     text_angle,
+    xml_safe,
 )
 
 NS = "http://www.loc.gov/standards/alto/ns-v4#"
@@ -124,7 +125,7 @@ def export(document: Document) -> bytes:
     description = _el(root, "Description")
     _el(description, "MeasurementUnit").text = "pixel"
     if document.source:
-        _el(_el(description, "sourceImageInformation"), "fileName").text = document.source
+        _el(_el(description, "sourceImageInformation"), "fileName").text = xml_safe(document.source)
     step = _el(_el(description, "OCRProcessing", ID="ocr_1"), "ocrProcessingStep")
     _el(step, "processingDateTime").text = now_utc().isoformat()
     models = document.provenance.models

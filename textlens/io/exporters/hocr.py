@@ -20,6 +20,7 @@ from ._common import (
     page_image_name,
     software_version,
     text_angle,
+    xml_safe,
 )
 
 XHTML = "http://www.w3.org/1999/xhtml"
@@ -104,7 +105,7 @@ def export(document: Document) -> bytes:
         html.set("lang", langs[0])
         html.set("{http://www.w3.org/XML/1998/namespace}lang", langs[0])
     head = _el(html, "head")
-    _el(head, "title").text = document.source or ""
+    _el(head, "title").text = xml_safe(document.source or "")
     _el(head, "meta", **{"http-equiv": "Content-Type", "content": "text/html;charset=utf-8"})
     _el(head, "meta", name="ocr-system", content=f"{SOFTWARE_NAME} {software_version()}")
     _el(head, "meta", name="ocr-capabilities", content=CAPABILITIES)

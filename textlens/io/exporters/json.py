@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from typing import Any
 
 from textlens.document import BLOCK_KINDS, Block, Document
 from textlens.errors import TextlensError
+
+from ._common import NOT_XML
 
 
 def export(document: Document) -> bytes:
@@ -44,15 +45,11 @@ def parse(data: bytes | str, name: str = "<json>") -> Document:
     return document
 
 
-# Characters XML 1.0 cannot carry (C0 controls but tab and newlines, lone surrogates, U+FFFE/F):
-# hOCR, ALTO and PAGE could not be written.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
 def _check_strings(value: Any) -> None:
-    """Refuse a text, key or name anywhere in the document that holds a character XML cannot carry."""
+    """Refuse a text, key or name anywhere in the document that holds a character XML cannot carry
+    (hOCR, ALTO and PAGE could not be written)."""
     if isinstance(value, str):
-        found = _NOT_XML.search(value)
+        found = NOT_XML.search(value)
         if found:
             raise TextlensError(f"a text holds U+{ord(found.group()):04X}, a character XML cannot carry")
     elif isinstance(value, dict):
