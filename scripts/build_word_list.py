@@ -2,6 +2,8 @@
 line, from wordfreq, and register them (kind "words") with their sha256. Takes a few seconds.
 
 * textlens/models/english-words.txt: the 50,000 commonest English words; the scene recognizer's.
+* textlens/models/cyrillic-words.txt: 60,000 Russian, 30,000 each of Ukrainian and Bulgarian, 15,000
+  Macedonian and 50,000 English words; cyrillic-crnn's.
 * textlens/models/latin-words.txt: the commonest words of the Latin-script languages the document
   recognizer reads (50,000 English, 30,000 each of French, German, Spanish, Italian, Portuguese and
   Dutch, 20,000 each of Polish, Czech, Swedish, Danish, Norwegian and Finnish); latin-crnn's.
@@ -27,6 +29,12 @@ LISTS = {
         "the {n} commonest words of English, French, German, Spanish, Italian, Portuguese, Dutch, Polish, Czech, "
         "Swedish, Danish, Norwegian and Finnish (wordfreq, scripts/build_word_list.py); the Latin recognizer's "
         "unsure readings snap to them",
+    ),
+    "cyrillic-words": (
+        {"ru": 60_000, "uk": 30_000, "bg": 30_000, "mk": 15_000, "en": 50_000},
+        "the {n} commonest words of Russian, Ukrainian, Bulgarian, Macedonian and English (wordfreq, "
+        "scripts/build_word_list.py); the Cyrillic recognizer's unsure readings snap to them (the English "
+        "words keep Latin words of a Cyrillic line Latin)",
     ),
 }  # fmt: skip
 

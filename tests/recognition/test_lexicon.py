@@ -222,6 +222,8 @@ def test_the_scene_recognizer_snaps_its_readings_to_its_registered_word_list(tmp
     document = Recognizer.load(threads=1)  # documents snap to the words of the Latin-script languages
     assert document.words is not None and {"harbour", "über", "façade"} <= set(document.words.words)
     assert document.words_info.name == "latin-words"
+    cyrillic = Recognizer.load("cyrillic-crnn", threads=1)
+    assert cyrillic.words_info.name == "cyrillic-words" and {"привет", "україна", "the"} <= set(cyrillic.words.words)
     assert Recognizer.load("scene-crnn", threads=1, words="none").words is None
     assert Recognizer.load(threads=1, words="none").words is None
     own = tmp_path / "words.txt"
