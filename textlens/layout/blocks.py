@@ -146,24 +146,22 @@ def cell_rows(boxes: np.ndarray, rows: list[list[int]]) -> list[list[int]]:
 
 def _continues(boxes: np.ndarray, above: list[int], row: list[int], size: float) -> bool:
     """Does ``row`` (two lines or more, none more than ``above``) hold the second lines of cells of
-    ``above``: each line right under one of it (less than ``CELL_LINE_GAP`` text heights below),
-    centred under it or set inside it, and aligned with it at neither edge, as a centred cell's
-    text wraps? Lines aligned at an edge are rows of their own (labels, amounts, lists)."""
+    ``above``: each line wrapped under one of it (``_wraps_under``)? Lines aligned at an edge are
+    rows of their own (labels, amounts, lists)."""
     if not 2 <= len(row) <= len(above):
         return False
-    for i in row:
-        wraps = False
-        for j in above:
-            if not -0.5 * size < boxes[i, 1] - boxes[j, 3] < CELL_LINE_GAP * size:
-                continue
-            left, right = boxes[i, 0] - boxes[j, 0], boxes[j, 2] - boxes[i, 2]
-            centred = abs(left - right) <= 0.5 * size and min(abs(left), abs(right)) >= 0.5 * size
-            if centred or min(left, right) >= 0.5 * size:
-                wraps = True
-                break
-        if not wraps:
-            return False
-    return True
+    return all(any(_wraps_under(boxes, i, j, size) for j in above) for i in row)
+
+
+def _wraps_under(boxes: np.ndarray, i: int, j: int, size: float) -> bool:
+    """Is line ``i`` the next line of a centred cell whose text line ``j`` starts: right under it
+    (less than ``CELL_LINE_GAP`` text heights below), centred under it or set inside it, and
+    aligned with it at neither edge?"""
+    if not -0.5 * size < boxes[i, 1] - boxes[j, 3] < CELL_LINE_GAP * size:
+        return False
+    left, right = boxes[i, 0] - boxes[j, 0], boxes[j, 2] - boxes[i, 2]
+    centred = abs(left - right) <= 0.5 * size and min(abs(left), abs(right)) >= 0.5 * size
+    return bool(centred or min(left, right) >= 0.5 * size)
 
 
 def classify_blocks(blocks: list[LaidBlock], boxes: np.ndarray, texts: list[str]) -> list[LaidBlock]:
