@@ -228,6 +228,8 @@ def ctc_log_likelihoods(log_probs: np.ndarray, label_seqs: Sequence[Sequence[int
     if not label_seqs:
         return np.zeros(0)
     T = log_probs.shape[0]
+    if T == 0:  # no frames: no labelling at all
+        return np.full(len(label_seqs), -np.inf)
     K, S = len(label_seqs), 2 * max(len(seq) for seq in label_seqs) + 1
     ext = np.zeros((K, S), dtype=np.int64)
     for k, seq in enumerate(label_seqs):
