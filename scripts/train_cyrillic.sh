@@ -21,6 +21,10 @@
 # cosine schedule jumped ahead and annealed over the last 110 minutes (575 in all, stopped by itself):
 #   MINUTES=575 nohup nice -n 10 bash scripts/train_cyrillic.sh > runs/cyrillic-crnn-resume13.log 2>&1 &
 # held-out-font lines 2.10%, Russian lines 2.12% (--lang auto 2.20%; Tesseract rus 2.03%).
+# A continuation from the shipped model (2026-12-07 evening: OUT=runs/cyrillic-crnn-s2 MINUTES=65 LR=1.5e-4
+# bash scripts/train_cyrillic.sh --finetune cyrillic-crnn) started lower than step 24500 had ended (validation 2.54%:
+# the Latin charset had grown by the Polish, Czech and Icelandic letters since, new rows taken from look-alikes) and
+# reached 2.45% at step 1500 of 26 min; stopped, not shipped (cyrillic-words took the held-out-font lines to 1.80%).
 # Resumable: rerun the same command after an interruption and it continues from last.pt.
 #   DATA=../shared/data bash scripts/train_cyrillic.sh
 set -euo pipefail
