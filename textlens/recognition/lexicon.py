@@ -64,9 +64,10 @@ class Lexicon:
         if not seen:
             raise TextlensError("the lexicon holds no words")
         self.words = list(seen)
-        self._folded = [w.casefold() for w in self.words]
+        # a word already in lower case is its own folded form: one string object, not two
+        self._folded = [w if (f := w.casefold()) == w else f for w in self.words]
         self._folded_set = frozenset(self._folded)
-        self._ends: dict[tuple[str, str, int], tuple[list[str], list[int]]] | None = None
+        self._ends: dict[tuple[str, str, int], tuple[list[str], np.ndarray]] | None = None
 
     def __len__(self) -> int:
         return len(self.words)
@@ -114,10 +115,10 @@ class Lexicon:
         found: dict[int, float] = {}
         for words, indices in self._sharing_an_end(query, max_edits):
             near = process.extract(query, words, scorer=distance, limit=limit, score_cutoff=max_edits)
-            found.update((indices[k], edits) for _, edits, k in near)
+            found.update((int(indices[k]), edits) for _, edits, k in near)
         return [self.words[index] for index in sorted(found, key=lambda i: (found[i], i))[:limit]]
 
-    def _sharing_an_end(self, query: str, max_edits: int) -> list[tuple[list[str], list[int]]]:
+    def _sharing_an_end(self, query: str, max_edits: int) -> list[tuple[list[str], np.ndarray]]:
         """The words (folded, with their indices) that start or end with the letter ``query`` does
         and are at most ``max_edits`` letters longer or shorter: where a large list's near words
         are looked for (a misreading seldom changes both ends of a word)."""
@@ -128,7 +129,8 @@ class Lexicon:
                     words, indices = ends.setdefault(key, ([], []))
                     words.append(word)
                     indices.append(index)
-            self._ends = ends
+            # the indices as int32 arrays: a quarter of the memory of lists of Python ints
+            self._ends = {key: (words, np.asarray(indices, dtype=np.int32)) for key, (words, indices) in ends.items()}
         keys = [
             (side, letter, length)
             for side, letter in (("first", query[0]), ("last", query[-1]))
