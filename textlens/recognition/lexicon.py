@@ -41,6 +41,9 @@ SNAP_MAX_EDITS = 2
 # A reading its frames give this probability or more is kept as read (chosen on docpages-dev pages
 # and their scans: 0.99 snaps as many words as no limit, 0.9 a third fewer).
 SNAP_SURE = math.log(0.99)
+# Spellings whose frames score this many nats below the best one are out of the race before the LM
+# scores them (the LM moves a word's score by far less).
+LM_RACE = 15.0
 ENDS_INDEX_SIZE = 5000  # a word list this long is searched by first and last letter (``_sharing_an_end``)
 MAX_LEXICON_BYTES = 64 * 1024 * 1024
 
@@ -157,8 +160,11 @@ class Lexicon:
             return None
         labels = [charset.encode(spelling) for spelling in spellings]
         scores = ctc_log_likelihoods(log_probs, labels)
-        if lm is not None:
-            scores = scores + np.asarray([lm.total(seq) for seq in labels])
+        if lm is not None:  # the LM scores only the spellings the frames leave in the race
+            near = scores >= scores.max() - LM_RACE
+            scores = np.where(near, scores, -np.inf)
+            for k in np.flatnonzero(near):
+                scores[k] += lm.total(labels[k])
         best = int(np.argmax(scores))  # the first of equals, as the words come
         return LexiconChoice(spellings[best], float(scores[best]))
 
