@@ -6,7 +6,8 @@ line, from wordfreq, and register them (kind "words") with their sha256. Takes a
   Macedonian and 50,000 English words; cyrillic-crnn's.
 * textlens/models/latin-words.txt: the commonest words of the Latin-script languages the document
   recognizer reads (50,000 English, 30,000 each of French, German, Spanish, Italian, Portuguese and
-  Dutch, 20,000 each of Polish, Czech, Swedish, Danish, Norwegian and Finnish); latin-crnn's.
+  Dutch, 20,000 each of Polish, Czech, Swedish, Danish, Norwegian, Finnish, Malay, Hungarian, Slovak,
+  Catalan and Indonesian, 15,000 Slovenian, 10,000 Icelandic); latin-crnn's.
 
     .venv/bin/python scripts/build_word_list.py
 """
@@ -25,10 +26,11 @@ LISTS = {
                       "the scene recognizer's readings of photo words snap to them"),
     "latin-words": (
         {"en": 50_000, "fr": 30_000, "de": 30_000, "es": 30_000, "it": 30_000, "pt": 30_000, "nl": 30_000,
-         "pl": 20_000, "cs": 20_000, "sv": 20_000, "da": 20_000, "nb": 20_000, "fi": 20_000},
+         "pl": 20_000, "cs": 20_000, "sv": 20_000, "da": 20_000, "nb": 20_000, "fi": 20_000, "ms": 20_000,
+         "hu": 20_000, "sk": 20_000, "is": 10_000, "ca": 20_000, "id": 20_000, "sl": 15_000},
         "the {n} commonest words of English, French, German, Spanish, Italian, Portuguese, Dutch, Polish, Czech, "
-        "Swedish, Danish, Norwegian and Finnish (wordfreq, scripts/build_word_list.py); the Latin recognizer's "
-        "unsure readings snap to them",
+        "Swedish, Danish, Norwegian, Finnish, Malay, Hungarian, Slovak, Icelandic, Catalan, Indonesian and "
+        "Slovenian (wordfreq, scripts/build_word_list.py); the Latin recognizer's unsure readings snap to them",
     ),
     "cyrillic-words": (
         {"ru": 60_000, "uk": 30_000, "bg": 30_000, "mk": 15_000, "en": 50_000},

@@ -18,7 +18,7 @@ app.add_typer(export_app, name="export")
 LM_HELP = "Language model for unsure lines: name, .npz path, none, or auto (the recognizer's)."
 WORDS_HELP = (
     "Word list that readings snap to where the frames find a near word about as probable: name, text file "
-    "(one word per line), none, or auto (the recognizer's: words of 13 Latin-script languages for documents, "
+    "(one word per line), none, or auto (the recognizer's: words of 20 Latin-script languages for documents, "
     "English words for photos)."
 )
 LEXICON_HELP = (
