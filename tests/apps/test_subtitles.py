@@ -191,3 +191,12 @@ def test_rows_as_tall_as_a_shop_sign_are_the_pictures_text_not_a_subtitle():
     frame = np.zeros((720, 1280, 3), np.uint8)
     rows = reader._detect(_Frame(0.0, frame[396:, :, 0], frame))
     assert len(rows) == 1 and rows[0][1] < 200 < 240 < rows[0][3]  # the subtitle line only (grown a little)
+
+
+def test_a_speck_read_before_a_subtitle_line_is_dropped():
+    from textlens.apps.subtitles import _without_speck
+
+    assert _without_speck("• Tandy dazzling aircraft!") == "Tandy dazzling aircraft!"
+    assert _without_speck(": Oh, dep quarter waxed...") == "Oh, dep quarter waxed..."
+    for kept in ("- Yes, it is.", "... and then", "Fine.", "♪ la la ♪", '"Hello"'):
+        assert _without_speck(kept) == kept

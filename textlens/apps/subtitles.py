@@ -17,6 +17,7 @@ merged.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -290,7 +291,7 @@ class SubtitleReader:
         results = self.pipeline.recognizer.predict(crops) if crops else []
         ox, oy = self.band[0] + x0, self.band[1] + y0
         rows = [
-            _Row((ox + sx0, oy + sy0, ox + sx1, oy + sy1), result.text.strip(), result.confidence)
+            _Row((ox + sx0, oy + sy0, ox + sx1, oy + sy1), _without_speck(result.text), result.confidence)
             for result, (sx0, sy0, sx1, sy1) in zip(results, spans)
             if result.confidence >= MIN_LINE_CONFIDENCE and _is_text(result.text, result.confidence)
         ]
@@ -387,6 +388,15 @@ def _band_luma(source: Any, band: tuple[int, int, int, int]) -> np.ndarray:
         rows = np.frombuffer(plane, np.uint8).reshape(plane.height, plane.line_size)
         return rows[y0:y1, x0:x1].copy()
     return source.to_ndarray(format="gray")[y0:y1, x0:x1].copy()
+
+
+# A lone mark before a subtitle line's first word: a speck of the picture beside the row, read (no
+# subtitle line opens with a bare bullet, colon, tilde or full stop; "- " and "..." do).
+_SPECK = re.compile(r"^[•·~:;.,_|*^`]\s+(?=\S)")
+
+
+def _without_speck(text: str) -> str:
+    return _SPECK.sub("", text.strip())
 
 
 def _is_text(text: str, confidence: float) -> bool:
