@@ -200,3 +200,41 @@ def test_a_speck_read_before_a_subtitle_line_is_dropped():
     assert _without_speck(": Oh, dep quarter waxed...") == "Oh, dep quarter waxed..."
     for kept in ("- Yes, it is.", "... and then", "Fine.", "♪ la la ♪", '"Hello"'):
         assert _without_speck(kept) == kept
+
+
+def test_a_row_read_in_several_tracks_is_read_as_the_readings_agree_not_as_the_surest_says():
+    agreed = "Come on, office pretty woodwork"
+    readings = [
+        _Reading(22.92, 25.76, [_Row((356, 564, 922, 602), agreed, 0.90)]),
+        _Reading(23.0, 25.76, [_Row((356, 569, 922, 611), agreed, 0.85)]),
+        _Reading(24.2, 25.76, [_Row((356, 562, 922, 595), "Come on office rett woodwork", 0.99)]),  # letters lost
+        _Reading(23.6, 25.76, [_Row((435, 569, 866, 602), "e on, office pretty woodw", 0.99)]),  # a piece
+    ]
+    cues = assemble(readings)
+    assert [(c.start, c.text) for c in cues] == [(22.92, agreed)]
+
+
+def test_a_piece_read_surely_twice_does_not_outvote_the_whole_row():
+    whole = _Row((338, 601, 912, 659), "Lds 2 pacquiao you'll you're!", 0.6)
+    readings = [
+        _Reading(13.76, 16.40, [_Row((504, 612, 649, 634), "ac ulao", 0.99)]),
+        _Reading(13.80, 16.44, [_Row((504, 612, 649, 634), "ac ulao", 0.99)]),
+        _Reading(13.88, 16.40, [whole]),
+    ]
+    assert [c.text for c in assemble(readings)] == [whole.text]
+
+
+def test_lines_that_go_together_are_one_subtitle_though_found_at_different_looks():
+    top = _Row((247, 543, 1028, 576), "Talent add! Closed medial material", 0.99)
+    bottom = _Row((559, 601, 714, 644), "willing?", 0.99)  # found a look later
+    elsewhere = _Row((900, 100, 960, 130), "EXIT", 0.99)  # the picture's text, gone at the same time
+    readings = [_Reading(24.6, 28.12, [top]), _Reading(25.0, 28.12, [bottom]), _Reading(25.4, 28.1, [elsewhere])]
+    cues = assemble(readings)
+    assert [(c.start, c.text) for c in cues] == [(24.6, f"{top.text}\n{bottom.text}"), (25.4, "EXIT")]
+
+
+def test_a_subtitle_line_inside_the_box_of_the_pictures_large_text_is_kept():
+    sign = _Row((84, 546, 1219, 650), "LION YARD SHOP", 0.97)  # a row four times a subtitle line's height
+    line = _Row((402, 570, 876, 601), "Trajectory quickly automobile", 0.98)
+    cues = assemble([_Reading(0.6, 2.72, [sign]), _Reading(1.0, 2.68, [line])])
+    assert any(line.text in c.text for c in cues)

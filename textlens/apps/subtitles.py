@@ -32,6 +32,7 @@ from textlens.document import pixel_box
 from textlens.errors import TextlensError
 from textlens.io.subtitles import Cue
 
+WHOLE_ROW = 0.8  # a reading of a row this share as wide as its widest reads all of it
 MIN_LINE_CONFIDENCE = 0.5  # specks of the picture left in the ink image read as junk
 REGIONS = {"bottom": (0.0, 0.55, 1.0, 1.0), "top": (0.0, 0.0, 1.0, 0.45), "full": (0.0, 0.0, 1.0, 1.0)}
 
@@ -315,29 +316,91 @@ class _Reading:
 def assemble(readings: list[_Reading], tolerance: float = 0.3) -> list[Cue]:
     """One cue per subtitle: the rows of the tracks that came and went together (within
     ``tolerance`` seconds) are its lines, found at different looks or in overlapping boxes;
-    a row lying mostly inside a taller one is a piece of it, read twice, and goes."""
+    a row read in several tracks (or a piece of it, lying mostly inside it) is read as the
+    reading that agrees best with the others (``_agreed``)."""
     groups: list[list[_Reading]] = []
     for reading in sorted((r for r in readings if r.rows), key=lambda r: r.start):
-        together = [g for g in groups if max(abs(g[0].start - reading.start), abs(g[0].end - reading.end)) <= tolerance]
-        group = together[0] if together else None
+        group = next((g for g in groups if _together(g, reading, tolerance)), None)
         if group is None:
             groups.append([reading])
         else:
             group.append(reading)
     cues = []
     for group in groups:
-        rows: list[_Row] = []
-        for row in sorted((row for r in group for row in r.rows), key=lambda r: -(r.box[3] - r.box[1])):
-            if not any(overlap(row.box, kept.box) >= 0.5 * area(row.box) for kept in rows):
-                rows.append(row)
+        rows = [_agreed(readings) for readings in _same_rows(row for r in group for row in r.rows)]
         lines = _lines_of(rows)
         main = max(group, key=lambda r: sum(area(row.box) for row in r.rows))
+        # a track found at a later look (the busy picture hid the row from the detector at first)
+        # traces its start back less far than one found when the subtitle came: the earliest is right
+        start = min(r.start for r in group)
         text = "\n".join(" ".join(row.text for row in line) for line in lines)
         box = rows[0].box
         for row in rows[1:]:
             box = union(box, row.box)
-        cues.append(Cue(main.start, main.end, text, min(row.confidence for row in rows), box))
+        cues.append(Cue(start, main.end, text, min(row.confidence for row in rows), box))
     return _without_pieces(cues)
+
+
+def _together(group: list[_Reading], reading: _Reading, tolerance: float) -> bool:
+    """Whether ``reading`` belongs to the subtitle whose readings ``group`` holds: it came and went
+    with it, or went with it where one of its rows lies, or right above or below one (a track
+    found at a later look, over a busy picture, traces its start back less far; all the tracks of
+    a subtitle end when it goes)."""
+    first = group[0]
+    if abs(first.end - reading.end) > tolerance:
+        return False
+    if abs(first.start - reading.start) <= tolerance:
+        return True
+    return any(_same_or_stacked(a.box, b.box) for r in group for a in r.rows for b in reading.rows)
+
+
+def _same_or_stacked(a: Box, b: Box) -> bool:
+    """Rows of one height that overlap, or lie one right above the other (less than a line height
+    apart): one row, or two lines of one subtitle."""
+    if not _similar_rows(a, b):
+        return False
+    height = max(a[3] - a[1], b[3] - b[1])
+    across = min(a[2], b[2]) - max(a[0], b[0]) > 0
+    gap = max(a[1], b[1]) - min(a[3], b[3])
+    return across and gap < height
+
+
+def _same_rows(rows: Iterator[_Row]) -> list[list[_Row]]:
+    """The readings of one row: each lies mostly (half its area) inside a reading of about its
+    height (a subtitle line inside the box of the picture's own large text is a row of its own)."""
+    clusters: list[list[_Row]] = []
+    for row in sorted(rows, key=lambda r: -area(r.box)):
+        home = next((c for c in clusters if any(_inside_row(row.box, kept.box) for kept in c)), None)
+        if home is None:
+            clusters.append([row])
+        else:
+            home.append(row)
+    return clusters
+
+
+def _inside_row(box: Box, row: Box) -> bool:
+    return overlap(box, row) >= 0.5 * area(box) and _similar_rows(box, row, ratio=3.0)
+
+
+def _agreed(readings: list[_Row]) -> _Row:
+    """The reading of a row that its other readings agree with most (similar texts, weighted by
+    their confidence), and sure itself: a frame where the busy picture broke a few letters apart
+    reads worse than the others and loses. A piece of the row (found in part at one look) agrees
+    with the readings it is a part of, and is no reading of the row itself."""
+
+    def agreement(row: _Row, other: _Row) -> float:
+        piece = _width(other) < WHOLE_ROW * _width(row)
+        return (fuzz.partial_ratio if piece else fuzz.ratio)(row.text, other.text) / 100
+
+    def support(row: _Row) -> float:
+        return row.confidence + sum(o.confidence * agreement(row, o) for o in readings if o is not row)
+
+    widest = max(_width(r) for r in readings)
+    return max((r for r in readings if _width(r) >= WHOLE_ROW * widest), key=support)
+
+
+def _width(row: _Row) -> int:
+    return row.box[2] - row.box[0]
 
 
 def _without_pieces(cues: list[Cue]) -> list[Cue]:
