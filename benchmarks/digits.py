@@ -25,6 +25,7 @@ import numpy as np
 from benchmarks.run import RESULTS, ROOT, data_root
 
 TEST_SEED = 7
+TEST_STYLES = "2: DSEG7 without SEGG-CHAN"  # a change of the test split's styles renders the crops again
 
 
 def render_test_crops(folder: Path, count: int) -> Path:
@@ -33,8 +34,9 @@ def render_test_crops(folder: Path, count: int) -> Path:
 
     from textlens.synth.digits import render_digits
 
-    manifest = folder / "manifest.jsonl"
-    if manifest.is_file() and sum(1 for _ in manifest.open()) == count:
+    manifest, styles = folder / "manifest.jsonl", folder / "styles.txt"
+    rendered = styles.is_file() and styles.read_text() == TEST_STYLES
+    if rendered and manifest.is_file() and sum(1 for _ in manifest.open()) == count:
         return manifest
     (folder / "img").mkdir(parents=True, exist_ok=True)
     rows = []
@@ -44,6 +46,7 @@ def render_test_crops(folder: Path, count: int) -> Path:
         cv2.imwrite(str(folder / name), cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
         rows.append(json.dumps({"image": name, "text": text}))
     manifest.write_text("\n".join(rows) + "\n")
+    styles.write_text(TEST_STYLES)
     return manifest
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from textlens.cli import main
 from textlens.errors import TextlensError
-from textlens.synth.digits import DIGIT_LOOKS, UNITS, _drawn_segments, digit_text, render_digits
+from textlens.synth.digits import DIGIT_LOOKS, UNITS, _drawn_segments, _dseg_fonts, digit_text, render_digits
 
 LABEL = re.compile(r"^-?[0-9][0-9.,:-]*( (" + "|".join(re.escape(u) for u in UNITS) + "))?$")
 
@@ -47,6 +48,21 @@ def test_drawn_segments_light_exactly_the_segments_of_each_digit():
     lit_eight, unlit_eight = _drawn_segments(np.random.default_rng(0), "8", 60)
     assert lit_eight.sum() > 2.5 * lit_one.sum()  # seven segments against two
     assert unlit_eight.sum() == 0  # an 8 leaves none unlit
+
+
+def test_sixes_and_nines_are_drawn_with_and_without_their_tail_segment():
+    shares = set()
+    for seed in range(40):
+        lit, unlit = _drawn_segments(np.random.default_rng(seed), "69", 60)
+        shares.add(round(float(unlit.sum() / lit.sum()), 1))  # unlit: 2 of 14 segments, or 4 of 14
+    assert min(shares) <= 0.2 and max(shares) >= 0.3
+
+
+def test_the_held_out_segment_fonts_draw_segments_not_faces():
+    fonts = _dseg_fonts()
+    if not fonts:
+        pytest.skip("the DSEG fonts are not installed")
+    assert all("SEGG" not in Path(f).name.upper() for f in fonts)
 
 
 def test_unknown_split_or_look_is_refused():

@@ -21,6 +21,7 @@ held-out families, so test crops come in styles no training crop had.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from functools import lru_cache
 
 import cv2
@@ -114,12 +115,24 @@ def _segments(rng, text: str, split: str, ground, ink, ghost: float, glow: float
 
 
 def _drawn_segments(rng: np.random.Generator, text: str, height: int) -> tuple[np.ndarray, np.ndarray]:
-    """Seven-segment digits drawn as polygons: width, stroke, gaps, slant and bevel vary."""
-    width = height * rng.uniform(0.45, 0.65)
-    stroke = height * rng.uniform(0.08, 0.16)
-    gap = stroke * rng.uniform(0.05, 0.35)
-    slant = math.tan(math.radians(rng.uniform(0, 12)))
-    pitch = width * rng.uniform(1.2, 1.5)
+    """Seven-segment digits drawn as polygons: width, stroke, gaps, slant, segment ends and glyph forms vary."""
+    style = _SegmentStyle(
+        width=height * rng.uniform(0.4, 0.8),
+        stroke=height * rng.uniform(0.05, 0.17),
+        gap_share=rng.uniform(0.02, 0.45),
+        slant=math.tan(math.radians(rng.uniform(0, 12))),
+        bevel=rng.uniform(0.1, 1.0),  # pointed (1) to square (0) segment ends
+        rounded=rng.random() < 0.3,
+    )
+    forms = dict(_SEGMENTS)  # the 6, 7 and 9 displays draw with or without their tail segment
+    if rng.random() < 0.35:
+        forms["6"] = "cdefg"
+    if rng.random() < 0.35:
+        forms["9"] = "abcfg"
+    if rng.random() < 0.3:
+        forms["7"] = "abcf"
+    pitch = style.width * rng.uniform(1.15, 1.5)
+    stroke, slant = style.stroke, style.slant
     margin = int(height * 0.3)
     cells = [c for c in text if c not in ".:"]
     canvas_w = int(margin * 2 + pitch * len(cells) + height * 0.3 * text.count(":") + 4)
@@ -137,16 +150,27 @@ def _drawn_segments(rng: np.random.Generator, text: str, height: int) -> tuple[n
             x += height * 0.3
             continue
         for segment in "abcdefg":
-            polygon = _segment_polygon(segment, x, margin, width, height, stroke, gap, slant)
-            (draw_lit if segment in _SEGMENTS.get(c, "") else draw_off).polygon(polygon, fill=255)
+            draw = draw_lit if segment in forms.get(c, "") else draw_off
+            _draw_segment(draw, segment, x, margin, height, style)
         x += pitch
     return np.asarray(lit, np.float32) / 255, np.asarray(off, np.float32) / 255
 
 
-def _segment_polygon(segment: str, x0: float, y0: float, w: float, h: float, t: float, gap: float, slant: float):
-    """The hexagon of one segment in a w x h digit box at (x0, y0), slanted to the right."""
+@dataclass(frozen=True)
+class _SegmentStyle:
+    width: float
+    stroke: float
+    gap_share: float  # the gap between two segments, as a share of the stroke
+    slant: float
+    bevel: float
+    rounded: bool
+
+
+def _draw_segment(draw: ImageDraw.ImageDraw, segment: str, x0: float, y0: float, h: float, style: _SegmentStyle):
+    """One segment of a digit box at (x0, y0): a bevelled hexagon, or a bar with round ends."""
+    t, gap = style.stroke, style.stroke * style.gap_share
     half = t / 2
-    mid = y0 + h / 2
+    mid, w = y0 + h / 2, style.width
     spans = {  # (horizontal?, fixed coordinate, start, end)
         "a": (True, y0 + half, x0, x0 + w),
         "g": (True, mid, x0, x0 + w),
@@ -158,14 +182,26 @@ def _segment_polygon(segment: str, x0: float, y0: float, w: float, h: float, t: 
     }
     horizontal, fixed, start, end = spans[segment]
     start, end = start + gap + half, end - gap - half
-    if horizontal:
-        points = [(start, fixed), (start + half, fixed - half), (end - half, fixed - half), (end, fixed),
-                  (end - half, fixed + half), (start + half, fixed + half)]  # fmt: skip
-    else:
-        points = [(fixed, start), (fixed + half, start + half), (fixed + half, end - half), (fixed, end),
-                  (fixed - half, end - half), (fixed - half, start + half)]  # fmt: skip
     bottom = y0 + h
-    return [(px + slant * (bottom - py), py) for px, py in points]
+
+    def slanted(points):
+        return [(px + style.slant * (bottom - py), py) for px, py in points]
+
+    if style.rounded:
+        ends = [(start, fixed), (end, fixed)] if horizontal else [(fixed, start), (fixed, end)]
+        ends = slanted(ends)
+        draw.line(ends, fill=255, width=max(1, round(t)))
+        for px, py in ends:
+            draw.ellipse([px - half, py - half, px + half, py + half], fill=255)
+        return
+    tip = half * style.bevel
+    if horizontal:
+        points = [(start, fixed), (start + tip, fixed - half), (end - tip, fixed - half), (end, fixed),
+                  (end - tip, fixed + half), (start + tip, fixed + half)]  # fmt: skip
+    else:
+        points = [(fixed, start), (fixed + half, start + tip), (fixed + half, end - tip), (fixed, end),
+                  (fixed - half, end - tip), (fixed - half, start + tip)]  # fmt: skip
+    draw.polygon(slanted(points), fill=255)
 
 
 def _point(draw: ImageDraw.ImageDraw, x: float, y: float, r: float, slant: float, bottom: float) -> None:
@@ -189,7 +225,9 @@ def _dseg_mask(rng: np.random.Generator, text: str, height: int) -> tuple[np.nda
 def _dseg_fonts() -> list[str]:
     from textlens.synth.fonts import every_text_face
 
-    return sorted(i.path for i in every_text_face("0123456789") if i.family.startswith("DSEG7"))
+    # DSEG7 SEGG-CHAN draws faces, not segments: no display shows digits so, no reader could read them
+    faces = every_text_face("0123456789")
+    return sorted(i.path for i in faces if i.family.startswith("DSEG7") and "SEGG" not in i.family.upper())
 
 
 def _counter(rng: np.random.Generator, text: str, split: str) -> np.ndarray:
