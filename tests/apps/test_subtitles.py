@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import json
 
+import cv2
 import numpy as np
 import pytest
 from rapidfuzz.distance import Levenshtein
 
-from textlens.apps.subtitle_ink import line_crops
+from textlens.apps.subtitle_ink import glyph_mask, line_crops
 from textlens.apps.subtitles import (
     SubtitleConfig,
     _Reading,
     _Row,
+    _Track,
     assemble,
     merge_repeats,
     parse_region,
@@ -238,3 +240,16 @@ def test_a_subtitle_line_inside_the_box_of_the_pictures_large_text_is_kept():
     line = _Row((402, 570, 876, 601), "Trajectory quickly automobile", 0.98)
     cues = assemble([_Reading(0.6, 2.72, [sign]), _Reading(1.0, 2.68, [line])])
     assert any(line.text in c.text for c in cues)
+
+
+def test_text_the_picture_carries_along_a_diagonal_has_moved_and_still_text_has_not():
+    rng = np.random.default_rng(0)
+    luma = np.full((90, 300), 60, np.uint8) + rng.integers(0, 20, (90, 300), dtype=np.uint8)
+    for x in range(40, 270, 40):  # large round letters, light with a dark outline (a shop sign's)
+        cv2.circle(luma, (x, 45), 16, 10, -1)
+        cv2.circle(luma, (x, 45), 12, 235, -1)
+    glyphs, ring, polarity = glyph_mask(luma, [(10, 10, 290, 80)])
+    track = _Track((10, 10, 290, 80), glyphs, ring, polarity, 0.0, None, 0.0)
+    assert not track.moved(luma)
+    zoomed = np.roll(luma, (2, 2), axis=(0, 1))  # a slow zoom: 2 px down and to the right
+    assert track.moved(zoomed)

@@ -127,13 +127,15 @@ class _Track:
         return self.contrast(luma) >= present * self.best
 
     def moved(self, luma: np.ndarray, step: int = 3) -> bool:
-        """Whether the glyphs contrast more with their ring ``step`` px up, down, left or right."""
+        """Whether the glyphs contrast more with their ring ``step`` px away in any of eight
+        directions (a slow zoom carries the picture's text along a diagonal)."""
         if self.glyphs.size == 0 or self.ring.size == 0:
             return False
         width = luma.shape[1]
         here = self.contrast(luma)
         flat = luma.reshape(-1)
-        for shift in (step, -step, step * width, -step * width):
+        for dx, dy in ((1, 0), (-1, 0), (0, 1), (0, -1), (1, 1), (1, -1), (-1, 1), (-1, -1)):
+            shift = step * (dx + dy * width)
             glyphs = np.clip(self.glyphs + shift, 0, flat.size - 1)
             ring = np.clip(self.ring + shift, 0, flat.size - 1)
             there = self.polarity * (float(flat[glyphs].mean()) - float(flat[ring].mean()))
