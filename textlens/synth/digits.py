@@ -158,6 +158,8 @@ def _drawn_segments(rng: np.random.Generator, text: str, height: int) -> tuple[n
 
 @dataclass(frozen=True)
 class _SegmentStyle:
+    """How one display draws its segments (lengths in pixels)."""
+
     width: float
     stroke: float
     gap_share: float  # the gap between two segments, as a share of the stroke
@@ -166,7 +168,9 @@ class _SegmentStyle:
     rounded: bool
 
 
-def _draw_segment(draw: ImageDraw.ImageDraw, segment: str, x0: float, y0: float, h: float, style: _SegmentStyle):
+def _draw_segment(
+    draw: ImageDraw.ImageDraw, segment: str, x0: float, y0: float, h: float, style: _SegmentStyle
+) -> None:
     """One segment of a digit box at (x0, y0): a bevelled hexagon, or a bar with round ends."""
     t, gap = style.stroke, style.stroke * style.gap_share
     half = t / 2
@@ -184,7 +188,7 @@ def _draw_segment(draw: ImageDraw.ImageDraw, segment: str, x0: float, y0: float,
     start, end = start + gap + half, end - gap - half
     bottom = y0 + h
 
-    def slanted(points):
+    def slanted(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
         return [(px + style.slant * (bottom - py), py) for px, py in points]
 
     if style.rounded:
