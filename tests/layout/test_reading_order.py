@@ -72,6 +72,34 @@ def test_a_gutter_a_few_lines_run_across_still_splits_the_columns():
     assert len(gutters) == 1 and gutters[0].crossing == [5] and 300 <= gutters[0].x <= 330
 
 
+def _large_type_columns(ragged_right_starts: bool) -> tuple[np.ndarray, list[int]]:
+    """Two columns of 36-pt type, 12 rows, ragged right, the gutter about a line height clear of
+    most line ends: the detector ran three rows (a fifth of the lines) across it. Both columns
+    start flush, or the right one starts where each of its lines happens to (a form's answers)."""
+    rows, boxes, crossing = 12, [], []
+    for r in range(rows):
+        y = 100 + 130 * r
+        start = 1260 + (97 * r) % 300 if ragged_right_starts else 1260
+        if r in (1, 6, 10):
+            boxes.append([290, y, 1900, y + 100])
+            crossing.append(len(boxes) - 1)
+        else:
+            boxes += [[290, y, 1050 + 5 * (r % 4), y + 100], [start, y, start + 600, y + 100]]
+    return np.asarray(boxes, float), crossing
+
+
+def test_flush_columns_of_large_type_split_though_a_fifth_of_the_lines_cross():
+    boxes, crossing = _large_type_columns(ragged_right_starts=False)
+    gutters = LayoutAnalyzer().gutters(boxes)
+    assert len(gutters) == 1 and gutters[0].crossing == crossing and 1065 < gutters[0].x < 1260
+    assert LayoutAnalyzer(aligned_crossing=0.1).gutters(boxes) == []  # the stricter share alone: no gutter
+
+
+def test_lines_starting_anywhere_need_the_strict_share_to_split():
+    boxes, _ = _large_type_columns(ragged_right_starts=True)
+    assert LayoutAnalyzer().gutters(boxes) == []
+
+
 def test_full_width_lines_are_not_cut_at_a_gutter_below_them():
     abstract = _column(20, 610, 20, 3)  # spans the page, above the columns, a blank band between
     boxes = np.asarray(abstract + _column(20, 300, 140, 8) + _column(330, 610, 140, 8), float)

@@ -49,7 +49,9 @@ class LayoutAnalyzer:
     (kept on its rows) when at least ``paired`` of its lines share a row across the gap, unless
     its phrases (the pieces of a row a word gap apart, joined) are at least ``prose`` long;
     ``height_ratio``: text-size change that starts a new block; ``crossing``: largest share of
-    a region's lines that may run across a gutter that has no clean cut.
+    a region's lines that may run across a gutter that has no clean cut, ``aligned_crossing`` the
+    same where the lines on both sides start flush at their column's left edge (two columns of
+    large type, whose narrow gutter the detector bridges more often).
     """
 
     column_gap: float = 1.0
@@ -59,6 +61,7 @@ class LayoutAnalyzer:
     paired: float = 0.5
     height_ratio: float = 1.6
     crossing: float = 0.1
+    aligned_crossing: float = 0.2
 
     def __post_init__(self) -> None:
         for name in ("column_gap", "block_gap", "narrow", "prose", "height_ratio"):
@@ -159,7 +162,7 @@ class LayoutAnalyzer:
         if len(idx) < 2 * MIN_COLUMN_LINES:
             return None
         sub = boxes[idx]
-        best: tuple[float, float] | None = None  # (clear width, x)
+        best: tuple[bool, float, float] | None = None  # (within the strict share, clear width, x)
         xs = np.arange(sub[:, 0].min() + 2 * h, sub[:, 2].max() - 2 * h, h / 4)
         # All candidate cuts at once: the lines left of x are a prefix of the lines sorted by right
         # edge, those right of it a suffix of the lines sorted by left edge.
@@ -167,19 +170,26 @@ class LayoutAnalyzer:
         n_left = np.searchsorted(ends, xs, side="right")
         n_right = len(idx) - np.searchsorted(starts, xs, side="left")
         crossing = len(idx) - n_left - n_right
-        usable = (np.minimum(n_left, n_right) >= MIN_COLUMN_LINES) & (crossing <= self.crossing * len(idx))
+        loose = max(self.crossing, self.aligned_crossing)
+        usable = (np.minimum(n_left, n_right) >= MIN_COLUMN_LINES) & (crossing <= loose * len(idx))
         for k in np.flatnonzero(usable):
             x = xs[k]
+            # a cut within the strict share beats any that needs flush columns to pass
+            strict = bool(crossing[k] <= self.crossing * len(idx))
+            if best is not None and best[0] > strict:
+                continue
             # the corridor most lines keep clear of: robust to a few long lines and margin numbers
             clear = _sorted_percentile(starts[len(idx) - n_right[k] :], 10) - _sorted_percentile(ends[: n_left[k]], 90)
-            if clear < self.column_gap * h or (best is not None and clear <= best[0]):
+            if clear < self.column_gap * h or (best is not None and (strict, clear) <= best[:2]):
+                continue
+            if not strict and not _flush_columns(sub, x, h):
                 continue
             left, right = sub[:, 2] <= x, sub[:, 0] >= x
             if _overlap_1d(sub[left][:, [1, 3]], sub[right][:, [1, 3]]) >= 0.5:  # side by side
-                best = (clear, float(x))
+                best = (strict, clear, float(x))
         if best is None:
             return None
-        x = best[1]
+        x = best[2]
         middle = (boxes[:, 0] + boxes[:, 2]) / 2
         left = [i for i in idx if boxes[i, 2] <= x or (boxes[i, 0] < x and middle[i] < x)]
         right = [i for i in idx if i not in set(left)]
@@ -217,6 +227,17 @@ class LayoutAnalyzer:
                 if on_rows >= self.paired * len(side):
                     return False
         return True
+
+
+def _flush_columns(boxes: np.ndarray, x: float, h: float, share: float = 0.8) -> bool:
+    """Do the lines on each side of ``x`` start flush at one left edge (within a third of a line
+    height), as columns of prose do? A form's labels and answers start where each happens to."""
+    middle = (boxes[:, 0] + boxes[:, 2]) / 2
+    for side in (middle < x, middle >= x):
+        starts = boxes[side, 0]
+        if len(starts) < MIN_COLUMN_LINES or np.mean(np.abs(starts - np.median(starts)) <= h / 3) < share:
+            return False
+    return True
 
 
 def _phrase_widths(boxes: np.ndarray, idx: list[int], gap: float) -> list[float]:
