@@ -65,7 +65,10 @@ def render_page(rng: np.random.Generator, fonts: list[str]) -> tuple[Image.Image
     draw = ImageDraw.Draw(page)
     lines: list[tuple[list[float], str]] = []
 
-    heading = " ".join(_words(rng, vocabulary, int(rng.integers(2, 5)))).capitalize()
+    heading_words = _words(rng, vocabulary, int(rng.integers(2, 5)))
+    while len(heading_words) > 1 and heading_font.getlength(" ".join(heading_words)) > PAGE[0] - 2 * MARGIN:
+        heading_words.pop()  # a heading runs off no page: its printed text is the ground truth
+    heading = " ".join(heading_words).capitalize()
     lines.append(_draw_line(draw, heading, MARGIN, MARGIN, heading_font))
     top = lines[0][0][5] + heading_font.size
     width = (PAGE[0] - 2 * MARGIN - (columns - 1) * GUTTER) // columns
