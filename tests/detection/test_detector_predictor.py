@@ -167,6 +167,25 @@ def test_a_coarse_region_replaces_the_fragments_of_the_same_text():
     assert [(r.polygon[0], r.weak) for r in merged] == [((90, 90), False), ((10, 300), False)]
 
 
+def test_a_coarse_line_replaces_the_few_words_of_it_the_fine_pass_found():
+    """A 48-pt heading: the fine pass found its third word only (confidently, so it covers a
+    quarter of the coarse line); the coarse pass found the whole line, which now replaces it.
+    Where the fine pass found most of a line, or smaller stacked lines, the fine regions stay."""
+    from textlens.detection.predictor import DetectedRegion, _add_missed
+
+    def box(x0, y0, x1, y1):
+        return DetectedRegion([(x0, y0), (x1, y0), (x1, y1), (x0, y1)], 0.9)
+
+    heading, body = box(280, 320, 1600, 520), box(290, 700, 1200, 800)
+    merged = _add_missed([box(830, 340, 1200, 510), body], [heading, box(285, 690, 1210, 810)], (3508, 2480))
+    assert [r.polygon[0] for r in merged] == [(280, 320), (290, 700)]
+
+    two_columns = [box(290, 700, 1150, 800), box(1260, 700, 2150, 800)]
+    assert _add_missed(two_columns, [box(285, 690, 2160, 810)], (3508, 2480)) == two_columns
+    stacked = [box(290, 700, 600, 740), box(290, 760, 650, 800)]
+    assert _add_missed(stacked, [box(285, 690, 1600, 810)], (3508, 2480)) == stacked
+
+
 def test_overlapping_pieces_of_one_line_are_joined_and_separate_columns_are_not():
     from textlens.detection.predictor import DetectedRegion, join_row_fragments
 

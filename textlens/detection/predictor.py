@@ -337,6 +337,39 @@ def _is_level(polygon: list[tuple[float, float]], max_degrees: float = 3.0) -> b
     return w >= h and tilt <= max_degrees
 
 
+def _box(region: DetectedRegion) -> tuple[float, float, float, float]:
+    points = np.asarray(region.polygon, dtype=np.float64)
+    return points[:, 0].min(), points[:, 1].min(), points[:, 0].max(), points[:, 1].max()
+
+
+def _completes_a_line(coarse: DetectedRegion, found: list[DetectedRegion], share: float = 0.6) -> bool:
+    """Is ``coarse`` one line of large type of which the fine pass found only some words? The
+    fine regions it holds all lie on its row, at least two thirds of its height, and span less
+    than ``share`` of its width (a heading whose first words were too large for the fine pass)."""
+    x0, y0, x1, y1 = _box(coarse)
+    if not _is_level(coarse.polygon) or x1 - x0 <= 0:
+        return False
+    spans = []
+    for region in found:
+        a0, b0, a1, b1 = _box(region)
+        if a1 <= x0 or a0 >= x1 or b1 <= y0 or b0 >= y1:
+            continue
+        if min(b1, y1) - max(b0, y0) < 0.5 * (b1 - b0):
+            continue  # a line above or below that only touches it
+        if b1 - b0 < (y1 - y0) / 1.5 or a0 < x0 - 0.5 * (b1 - b0) or a1 > x1 + 0.5 * (b1 - b0):
+            return False  # smaller type (stacked lines) or a line running out of it: not one line
+        spans.append((max(a0, x0), min(a1, x1)))
+    if not spans:
+        return False
+    spans.sort()
+    width, (start, end) = 0.0, spans[0]
+    for a, b in spans[1:]:
+        if a > end:
+            width, start = width + end - start, a
+        end = max(end, b)
+    return width + end - start < share * (x1 - x0)
+
+
 def _add_missed(
     found: list[DetectedRegion], coarse: list[DetectedRegion], size: tuple[int, int], overlap: float = 0.2
 ) -> list[DetectedRegion]:
@@ -367,7 +400,7 @@ def _add_missed(
         return int(np.count_nonzero(own & mask[y0:y1, x0:x1])) / area if area else 1.0
 
     covered = raster([r for r in found if not r.weak])
-    added = [r for r in coarse if share_inside(r, covered) < overlap]
+    added = [r for r in coarse if share_inside(r, covered) < overlap or _completes_a_line(r, found)]
     if not added:
         return found
     new = raster(added)
