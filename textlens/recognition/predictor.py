@@ -32,6 +32,7 @@ from textlens.recognition.decoding import (
     greedy_decode,
     hold_to_lengths,
 )
+from textlens.recognition.letter_case import settle_case
 from textlens.recognition.lexicon import Lexicon, LexiconChoice
 from textlens.recognition.lm import CharNgramLM
 from textlens.recognition.preprocess import (
@@ -119,6 +120,8 @@ class Recognizer:
         self.words = words  # open reading: words of letters snap to these where the frames allow
         self.words_info: ModelInfo | None = None
         self.turn_tall = turn_tall  # read crops much taller than wide turned a quarter too
+        # letter case from letter heights (small capitals, capitals read small): scripts with case
+        self.settle_case = self.script in ("latin", "greek", "cyrillic")
 
     @classmethod
     def load(
@@ -211,6 +214,10 @@ class Recognizer:
             results[i] = build_line(hits, self.stride * scales[i], boxes[i][2])
             if i in turned:
                 results[i] = _spanning(results[i], boxes[i])
+        if retry and self.settle_case:
+            for i, result in enumerate(results):
+                if i not in turned:
+                    results[i] = settle_case(result, lines[i], self.stride, self.stride * scales[i], boxes[i][2])
         if self.script in RTL_SCRIPTS:
             results = [logical_line(r) for r in results]
         return results
