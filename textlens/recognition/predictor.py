@@ -44,6 +44,7 @@ from textlens.recognition.preprocess import (
     to_model_gray,
     vertical_variants,
 )
+from textlens.recognition.punctuation import commas_before_lower_case
 from textlens.runtime.session import create_session, model_metadata
 
 __all__ = ["LineResult", "Recognizer"]
@@ -120,8 +121,8 @@ class Recognizer:
         self.words = words  # open reading: words of letters snap to these where the frames allow
         self.words_info: ModelInfo | None = None
         self.turn_tall = turn_tall  # read crops much taller than wide turned a quarter too
-        # letter case from letter heights (small capitals, capitals read small): scripts with case
-        self.settle_case = self.script in ("latin", "greek", "cyrillic")
+        # scripts with letter case and Latin punctuation: case from letter heights, commas that lost their tail
+        self.mend_lines = self.script in ("latin", "greek", "cyrillic")
 
     @classmethod
     def load(
@@ -214,10 +215,14 @@ class Recognizer:
             results[i] = build_line(hits, self.stride * scales[i], boxes[i][2])
             if i in turned:
                 results[i] = _spanning(results[i], boxes[i])
-        if retry and self.settle_case:
+        if retry and self.mend_lines:
             for i, result in enumerate(results):
-                if i not in turned:
-                    results[i] = settle_case(result, lines[i], self.stride, self.stride * scales[i], boxes[i][2])
+                if i in turned:
+                    continue
+                hits = commas_before_lower_case(result.chars, frames[i], self.charset)
+                if hits is not result.chars:
+                    result = build_line(hits, self.stride * scales[i], boxes[i][2])
+                results[i] = settle_case(result, lines[i], self.stride, self.stride * scales[i], boxes[i][2])
         if self.script in RTL_SCRIPTS:
             results = [logical_line(r) for r in results]
         return results
