@@ -62,17 +62,21 @@ def settle_case(result: LineResult, line: np.ndarray, stride: float, columns_per
     """``result`` with the case of its letters set by their heights in ``line`` (see the module);
     the same object when nothing changes."""
     hits = result.chars
-    if not hits:
-        return result
+    chars = [hit.char for hit in hits]
+    candidates = [
+        k
+        for k in range(1, len(chars) - 1)
+        if chars[k] in X_HEIGHT_LOWER and chars[k - 1].isupper() and chars[k + 1].isupper()
+    ]
+    if not candidates:
+        return result  # most lines: nothing to measure
     heights = letter_heights(line, hits, stride)
     capital = _capital_height(hits, heights)
     if capital is None:
         return result
-    chars = [hit.char for hit in hits]
-    for k in range(1, len(hits) - 1):
+    for k in candidates:
         height = heights[k]
-        between_capitals = chars[k - 1].isupper() and chars[k + 1].isupper()
-        if between_capitals and chars[k] in X_HEIGHT_LOWER and height is not None and height >= CAPITAL_SHARE * capital:
+        if height is not None and height >= CAPITAL_SHARE * capital:
             chars[k] = chars[k].upper()
     if chars == [hit.char for hit in hits]:
         return result
