@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from textlens.recognition.charset import Charset
 from textlens.recognition.decoding import CharHit
@@ -47,3 +49,13 @@ def test_a_charset_without_commas_is_left_alone():
     digits = Charset("0123456789. ")
     hits = [CharHit(c, 0.9, k, k) for k, c in enumerate("12. 3")]
     assert commas_before_lower_case(hits, np.zeros((5, digits.num_classes)), digits) is hits
+
+
+@given(st.text(alphabet="abcAB. ,", max_size=30), st.floats(min_value=0.0, max_value=0.5))
+@settings(max_examples=200, deadline=None)
+def test_only_full_stops_turn_and_only_into_commas(text, comma_prob):
+    hits, frames = _read(text, comma_prob=max(comma_prob, 1e-9))
+    mended = _text(commas_before_lower_case(hits, frames, CHARSET))
+    assert len(mended) == len(text)
+    for before, after in zip(text, mended):
+        assert before == after or (before, after) == (".", ",")
