@@ -169,15 +169,17 @@ def test_a_coarse_region_replaces_the_fragments_of_the_same_text():
 
 def test_a_coarse_line_replaces_the_few_words_of_it_the_fine_pass_found():
     """A 48-pt heading: the fine pass found its third word only (confidently, so it covers a
-    quarter of the coarse line); the coarse pass found the whole line, which now replaces it.
+    quarter of the coarse line; a weak guess at its first words does not count); the coarse pass
+    found the whole line, which now replaces both.
     Where the fine pass found most of a line, or smaller stacked lines, the fine regions stay."""
     from textlens.detection.predictor import DetectedRegion, _add_missed
 
-    def box(x0, y0, x1, y1):
-        return DetectedRegion([(x0, y0), (x1, y0), (x1, y1), (x0, y1)], 0.9)
+    def box(x0, y0, x1, y1, weak=False):
+        return DetectedRegion([(x0, y0), (x1, y0), (x1, y1), (x0, y1)], 0.4 if weak else 0.9, weak=weak)
 
     heading, body = box(280, 320, 1600, 520), box(290, 700, 1200, 800)
-    merged = _add_missed([box(830, 340, 1200, 510), body], [heading, box(285, 690, 1210, 810)], (3508, 2480))
+    pieces = [box(830, 340, 1200, 510), box(290, 330, 720, 510, weak=True)]  # a word, and a weak guess
+    merged = _add_missed([*pieces, body], [heading, box(285, 690, 1210, 810)], (3508, 2480))
     assert [r.polygon[0] for r in merged] == [(280, 320), (290, 700)]
 
     two_columns = [box(290, 700, 1150, 800), box(1260, 700, 2150, 800)]

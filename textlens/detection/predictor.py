@@ -399,8 +399,9 @@ def _add_missed(
         area = int(np.count_nonzero(own))
         return int(np.count_nonzero(own & mask[y0:y1, x0:x1])) / area if area else 1.0
 
-    covered = raster([r for r in found if not r.weak])
-    added = [r for r in coarse if share_inside(r, covered) < overlap or _completes_a_line(r, found)]
+    confident = [r for r in found if not r.weak]
+    covered = raster(confident)
+    added = [r for r in coarse if share_inside(r, covered) < overlap or _completes_a_line(r, confident)]
     if not added:
         return found
     new = raster(added)
