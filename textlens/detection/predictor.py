@@ -203,7 +203,7 @@ def join_row_fragments(regions: list[DetectedRegion], max_gap: float = 0.0) -> l
     apart, each piece picks up a sliver of its neighbour's glyphs ("EVERGREEN P" + "PHARMACY")."""
     if len(regions) < 2:
         return regions
-    boxes = np.array([[*np.min(r.polygon, axis=0), *np.max(r.polygon, axis=0)] for r in regions], np.float64)
+    boxes = np.array([_box(r) for r in regions], np.float64)
     level = np.array([_is_level(r.polygon) for r in regions])
     parent = list(range(len(regions)))
 
@@ -250,7 +250,7 @@ def split_initials(regions: list[DetectedRegion], image: np.ndarray) -> list[Det
     """Regions where the detector ran a drop cap (an initial two or more lines tall) into the
     lines beside it, cut into the initial and those lines; a line another region already holds
     is not added twice. Read whole, such a region is one line of garbage as tall as the initial."""
-    boxes = np.array([[*np.min(r.polygon, axis=0), *np.max(r.polygon, axis=0)] for r in regions], np.float64)
+    boxes = np.array([_box(r) for r in regions], np.float64)
     level = [i for i, r in enumerate(regions) if not r.weak and _is_level(r.polygon)]
     if len(level) < INITIAL_MIN_LINES:
         return regions
@@ -338,6 +338,7 @@ def _is_level(polygon: list[tuple[float, float]], max_degrees: float = 3.0) -> b
 
 
 def _box(region: DetectedRegion) -> tuple[float, float, float, float]:
+    """x0, y0, x1, y1 of a region's polygon."""
     points = np.asarray(region.polygon, dtype=np.float64)
     return points[:, 0].min(), points[:, 1].min(), points[:, 0].max(), points[:, 1].max()
 
